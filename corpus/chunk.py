@@ -1,0 +1,75 @@
+"""Chunks by structure: one per block, split only when a block is too long; never across blocks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from corpus.model import Block, Chunk, ParsedDocument
+
+# multilingual-e5 reads at most 512 tokens; its tokenizer spends about 0.8 tokens per Japanese
+# character on these documents (see tests/test_chunk.py), so 600 characters stay well inside.
+MAX_CHUNK_CHARS = 600
+
+
+def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
+    digest = hashlib.sha1(f"{doc_id}\x00{start}\x00{end}\x00{text}".encode("utf-8")).hexdigest()
+    return f"{doc_id}-{start}-{end}-{digest[:10]}"
+
+
+def chunk_document(parsed: ParsedDocument, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for block in parsed.blocks:
+        for start, end in _pieces(parsed.document.text, block, max_chars):
+            chunks.append(_chunk(parsed, block, start, end))
+    return chunks
+
+
+def _pieces(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
+    """Greedy packing of the block's paragraphs (then sentences) into spans of at most max_chars."""
+    if block.end - block.start <= max_chars:
+        return [(block.start, block.end)]
+    units: list[tuple[int, int]] = []
+    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text[block.start : block.end]):
+        s, e = block.start + m.start(), block.start + m.end()
+        if e - s <= max_chars:
+            units.append((s, e))
+            continue
+        for sm in re.finditer(r"[^。]*。|[^。]+$", text[s:e]):  # an over-long paragraph: by sentence
+            for k in range(s + sm.start(), s + sm.end(), max_chars):  # an over-long sentence: hard cut
+                units.append((k, min(k + max_chars, s + sm.end())))
+    pieces: list[tuple[int, int]] = []
+    for s, e in units:
+        if pieces and e - pieces[-1][0] <= max_chars:
+            pieces[-1] = (pieces[-1][0], e)
+        else:
+            pieces.append((s, e))
+    return [_strip(text, s, e) for s, e in pieces if text[s:e].strip()]
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _chunk(parsed: ParsedDocument, block: Block, start: int, end: int) -> Chunk:
+    doc = parsed.document
+    text = doc.text[start:end]
+    sections = [s for s in block.sections if s.start < end and s.end > start]
+    inside = lambda span: start <= span.start and span.end <= end  # noqa: E731
+    return Chunk(
+        chunk_id=chunk_id(doc.doc_id, start, end, text),
+        doc_id=doc.doc_id,
+        title=doc.title,
+        block=block.name,
+        section_path=sections[0].path if len(sections) == 1 else (block.name,),
+        start=start,
+        end=end,
+        text=text,
+        items=tuple(i for s in sections for i in s.items if inside(i)),
+        sentences=tuple(x for s in sections for x in s.sentences if inside(x)),
+        page=doc.page_at(start),
+    )
