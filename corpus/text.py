@@ -51,7 +51,7 @@ class Tokenizer:
     def _sudachi(self):
         from sudachipy import Dictionary
 
-        return Dictionary(dict="core").create()
+        return Dictionary(dict="core").tokenizer()
 
     def tokens(self, text: str, fine: bool = False) -> list[Token]:
         from sudachipy import SplitMode

@@ -76,7 +76,8 @@ class SentenceTransformerEmbedder:
                 f"埋め込みモデル「{model}」を読み込めません（オフラインでは、ローカルのフォルダかキャッシュ済みのモデルのみ使えます）: {exc}"
             ) from exc
         self.name = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
 

@@ -1,0 +1,12 @@
+"""Japanese retrieval assistant for regional industrial-policy plans.
+
+    from assistant import Assistant
+    bot = Assistant.load()
+    answer = bot.ask("九州で検討されているクラスターの分野は？")
+"""
+
+from assistant.api import Assistant, FieldMap
+from assistant.config import Settings
+from assistant.types import Answer, Citation
+
+__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Settings"]

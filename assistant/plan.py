@@ -1,0 +1,78 @@
+"""The structured view of the plan, rebuilt from the indexed chunks (Chroma is the source of truth):
+for every block its enumerated items and its sentences, each with the chunk that holds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corpus.model import Chunk, Item, Sentence
+from corpus.text import squash
+from assistant.places import is_region
+
+
+@dataclass(frozen=True)
+class Located:
+    """An item or sentence with the chunk it lies in (for citations)."""
+
+    span: Item | Sentence
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class BlockView:
+    doc_id: str
+    title: str
+    name: str
+    kind: str  # region | legend | section
+    chunks: tuple[Chunk, ...]
+    items: tuple[Located, ...]
+    sentences: tuple[Located, ...]
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for c in self.chunks for p in c.section_path))
+
+    @property
+    def squashed(self) -> str:
+        return squash("".join(c.text for c in self.chunks))
+
+
+def _kind(name: str) -> str:
+    if "凡例" in name:
+        return "legend"
+    return "region" if is_region(name) else "section"
+
+
+class PlanView:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = {c.chunk_id: c for c in chunks}
+        grouped: dict[tuple[str, str], list[Chunk]] = {}
+        for c in sorted(chunks, key=lambda c: (c.doc_id, c.start)):
+            grouped.setdefault((c.doc_id, c.block), []).append(c)
+        self.blocks: list[BlockView] = []
+        for (doc_id, name), cs in grouped.items():
+            self.blocks.append(
+                BlockView(
+                    doc_id=doc_id,
+                    title=cs[0].title,
+                    name=name,
+                    kind=_kind(name),
+                    chunks=tuple(cs),
+                    items=tuple(Located(i, c) for c in cs for i in c.items),
+                    sentences=tuple(Located(s, c) for c in cs for s in c.sentences),
+                )
+            )
+        self.blocks.sort(key=lambda b: (b.doc_id, b.chunks[0].start))
+
+    def regions(self) -> list[BlockView]:
+        return [b for b in self.blocks if b.kind == "region"]
+
+    def region(self, name: str) -> BlockView | None:
+        return next((b for b in self.regions() if b.name == name), None)
+
+    def others(self) -> list[BlockView]:
+        return [b for b in self.blocks if b.kind != "region"]
+
+    def block_of(self, chunk_id: str) -> BlockView:
+        chunk = self.chunks[chunk_id]
+        return next(b for b in self.blocks if b.doc_id == chunk.doc_id and b.name == chunk.block)

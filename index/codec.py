@@ -1,0 +1,51 @@
+"""Chunk ⇄ Chroma record. The record carries the chunk's structure (items, sentences), so the
+structured view of the plan and the lexical index can be rebuilt from Chroma alone."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corpus.model import Chunk, Item, Sentence
+
+SECTION_SEP = " > "
+
+
+def to_metadata(chunk: Chunk) -> dict[str, Any]:
+    """Flat str/int metadata (Chroma accepts only scalars); spans are relative to the chunk."""
+    rel = lambda s: (s.start - chunk.start, s.end - chunk.start)  # noqa: E731
+    return {
+        # "doc_id" is llama-index's own key (it overwrites it with ref_doc_id), hence "document".
+        "document": chunk.doc_id,
+        "title": chunk.title,
+        "block": chunk.block,
+        "section": SECTION_SEP.join(chunk.section_path),
+        "start": chunk.start,
+        "end": chunk.end,
+        "page": chunk.page or 0,
+        "items": json.dumps([[*rel(i), i.marker, i.number] for i in chunk.items], ensure_ascii=False),
+        "sentences": json.dumps([list(rel(s)) for s in chunk.sentences]),
+    }
+
+
+def from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    start = int(meta["start"])
+
+    def span(rs: int, re_: int) -> tuple[int, int, str]:
+        return start + rs, start + re_, text[rs:re_]
+
+    items = tuple(Item(*span(s, e), marker=m, number=n) for s, e, m, n in json.loads(meta.get("items") or "[]"))
+    sentences = tuple(Sentence(*span(s, e)) for s, e in json.loads(meta.get("sentences") or "[]"))
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=meta["document"],
+        title=meta.get("title", ""),
+        block=meta["block"],
+        section_path=tuple(meta.get("section", meta["block"]).split(SECTION_SEP)),
+        start=start,
+        end=int(meta["end"]),
+        text=text,
+        items=items,
+        sentences=sentences,
+        page=int(meta.get("page") or 0) or None,
+    )

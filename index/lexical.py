@@ -1,0 +1,36 @@
+"""BM25 (bm25s) over Sudachi tokens. llama-index's BM25Retriever tokenises with an English
+pattern and scores every Japanese sentence 0, so the index is built here on our own tokens."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from corpus.text import Tokenizer
+
+
+class LexicalIndex:
+    def __init__(self, ids: Sequence[str], texts: Sequence[str], tokenizer: Tokenizer) -> None:
+        import logging
+
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG to stderr
+
+        self._ids = list(ids)
+        self._tokenizer = tokenizer
+        self._bm25 = bm25s.BM25()
+        corpus = [tokenizer.search_terms(t) or ["\u0000"] for t in texts]
+        if self._ids:
+            self._bm25.index(corpus, show_progress=False)
+        self._vocab = set(self._bm25.vocab_dict) if self._ids else set()
+
+    def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """(id, score) best first; zero scores dropped; nothing when no query token is known."""
+        terms = [t for t in self._tokenizer.search_terms(query) if t in self._vocab]
+        if not terms:
+            return []
+        scores = np.asarray(self._bm25.get_scores(terms))
+        top = np.argsort(-scores)[:k]
+        return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,56 @@
+"""Hybrid retrieval: dense (llama-index retriever over the Chroma collection) + BM25, fused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+
+Fusion = Literal["rrf", "weighted"]
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    score: float
+    dense: float | None  # cosine similarity, when the dense side found it
+    lexical: float | None  # BM25 score, when the lexical side found it
+
+
+class HybridSearcher:
+    def __init__(self, vector_store, lexical: LexicalIndex, embed_model, fusion: Fusion = "rrf", alpha: float = 0.5):
+        from llama_index.core import VectorStoreIndex
+
+        self._index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
+        self._lexical = lexical
+        self.fusion = fusion
+        self.alpha = alpha
+
+    def dense(self, query: str, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
+        from llama_index.core.schema import QueryBundle
+
+        retriever = self._index.as_retriever(similarity_top_k=k)
+        nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=embedding.tolist()))
+        return [(n.node.node_id, float(n.score or 0.0)) for n in nodes]
+
+    def search(self, query: str, embedding: np.ndarray, k: int = 10) -> list[Hit]:
+        dense = self.dense(query, embedding, k)
+        lexical = self._lexical.search(query, k)
+        d_score, l_score = dict(dense), dict(lexical)
+        if self.fusion == "rrf":
+            fused: dict[str, float] = {}
+            for ranked in (dense, lexical):
+                for rank, (cid, _) in enumerate(ranked):
+                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        else:
+            top = max(l_score.values(), default=1.0) or 1.0
+            fused = {
+                cid: self.alpha * d_score.get(cid, 0.0) + (1 - self.alpha) * l_score.get(cid, 0.0) / top
+                for cid in {*d_score, *l_score}
+            }
+        order = sorted(fused, key=lambda c: -fused[c])[:k]
+        return [Hit(c, fused[c], d_score.get(c), l_score.get(c)) for c in order]

@@ -1,0 +1,35 @@
+"""Shared fixtures: one real index over the bundled documents, built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    from assistant.config import Settings
+
+    return Settings(data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def bot(settings):
+    from assistant import Assistant
+
+    return Assistant.load(settings)
+
+
+@pytest.fixture(scope="session")
+def documents():
+    from corpus.store import load_bundled_documents
+
+    return {d.doc_id: d for d in load_bundled_documents()}
