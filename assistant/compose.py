@@ -74,6 +74,17 @@ def _quote(text: str) -> str:
     return re.sub(r"\s*\n\s*", "", text.replace("**", "")).strip()
 
 
+# A why-answer quotes sentences whose own prose (before any listed item) is at least this long:
+# 「…素地を活かし、①医療・バイオ…」 carries a reason, 「また、島嶼地域における③エネルギー」 does not.
+MIN_REASON_CHARS = 15
+
+
+def _prose_before_items(sentence: Located, block: BlockView) -> int:
+    s = sentence.span
+    first = min((i.span.start for i in block.items if s.start <= i.span.start < s.end), default=s.end)
+    return first - s.start
+
+
 def _join(names: list[str]) -> str:
     return "、".join(names)
 
@@ -158,9 +169,14 @@ class Composer:
         per_field = {f: self.vocab.matches(f) for f in u.fields}
         if u.wants_all and len(u.fields) > 1:
             common = set.intersection(*({m.block for m in ms} for ms in per_field.values()))
-            per_field = {f: [m for m in ms if m.block in common] for f, ms in per_field.items()}
+            matches = [m for ms in per_field.values() for m in ms if m.block in common]
+            both = "と".join(u.fields) + ("の両方" if len(u.fields) == 2 else "のすべて")
             if not common:
-                d.lines.append(f"{'と'.join(u.fields)}をすべて挙げているブロックはありません。")
+                return self.not_stated(u, f"{both}を挙げているブロック", d, [])
+            blocks = [b.name for b in self.plan.regions() if b.name in common]
+            d.lines.append(f"{both}を挙げているのは{_join(blocks)}の{len(blocks)}ブロックです。")
+            self._matches(sorted(matches, key=lambda m: blocks.index(m.block)), d)
+            return d
         for f, matches in per_field.items():
             if not matches:
                 d.lines.append(f"{f}を挙げているブロックは資料にありません。")
@@ -174,7 +190,7 @@ class Composer:
 
     def _matches(self, matches: list[ItemMatch], d: Draft) -> None:
         for block in dict.fromkeys(m.block for m in matches):
-            mine = [m.item for m in matches if m.block == block]
+            mine = sorted(dict.fromkeys(m.item for m in matches if m.block == block), key=lambda i: i.span.start)
             marks = "".join(dict.fromkeys(d.cite(i.chunk, *_context(i)) for i in mine))
             d.lines.append(f"- {block}：{_join([_item_name(i) for i in mine])} {marks}")
 
@@ -207,12 +223,13 @@ class Composer:
         d = Draft()
         self._place_lead(u, d)
         blocks = [b for n in u.blocks if (b := self.plan.region(n))]
-        has = {b.name: [f for f in self.vocab.fields if any(self.vocab.mentions(i.span.label, f) for i in b.items)] for b in blocks}
-        common = [f for f in self.vocab.fields if all(f in has[b.name] for b in blocks)]
+        has = {b.name: self.vocab.fields_of(b) for b in blocks}
+        common = [f for f in has[blocks[0].name] if all(f in has[b.name] for b in blocks)]
         d.lines.append(f"{'と'.join(b.name for b in blocks)}を比較します。")
         d.lines.append(f"共通して挙げられている分野：{_join(common) if common else 'なし'}")
         for b in blocks:
-            only = [f for f in has[b.name] if f not in common]
+            others = {f for o in blocks if o is not b for f in has[o.name]}
+            only = [f for f in has[b.name] if f not in others]
             d.lines.append(f"{b.name}のみ：{_join(only) if only else 'なし'}")
         for b in blocks:
             marks = "".join(dict.fromkeys(d.cite(i.chunk, *_context(i)) for i in b.items))
@@ -230,9 +247,9 @@ class Composer:
             block = within[0]
             # A why-question about a block: its narrative sentences (those without items) carry the reasons,
             # plus any sentence that names the asked field.
-            narrative = [s for s in block.sentences if not any(s.span.start <= i.span.start < s.span.end for i in block.items)]
+            narrative = [s for s in block.sentences if _prose_before_items(s, block) >= MIN_REASON_CHARS]
             asked = [s for s in block.sentences if any(self.vocab.mentions(s.span.text, f) for f in u.fields)]
-            chosen = list(dict.fromkeys(asked + narrative)) or [s.located for s in ranked[:2]]
+            chosen = list(dict.fromkeys(asked + narrative)) or [s.located for s in ranked[:1]]
             self._sentences(f"{block.name}ブロック", [ScoredSentence(s, 1.0, 1.0) for s in chosen[:3]], d)
             return d
         if within and u.sections:  # a named section: its best sentences, whatever the overlap
@@ -243,7 +260,7 @@ class Composer:
             return self.not_stated(u, "この質問に答える内容", d, [s.located for s in ranked[:2]])
         top = good[0].score
         chosen = [s for s in good if s.score >= 0.6 * top][:2]
-        subject = "、".join(u.fields or u.sections) or self.evidence.subject(u, chosen[0]) or "ご質問の点"
+        subject = self.evidence.subject(u, chosen[0]) or "、".join(u.fields or u.sections) or "ご質問の点"
         self._sentences(subject, chosen, d)
         return d
 

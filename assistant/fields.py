@@ -118,6 +118,12 @@ class FieldVocabulary:
                     return True
         return False
 
+    def fields_of(self, block) -> list[str]:
+        """The fields a block's items name, without compounds whose parts are also named
+        (航空宇宙 when 航空 and 宇宙 are there) and without the legend's categories."""
+        named = [f for f in self.fields if f not in self.categories and any(self.mentions(i.span.label, f) for i in block.items)]
+        return [f for f in named if not any(g != f and g in f for g in named)]
+
     def matches(self, field: str) -> list[ItemMatch]:
         """Every region item across the whole plan that mentions `field` (no top-k)."""
         return [

@@ -47,6 +47,7 @@ WHY = _cue(r"なぜ", r"何故", r"なんで", r"どうして", r"理由", r"背
 DEFINE = _cue(r"とは", r"って何", r"ってなに", r"ってなん", r"意味", r"\bmean", r"what is", r"what are", r"what does")
 LIST = _cue(r"教えて", r"一覧", r"挙げ", r"あげて", r"列挙", r"すべて", r"全て", r"全部", r"何が", r"なにが", r"何を",
             r"なにを", r"どんな", r"どういう", r"リスト", r"list", r"what", r"は\?$", r"は？$")
+ENUMERATE = _cue(r"全部", r"すべて", r"全て", r"一覧", r"列挙", r"挙げて", r"リスト", r"\ball\b", r"\blist\b", r"何がある")
 BOTH = _cue(r"両方", r"どちらも", r"ともに", r"共に", r"いずれも", r"both", r"and also")
 # Questions about figures, money, dates or people: the plan outline states none of these.
 NUMBER_ASK = _cue(r"予算", r"金額", r"費用", r"補助金", r"助成金", r"いくら", r"何円", r"億円", r"兆円", r"人数", r"何人",
@@ -96,16 +97,24 @@ def _cues(norm: str) -> tuple[str, ...]:
     return tuple(n for n, p in zip(names, patterns) if p.search(norm))
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+# Share of a heading's character bigrams the question must contain: 「分野横断的な課題」 names 分野横断的課題.
+HEADING_COVERAGE = 0.8
+
+
 def _sections(norm_sq: str, plan: PlanView) -> tuple[str, ...]:
     """Non-region blocks or section headings that the question names (凡例, 分野横断的課題 …)."""
+    q = _bigrams(norm_sq)
     found: list[tuple[int, str]] = []
     for block in plan.others():
         for heading in (block.name, *block.headings):
-            key = squash(heading)
-            core = key.replace("分野別", "")
-            for k in {key, core}:
-                if len(k) >= 2 and k in norm_sq:
-                    found.append((len(k), block.name))
+            for key in {squash(heading), squash(heading).replace("分野別", "")}:
+                grams = _bigrams(key)
+                if len(key) >= 2 and len(grams & q) >= HEADING_COVERAGE * len(grams):
+                    found.append((len(key), block.name))
     found.sort(reverse=True)
     # A longer heading wins over the shorter one it contains (洗い出された課題 over 17の戦略分野).
     if found:
@@ -118,7 +127,7 @@ def _unknown_terms(norm: str, tok: Tokenizer, corpus_sq: str, known: set[str]) -
     out = []
     for t in tok.tokens(norm):
         surface = t.surface.strip()
-        if t.pos != "名詞" or len(surface) < 2 or surface.isascii():
+        if t.pos != "名詞" or len(surface) < 2 or surface.isascii() or re.fullmatch(r"[ぁ-ゖー]+", surface):
             continue
         if surface in GENERIC or t.normalized in GENERIC or surface in known:
             continue
@@ -145,7 +154,8 @@ def understand(question: str, plan: PlanView, vocab: FieldVocabulary, tok: Token
     known |= {normalize(s) for f in fields for s in vocab.members(f)}
     unknown = _unknown_terms(norm, tok, corpus_sq, known)
     cues = _cues(norm)
-    size = re.search(r"(\d+)\s*の?\s*(?:戦略)?分野", norm)
+    # 「17の戦略分野を全部」: a section whose heading is itself a count expects that many items.
+    size = next((re.match(r"(\d+)の?[^のからをへ]+$", s) for s in sections if ENUMERATE.search(norm)), None)
     u = Understanding(
         question=question,
         normalized=norm,
@@ -156,7 +166,7 @@ def understand(question: str, plan: PlanView, vocab: FieldVocabulary, tok: Token
         unknown_terms=unknown,
         asks_figure=bool(NUMBER_ASK.search(norm)),
         wants_all=bool(BOTH.search(norm)),
-        list_size=int(size.group(1)) if size and sections else None,
+        list_size=int(size.group(1)) if size else None,
         place_notes=notes,
         cues=cues,
     )
