@@ -41,20 +41,32 @@ class FieldMap:
 class Assistant:
     def __init__(self, settings: Settings, info: IndexInfo, chunks: list[Chunk], embedder: Embedder, store) -> None:
         self.settings = settings
-        self.info = info
         self.embedder = embedder
-        self.plan = PlanView(chunks)
-        self.vocab = FieldVocabulary(self.plan)
         self.tokenizer = default_tokenizer()
-        ids = [c.chunk_id for c in chunks]
-        lexical = LexicalIndex(ids, [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
+        self._store = store
+        self._attach(info, chunks)
+
+    def _attach(self, info: IndexInfo, chunks: list[Chunk]) -> None:
+        """Derive everything in memory from the collection's chunks: Chroma stays the source of truth."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        vector_store = ChromaVectorStore(chroma_collection=store.collection(info))
-        searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(embedder), fusion=settings.fusion)
-        self.evidence = Evidence(self.plan, searcher, self.tokenizer)
+        self.info = info
+        self.plan = PlanView(chunks)
+        self.vocab = FieldVocabulary(self.plan)
+        lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
+        vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
+        searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion)
+        self.evidence = Evidence(self.plan, searcher, lexical, self.tokenizer)
         self.composer = Composer(self.plan, self.vocab, self.evidence)
         self._corpus_sq = squash("\n".join(c.text for c in chunks))
+
+    def refresh(self) -> bool:
+        """Pick up what another process (or an upload) wrote to the index. True when something changed."""
+        info = self._store.require(self.embedder)
+        if info == self.info:
+            return False
+        self._attach(info, self._store.load_chunks(info))
+        return True
 
     @classmethod
     def load(cls, settings: Settings | None = None, progress=None) -> "Assistant":

@@ -90,27 +90,11 @@ def _with_progress(fn):
 
 
 def cmd_index(args, out) -> int:
-    from assistant.indexing import build_index, copy_into_library, open_store, read_corpus
+    from assistant.indexing import build_index, copy_into_library, open_store, read_corpus, update_index
 
     settings = _settings(args)
-    store = open_store(settings)
     if args.status:
-        info = store.active()
-        corpus = read_corpus(settings)
-        if info is None:
-            out.print("索引はまだありません。`assistant index` で作成してください。")
-        else:
-            state = "最新" if info.fingerprint == corpus.fingerprint else "文書が変更されています（`assistant index` で更新）"
-            out.print(f"索引: {settings.where}  コレクション {info.collection}")
-            out.print(f"埋め込み: {info.embedder}（{info.dim}次元）  チャンク数 {info.chunks}  作成 {info.built_at}  状態: {state}")
-        chunks = {p.document.doc_id: 0 for p in corpus.documents}
-        for c in corpus.chunks:
-            chunks[c.doc_id] += 1
-        for p in corpus.documents:
-            out.print(f"- {p.document.doc_id}: {p.document.title}（ブロック {len(p.blocks)}、チャンク {chunks[p.document.doc_id]}）")
-        for path, reason in corpus.errors:
-            out.print(f"[red]読み込めない文書[/red] {path}: {reason}")
-        return 0
+        return _status(settings, out)
     if args.paths:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
@@ -119,13 +103,44 @@ def cmd_index(args, out) -> int:
         copy_into_library(args.paths, settings)
     corpus = read_corpus(settings)
     for path, reason in corpus.errors:
-        out.print(f"[yellow]読み飛ばした文書[/yellow] {path}: {reason}")
-    info = store.active()
-    if info and not args.rebuild and info.fingerprint == corpus.fingerprint and info.embedder == (settings.embedder):
-        out.print(f"索引は最新です（チャンク {info.chunks}）。作り直すには --rebuild を付けてください。")
+        out.print(f"[yellow]読み込めない文書を飛ばしました[/yellow] {path}: {reason}")
+    if args.rebuild:
+        info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
+        out.print(f"索引を作り直しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
         return 0
-    info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
-    out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
+    info, report, _ = _with_progress(lambda progress: update_index(settings, progress=progress, corpus=corpus))
+    if report is None:
+        out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
+    elif report.added or report.changed or report.removed:
+        out.print(
+            f"索引を更新しました: 追加 {len(report.added)}、変更 {len(report.changed)}、削除 {len(report.removed)}、"
+            f"変更なし {len(report.unchanged)} 文書（チャンク {info.chunks}）"
+        )
+    else:
+        out.print(f"索引は最新です（{len(report.unchanged)} 文書、チャンク {info.chunks}）。作り直すには --rebuild を付けてください。")
+    return 0
+
+
+def _status(settings, out) -> int:
+    from assistant.indexing import open_store, read_corpus
+
+    store = open_store(settings)
+    info = store.active()
+    corpus = read_corpus(settings)
+    if info is None:
+        out.print("索引はまだありません。`assistant index` で作成してください。")
+        return 0
+    state = "最新" if info.fingerprint == corpus.fingerprint else "文書が変更されています（`assistant index` で更新できます）"
+    out.print(f"索引: {settings.where}（コレクション {info.collection}）")
+    out.print(f"埋め込み: {info.embedder}（{info.dim}次元）  チャンク {info.chunks}  更新 {info.built_at}  状態: {state}")
+    from rich.table import Table
+
+    table = Table("文書ID", "タイトル", "チャンク", "索引日時")
+    for e in store.documents(info):
+        table.add_row(e.doc_id, e.title, str(e.chunks), e.indexed_at)
+    out.print(table)
+    for path, reason in corpus.errors:
+        out.print(f"[red]読み込めない文書[/red] {path}: {reason}")
     return 0
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from corpus.text import Tokenizer, normalize
+from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
 from assistant.plan import BlockView, Located, PlanView
 from assistant.understand import GENERIC, Understanding
@@ -21,20 +21,12 @@ class ScoredSentence:
 
 
 class Evidence:
-    def __init__(self, plan: PlanView, searcher: HybridSearcher, tokenizer: Tokenizer) -> None:
+    def __init__(self, plan: PlanView, searcher: HybridSearcher, lexical: LexicalIndex, tokenizer: Tokenizer) -> None:
         self.plan = plan
         self.searcher = searcher
+        self.lexical = lexical
         self.tok = tokenizer
-        self._terms: dict[tuple[int, int, str], set[str]] = {}
-        df: dict[str, int] = {}
-        for block in plan.blocks:
-            for loc in block.sentences + block.items:
-                terms = self._content(loc.span.text)
-                self._terms[self._key(loc)] = terms
-                for t in terms:
-                    df[t] = df.get(t, 0) + 1
-        n = max(len(self._terms), 1)
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._terms: dict[tuple[int, int, str], set[str]] = {}  # sentence → content terms, filled on use
 
     @staticmethod
     def _key(loc: Located) -> tuple[int, int, str]:
@@ -51,14 +43,17 @@ class Evidence:
     ) -> list[ScoredSentence]:
         """Sentences ranked by content-word overlap with the question, plus the rank of their chunk."""
         q_terms = self._content(u.normalized) | {normalize(f) for f in u.fields}
-        q_weight = sum(self._idf.get(t, 1.0) for t in q_terms) or 1.0
+        q_weight = sum(self.lexical.idf(t) for t in q_terms) or 1.0
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
-        blocks = within if within is not None else self.plan.blocks
+        # Without a named block, read the blocks that retrieval found (not the whole plan: it may be huge).
+        blocks = within if within is not None else list(dict.fromkeys(self.plan.block_of(h.chunk_id) for h in hits))
         scored = []
         for block in blocks:
             for loc in block.sentences:
-                terms = self._terms.get(self._key(loc), set())
-                overlap = sum(self._idf.get(t, 1.0) for t in q_terms & terms) / q_weight
+                key = self._key(loc)
+                if key not in self._terms:
+                    self._terms[key] = self._content(loc.span.text)
+                overlap = sum(self.lexical.idf(t) for t in q_terms & self._terms[key]) / q_weight
                 rank = chunk_rank.get(loc.chunk.chunk_id)
                 prior = 0.3 / (1 + rank) if rank is not None else 0.0
                 scored.append(ScoredSentence(loc, overlap + prior, overlap))

@@ -10,7 +10,7 @@ from corpus.model import Chunk, Document, ParsedDocument
 from corpus.parse import parse_document
 from corpus.store import load_bundled_documents
 from index.embedders import Embedder, make_embedder
-from index.store import ChunkStore, IndexInfo, Progress, connect, corpus_fingerprint
+from index.store import ChunkStore, IndexInfo, Progress, UpdateReport, connect, document_hash, fingerprint_of
 from assistant.config import Settings
 
 
@@ -24,8 +24,12 @@ class Corpus:
         return [c for p in self.documents for c in chunk_document(p)]
 
     @property
+    def doc_hashes(self) -> dict[str, str]:
+        return {p.document.doc_id: document_hash(p.document) for p in self.documents}
+
+    @property
     def fingerprint(self) -> str:
-        return corpus_fingerprint(p.document for p in self.documents)
+        return fingerprint_of(self.doc_hashes)
 
 
 def read_corpus(settings: Settings) -> Corpus:
@@ -59,10 +63,27 @@ def build_index(
     progress: Progress | None = None,
     corpus: Corpus | None = None,
 ) -> tuple[IndexInfo, Corpus]:
+    """A full build into a new collection (the previous one answers until this one is complete)."""
     corpus = corpus or read_corpus(settings)
     embedder = embedder or make_embedder(settings.embedder)
-    info = open_store(settings).build(corpus.chunks, embedder, corpus.fingerprint, progress=progress)
+    info = open_store(settings).build(corpus.chunks, embedder, corpus.doc_hashes, progress=progress)
     return info, corpus
+
+
+def update_index(
+    settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None, corpus: Corpus | None = None
+) -> tuple[IndexInfo, UpdateReport | None, Corpus]:
+    """Bring the index up to date: incremental when one exists for this embedder, else a full build."""
+    corpus = corpus or read_corpus(settings)
+    embedder = embedder or make_embedder(settings.embedder)
+    store = open_store(settings)
+    info = store.active()
+    if info is None:
+        info, _ = build_index(settings, embedder, progress, corpus)
+        return info, None, corpus
+    store.require(embedder)  # a different embedder needs --rebuild, never a mixed collection
+    report = store.update(info, corpus.chunks, embedder, corpus.doc_hashes, progress)
+    return store.require(embedder), report, corpus
 
 
 def copy_into_library(paths: list[Path], settings: Settings) -> list[Path]:

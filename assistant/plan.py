@@ -37,10 +37,12 @@ class BlockView:
         return squash("".join(c.text for c in self.chunks))
 
 
-def _kind(name: str) -> str:
+def _kind(name: str, chunks: list[Chunk]) -> str:
+    """legend (凡例), region (a place, or any block that numbers its fields ①②…), or section."""
     if "凡例" in name:
         return "legend"
-    return "region" if is_region(name) else "section"
+    numbered = any(i.number is not None for c in chunks for i in c.items)
+    return "region" if is_region(name) or numbered else "section"
 
 
 class PlanView:
@@ -56,23 +58,26 @@ class PlanView:
                     doc_id=doc_id,
                     title=cs[0].title,
                     name=name,
-                    kind=_kind(name),
+                    kind=_kind(name, cs),
                     chunks=tuple(cs),
                     items=tuple(Located(i, c) for c in cs for i in c.items),
                     sentences=tuple(Located(s, c) for c in cs for s in c.sentences),
                 )
             )
         self.blocks.sort(key=lambda b: (b.doc_id, b.chunks[0].start))
+        self._regions = [b for b in self.blocks if b.kind == "region"]
+        self._by_region = {b.name: b for b in reversed(self._regions)}  # first one wins on a name clash
+        self._by_key = {(b.doc_id, b.name): b for b in self.blocks}
 
     def regions(self) -> list[BlockView]:
-        return [b for b in self.blocks if b.kind == "region"]
+        return list(self._regions)
 
     def region(self, name: str) -> BlockView | None:
-        return next((b for b in self.regions() if b.name == name), None)
+        return self._by_region.get(name)
 
     def others(self) -> list[BlockView]:
         return [b for b in self.blocks if b.kind != "region"]
 
     def block_of(self, chunk_id: str) -> BlockView:
         chunk = self.chunks[chunk_id]
-        return next(b for b in self.blocks if b.doc_id == chunk.doc_id and b.name == chunk.block)
+        return self._by_key[(chunk.doc_id, chunk.block)]

@@ -11,8 +11,9 @@ from corpus.model import Chunk, Item, Sentence
 SECTION_SEP = " > "
 
 
-def to_metadata(chunk: Chunk) -> dict[str, Any]:
-    """Flat str/int metadata (Chroma accepts only scalars); spans are relative to the chunk."""
+def to_metadata(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Flat str/int metadata (Chroma accepts only scalars); spans are relative to the chunk.
+    `extra` carries per-document facts (content hash, when it was indexed)."""
     rel = lambda s: (s.start - chunk.start, s.end - chunk.start)  # noqa: E731
     return {
         # "doc_id" is llama-index's own key (it overwrites it with ref_doc_id), hence "document".
@@ -25,6 +26,7 @@ def to_metadata(chunk: Chunk) -> dict[str, Any]:
         "page": chunk.page or 0,
         "items": json.dumps([[*rel(i), i.marker, i.number] for i in chunk.items], ensure_ascii=False),
         "sentences": json.dumps([list(rel(s)) for s in chunk.sentences]),
+        **(extra or {}),
     }
 
 

@@ -3,6 +3,7 @@ pattern and scores every Japanese sentence 0, so the index is built here on our 
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -25,6 +26,14 @@ class LexicalIndex:
         if self._ids:
             self._bm25.index(corpus, show_progress=False)
         self._vocab = set(self._bm25.vocab_dict) if self._ids else set()
+        self._df: dict[str, int] = {}
+        for terms in corpus:
+            for t in set(terms):
+                self._df[t] = self._df.get(t, 0) + 1
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over the chunks (unknown terms weigh like the rarest)."""
+        return math.log(1 + len(self._ids) / self._df.get(term, 1))
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """(id, score) best first; zero scores dropped; nothing when no query token is known."""

@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from corpus.model import Chunk, Document
 from index.codec import from_record, to_metadata
@@ -28,6 +28,25 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class DocumentEntry:
+    """One indexed document, as the collection records it."""
+
+    doc_id: str
+    title: str
+    chunks: int
+    doc_hash: str
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: list[str]
+
+
+@dataclass(frozen=True)
 class IndexInfo:
     collection: str
     embedder: str
@@ -37,12 +56,17 @@ class IndexInfo:
     fingerprint: str
 
 
-def corpus_fingerprint(documents: Iterable[Document]) -> str:
+def document_hash(doc: Document) -> str:
+    return hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint_of(hashes: dict[str, str]) -> str:
     h = hashlib.sha1()
-    for doc in sorted(documents, key=lambda d: d.doc_id):
-        h.update(doc.doc_id.encode())
-        h.update(hashlib.sha1(doc.text.encode("utf-8")).digest())
+    for doc_id in sorted(hashes):
+        h.update(f"{doc_id}\x00{hashes[doc_id]}\x00".encode())
     return h.hexdigest()[:16]
+
+
 
 
 def connect(index_dir: Path | None = None, chroma_url: str | None = None):
@@ -121,14 +145,13 @@ class ChunkStore:
         self,
         chunks: list[Chunk],
         embedder: Embedder,
-        fingerprint: str,
+        doc_hashes: dict[str, str],
         progress: Progress | None = None,
         batch: int = 32,
     ) -> IndexInfo:
-        from llama_index.core.schema import TextNode
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        built_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        """A full build into a new collection; the active pointer moves only when it is complete."""
+        fingerprint = fingerprint_of(doc_hashes)
+        built_at = _now()
         name = f"chunks-{time.strftime('%Y%m%d%H%M%S')}-{fingerprint[:8]}-{os.getpid()}"
         col = self._client.create_collection(
             name,
@@ -143,28 +166,7 @@ class ChunkStore:
             },
         )
         try:
-            store = ChromaVectorStore(chroma_collection=col)
-            if progress:
-                progress(0, len(chunks))
-            for k in range(0, len(chunks), batch):
-                part = chunks[k : k + batch]
-                vectors = embedder.embed_passages([embedding_text(c) for c in part])
-                nodes = [
-                    TextNode(
-                        id_=c.chunk_id,
-                        text=c.text,
-                        metadata=to_metadata(c),
-                        embedding=v.tolist(),
-                        start_char_idx=c.start,
-                        end_char_idx=c.end,
-                        excluded_embed_metadata_keys=list(to_metadata(c)),
-                        excluded_llm_metadata_keys=list(to_metadata(c)),
-                    )
-                    for c, v in zip(part, vectors)
-                ]
-                store.add(nodes)
-                if progress:
-                    progress(min(k + batch, len(chunks)), len(chunks))
+            _write(col, chunks, embedder, {d: {"doc_hash": h, "indexed_at": built_at} for d, h in doc_hashes.items()}, progress, batch)
             if col.count() != len({c.chunk_id for c in chunks}):
                 raise IndexCorruptError(name, "書き込んだ件数が一致しません")
         except BaseException:
@@ -175,6 +177,69 @@ class ChunkStore:
         # The previous collection stays until the next build: other app processes may still read it.
         self._drop_unused(keep={name} | ({previous.collection} if previous else set()))
         return IndexInfo(name, embedder.name, embedder.dim, col.count(), built_at, fingerprint)
+
+    def update(
+        self,
+        info: IndexInfo,
+        chunks: list[Chunk],
+        embedder: Embedder,
+        doc_hashes: dict[str, str],
+        progress: Progress | None = None,
+    ) -> UpdateReport:
+        """Incremental: embed new and changed documents, delete removed ones, skip unchanged ones (by
+        content hash). New chunks are written before stale ones are deleted; a failed write is undone."""
+        col = self.collection(info)
+        indexed = {e.doc_id: e for e in self.documents(info)}
+        changed = [d for d in doc_hashes if d in indexed and indexed[d].doc_hash != doc_hashes[d]]
+        added = [d for d in doc_hashes if d not in indexed]
+        removed = [d for d in indexed if d not in doc_hashes]
+        unchanged = [d for d in doc_hashes if d in indexed and d not in changed]
+        now = _now()
+        extra = {d: {"doc_hash": doc_hashes[d], "indexed_at": now} for d in changed + added}
+        old_ids = {i for d in changed + removed for i in self._ids_of(col, d)}
+        todo = [c for c in chunks if c.doc_id in extra]
+        # A chunk whose id survives a change has the same text and offsets: keep its vector.
+        kept = [c.chunk_id for c in todo if c.chunk_id in old_ids]
+        fresh = [c for c in todo if c.chunk_id not in old_ids]
+        try:
+            _write(col, fresh, embedder, extra, progress)
+        except BaseException:
+            written = col.get(ids=[c.chunk_id for c in fresh], include=[])["ids"] if fresh else []
+            if written:
+                col.delete(ids=written)
+            raise
+        if kept:
+            got = col.get(ids=kept, include=["metadatas"])
+            col.update(ids=got["ids"], metadatas=[{**m, **extra[m["document"]]} for m in got["metadatas"]])
+        stale = sorted(old_ids - {c.chunk_id for c in todo})
+        if stale:
+            col.delete(ids=stale)
+        meta = {k: v for k, v in (col.metadata or {}).items() if not k.startswith("hnsw:")}
+        col.modify(metadata={**meta, "fingerprint": fingerprint_of(doc_hashes), "built_at": now})
+        return UpdateReport(added, changed, removed, unchanged)
+
+    @staticmethod
+    def _ids_of(col, doc_id: str) -> list[str]:
+        return col.get(where={"document": doc_id}, include=[])["ids"]
+
+    def documents(self, info: IndexInfo) -> list[DocumentEntry]:
+        """What the collection holds, per document (from chunk metadata: Chroma is the source of truth)."""
+        entries: dict[str, dict] = {}
+        for meta in self._metadatas(info):
+            e = entries.setdefault(meta["document"], {"title": meta.get("title", ""), "chunks": 0,
+                                                      "doc_hash": meta.get("doc_hash", ""), "indexed_at": meta.get("indexed_at", "")})
+            e["chunks"] += 1
+        return [DocumentEntry(d, **e) for d, e in sorted(entries.items())]
+
+    def _metadatas(self, info: IndexInfo):
+        col = self.collection(info)
+        offset = 0
+        while True:
+            page = col.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            yield from page["metadatas"]
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
 
     def _drop_unused(self, keep: set[str]) -> None:
         for col in self._client.list_collections():
@@ -200,6 +265,41 @@ class ChunkStore:
             offset += _PAGE
         chunks.sort(key=lambda c: (c.doc_id, c.start))
         return chunks
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _write(col, chunks: list[Chunk], embedder: Embedder, extra: dict[str, dict], progress: Progress | None, batch: int = 32) -> None:
+    """Embed and add chunks through llama-index's Chroma store, batch by batch."""
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    store = ChromaVectorStore(chroma_collection=col)
+    if progress:
+        progress(0, len(chunks))
+    for k in range(0, len(chunks), batch):
+        part = chunks[k : k + batch]
+        vectors = embedder.embed_passages([embedding_text(c) for c in part])
+        nodes = []
+        for c, v in zip(part, vectors):
+            meta = to_metadata(c, extra.get(c.doc_id))
+            nodes.append(
+                TextNode(
+                    id_=c.chunk_id,
+                    text=c.text,
+                    metadata=meta,
+                    embedding=v.tolist(),
+                    start_char_idx=c.start,
+                    end_char_idx=c.end,
+                    excluded_embed_metadata_keys=list(meta),
+                    excluded_llm_metadata_keys=list(meta),
+                )
+            )
+        store.add(nodes)
+        if progress:
+            progress(min(k + batch, len(chunks)), len(chunks))
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -1,0 +1,128 @@
+"""Chroma as a server: a real `chroma run` on loopback, two app processes, and a server that is down."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from tests.conftest import REPO
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    path = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log = open(path / "server.log", "w")
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"chroma run exited: {(path / 'server.log').read_text()}")
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start within 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_index_and_ask_against_a_real_chroma_server(chroma_url, tmp_path, documents):
+    from assistant import Assistant
+
+    bot = Assistant.load(Settings(data_dir=tmp_path, chroma_url=chroma_url))  # builds the index on the server
+    assert not (tmp_path / "index").exists(), "nothing may be written to the local index folder"
+    answer = bot.ask("造船に取り組む地域はどこ？")
+    assert {c.block for c in answer.citations} == {"中国", "九州", "四国"}
+    for c in answer.citations:
+        assert documents[c.doc_id].text[c.start : c.end] == c.text
+
+
+def _ask_in_process(url: str, data_dir: Path, question: str) -> dict:
+    code = (
+        "import json, sys; from pathlib import Path; from assistant import Assistant, Settings;"
+        "bot = Assistant.load(Settings(data_dir=Path(sys.argv[1]), chroma_url=sys.argv[2]));"
+        "a = bot.ask(sys.argv[3]);"
+        "print(json.dumps({'text': a.text, 'blocks': sorted({c.block for c in a.citations})}, ensure_ascii=False))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(data_dir), url, question], cwd=REPO,
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_two_app_processes_on_one_server_answer_alike(chroma_url, tmp_path):
+    from assistant import Assistant
+
+    Assistant.load(Settings(data_dir=tmp_path, chroma_url=chroma_url))
+    first = _ask_in_process(chroma_url, tmp_path / "a", "北海道と東北の違いは？")
+    second = _ask_in_process(chroma_url, tmp_path / "b", "北海道と東北の違いは？")
+    assert first == second and first["blocks"] == ["北海道", "東北"]
+
+
+def test_a_document_added_through_one_app_is_seen_by_the_other_after_refresh(chroma_url, tmp_path):
+    from assistant import Assistant
+    from assistant.indexing import update_index
+
+    one = Settings(data_dir=tmp_path / "one", chroma_url=chroma_url)
+    other = Assistant.load(Settings(data_dir=tmp_path / "other", chroma_url=chroma_url))
+    update_index(one)  # bring the shared index to `one`'s documents first
+    other.refresh()
+    before = other.ask("スマート漁業のクラスターはどこ？")
+    assert not before.answerable
+    (one.documents_dir).mkdir(parents=True)
+    (one.documents_dir / "fisheries.md").write_text(
+        "# 水産計画\n\n■ 三陸\n\n①スマート漁業 ②水産加工\n分野でのクラスター形成を検討している。\n", encoding="utf-8"
+    )
+    info, report, _ = update_index(one)
+    assert report.added == ["fisheries"] and not report.changed
+    assert other.refresh() is True
+    after = other.ask("スマート漁業に取り組む地域は？")
+    assert after.answerable and any("スマート漁業" in c.text for c in after.citations)
+
+
+def test_a_server_that_is_down_gives_a_clear_error_quickly(tmp_path):
+    from assistant import Assistant
+    from index.errors import ChromaUnavailableError
+
+    url = f"http://127.0.0.1:{_free_port()}"
+    started = time.monotonic()
+    with pytest.raises(ChromaUnavailableError) as err:
+        Assistant.load(Settings(data_dir=tmp_path, chroma_url=url))
+    assert time.monotonic() - started < 15
+    assert url in str(err.value) and "接続できません" in str(err.value)
+
+
+def test_the_cli_reports_a_server_that_is_down(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}"
+    out = subprocess.run([sys.executable, "-m", "assistant", "--chroma-url", url, "ask", "九州は？"], cwd=REPO,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3 and "接続できません" in out.stdout and "Traceback" not in out.stderr
