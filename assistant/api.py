@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from corpus.model import Chunk, ParsedDocument
@@ -194,10 +194,7 @@ def _finish(draft: Draft, u: Understanding) -> Answer:
     by_n = {c.n: c for c in draft.citations}
     renumber = {old: new for new, old in enumerate(order, start=1)}
     text = _MARK.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
-    citations = []
-    for old in order:
-        c = by_n[old]
-        citations.append(Citation(**{**c.to_dict(), "n": renumber[old]}))
+    citations = [replace(by_n[old], n=renumber[old]) for old in order]
     if not text:
         text = "資料からこの質問に答える記載を見つけられませんでした。"
         return Answer(text=text, citations=[], answerable=False, intent=u.intent)

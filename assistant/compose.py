@@ -26,11 +26,12 @@ class Draft:
     lines: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     answerable: bool = True
+    _marks: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
     def cite(self, chunk: Chunk, start: int, end: int, score: float = 1.0, reference: bool = False) -> str:
-        for c in self.citations:
-            if c.doc_id == chunk.doc_id and (c.start, c.end) == (start, end):
-                return f"[{c.n}]"
+        key = (chunk.doc_id, start, end)
+        if key in self._marks:
+            return self._marks[key]
         n = len(self.citations) + 1
         self.citations.append(
             Citation(
@@ -48,7 +49,8 @@ class Draft:
                 reference=reference,
             )
         )
-        return f"[{n}]"
+        self._marks[key] = f"[{n}]"
+        return self._marks[key]
 
     @property
     def text(self) -> str:
@@ -189,8 +191,11 @@ class Composer:
         return d
 
     def _matches(self, matches: list[ItemMatch], d: Draft) -> None:
-        for block in dict.fromkeys(m.block for m in matches):
-            mine = sorted(dict.fromkeys(m.item for m in matches if m.block == block), key=lambda i: i.span.start)
+        by_block: dict[str, dict[Located, None]] = {}
+        for m in matches:
+            by_block.setdefault(m.block, {})[m.item] = None
+        for block, items in by_block.items():
+            mine = sorted(items, key=lambda i: i.span.start)
             marks = "".join(dict.fromkeys(d.cite(i.chunk, *_context(i)) for i in mine))
             d.lines.append(f"- {block}：{_join([_item_name(i) for i in mine])} {marks}")
 

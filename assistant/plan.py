@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.model import Chunk, Item, Sentence
-from corpus.text import squash
+from corpus.text import normalize, squash
 from assistant.places import is_region
 
 
@@ -68,6 +68,21 @@ class PlanView:
         self._regions = [b for b in self.blocks if b.kind == "region"]
         self._by_region = {b.name: b for b in reversed(self._regions)}  # first one wins on a name clash
         self._by_key = {(b.doc_id, b.name): b for b in self.blocks}
+        self._region_names = {normalize(n): n for n in self._by_region}
+        self._longest_name = max(map(len, self._region_names), default=0)
+
+    def names_in(self, text: str) -> list[str]:
+        """Region block names written in `text` (normalised), longest first, in order of appearance.
+        Looks up the question's substrings (a question is short; a plan may have 100k blocks)."""
+        found: list[tuple[int, str]] = []
+        taken = [False] * len(text)
+        for length in range(min(self._longest_name, len(text)), 0, -1):
+            for pos in range(len(text) - length + 1):
+                name = self._region_names.get(text[pos : pos + length])
+                if name and not any(taken[pos : pos + length]):
+                    found.append((pos, name))
+                    taken[pos : pos + length] = [True] * length
+        return [name for _, name in sorted(found)]
 
     def regions(self) -> list[BlockView]:
         return list(self._regions)

@@ -143,6 +143,7 @@ def understand(question: str, plan: PlanView, vocab: FieldVocabulary, tok: Token
     norm_sq = squash(norm)
     places = find_places(norm)
     blocks = tuple(dict.fromkeys(b for p in places for b in p.blocks if plan.region(b)))
+    blocks += tuple(b for b in plan.names_in(norm) if b not in blocks)  # the documents' own block names
     notes = tuple(
         f"{p.surface}→{'・'.join(p.blocks)}"
         for p in places
