@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
 
+    sub.add_parser("bench", help="性能ベンチマークを実行し evals/reports/bench.md に書き出す（assistant bench --help）")
+
     ui = sub.add_parser("ui", help="ブラウザ用のチャット画面を起動する")
     ui.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス（既定: 127.0.0.1）")
     ui.add_argument("--port", type=int, default=7860, help="ポート番号（既定: 7860）")
@@ -216,7 +218,17 @@ def cmd_ui(args, out) -> int:
     return ui_main(argv, settings=_settings(args)) or 0
 
 
+def cmd_bench(argv: list[str]) -> int:
+    # The benchmark is tooling that measures the assistant from outside; only this entry point reaches it.
+    from evals.bench import main as bench_main
+
+    return bench_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own options (see evals/bench.py)
+        return cmd_bench(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
