@@ -90,12 +90,19 @@ def copy_into_library(paths: list[Path], settings: Settings) -> list[Path]:
     """Keep the user's documents inside the data folder, so a rebuild finds them again."""
     import shutil
 
-    from corpus.loaders import sanitize_upload_name
+    from corpus.loaders import SUPPORTED_SUFFIXES, sanitize_upload_name
 
     settings.documents_dir.mkdir(parents=True, exist_ok=True)
     copied = []
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            if path.is_dir()
+            else [path]
+        )
         for f in files:
             target = settings.documents_dir / sanitize_upload_name(f.name)
             if f.resolve() != target.resolve():
