@@ -102,7 +102,7 @@ def test_a_failed_build_keeps_the_previous_index_answering(tmp_path, corpus):
     good, _ = build_index(settings, corpus=corpus)
     store = open_store(settings)
     with pytest.raises(RuntimeError, match="disk full"):  # fails after two batches were written
-        store.build(corpus.chunks, FailingEmbedder(), corpus.fingerprint, batch=4)
+        store.build(corpus.chunks, FailingEmbedder(), corpus.doc_hashes, batch=4)
     assert store.require().collection == good.collection
     names = [c if isinstance(c, str) else c.name for c in store._client.list_collections()]
     assert [n for n in names if n.startswith("chunks-")] == [good.collection]  # the half-built one is gone
