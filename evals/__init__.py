@@ -1,0 +1,1 @@
+"""Answer-quality evaluation and benchmarks (they use the assistant; nothing uses them)."""
