@@ -25,6 +25,7 @@ from assistant.history import resolve, resolve_history
 from assistant.indexing import build_index, open_store, read_corpus
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.plan import PlanView
+from assistant.readings import ReadingIndex
 from assistant.types import Answer, Citation
 from assistant.understand import Understanding, understand
 
@@ -59,6 +60,7 @@ class Assistant:
         self.evidence = Evidence(self.plan, searcher, lexical, self.tokenizer)
         self.composer = Composer(self.plan, self.vocab, self.evidence)
         self._corpus_sq = squash("\n".join(c.text for c in chunks))
+        self.readings = ReadingIndex(lexical.vocabulary, self.tokenizer)
 
     def refresh(self) -> bool:
         """Pick up what another process (or an upload) wrote to the index. True when something changed."""
@@ -75,7 +77,9 @@ class Assistant:
         store = open_store(settings)
         embedder = make_embedder(settings.embedder)
         info = store.active()
-        if info is None:
+        if info is None or not info.current:  # missing, or written by an older version: derived data, rebuild
+            if info is not None:
+                log.warning("索引の形式が古いため作り直します（%s）", info.collection)
             info, _ = build_index(settings, embedder=embedder, progress=progress)
         info = store.require(embedder)
         return cls(settings, info, store.load_chunks(info), embedder, store)
@@ -83,9 +87,9 @@ class Assistant:
     # --- asking ---------------------------------------------------------------------------------------
 
     def understand(self, question: str, history: Sequence[dict] = ()) -> Understanding:
-        read = lambda q: understand(q, self.plan, self.vocab, self.tokenizer, self._corpus_sq)  # noqa: E731
-        previous = resolve_history(history, read, self.vocab) if history else None
-        return resolve(read(question), previous, self.vocab)
+        read = lambda q: understand(q, self.plan, self.vocab, self.tokenizer, self._corpus_sq, self.readings)  # noqa: E731
+        previous, recent = resolve_history(history, read, self.vocab) if history else (None, ())
+        return resolve(read(question), previous, self.vocab, recent)
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
         problem = _check_question(question)
@@ -103,13 +107,22 @@ class Assistant:
                 "blocks": list(u.blocks),
                 "fields": list(u.fields),
                 "sections": list(u.sections),
+                "headings": list(u.headings),
+                "phrases": list(u.phrases),
+                "topics": list(u.topics),
+                "quoted": list(u.quoted),
+                "documents": list(u.documents),
                 "place_notes": list(u.place_notes),
                 "unknown_terms": list(u.unknown_terms),
-                "asks_figure": u.asks_figure,
+                "unknown_names": list(u.unknown_names),
+                "asks": u.asks,
+                "negated": u.negated,
                 "cues": list(u.cues),
                 "candidates": [
                     {
                         "chunk_id": h.chunk_id,
+                        "start": self.plan.chunks[h.chunk_id].start,
+                        "end": self.plan.chunks[h.chunk_id].end,
                         "doc_id": self.plan.chunks[h.chunk_id].doc_id,
                         "block": self.plan.chunks[h.chunk_id].block,
                         "section": " > ".join(self.plan.chunks[h.chunk_id].section_path),
@@ -134,25 +147,22 @@ class Assistant:
 
     def _compose(self, u: Understanding, hits) -> Draft:
         c = self.composer
-        if u.unknown_terms and u.intent in ("general", "explain", "block_items", "section") and not u.fields:
-            refs = [self.plan.region(b).chunks[0] for b in u.blocks if self.plan.region(b)] or [
-                self.plan.chunks[h.chunk_id] for h in hits[:2]
-            ]
-            return c.not_stated(u, "「" + "」「".join(u.unknown_terms) + "」", Draft(), refs)
-        if u.asks_figure:
-            missing = c.figure_missing(u, hits)
+        if u.asks and u.intent != "compare":
+            missing = c.missing_information(u, hits)
             if missing is not None:
                 return missing
+        if u.unknown_names or (u.unknown_terms and not u.anchored):
+            refs = [self.plan.chunks[h.chunk_id] for h in hits[:2]]
+            return c.not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
         handler = {
             "block_items": lambda: c.block_items(u),
             "block_field": lambda: c.block_field(u),
             "which_blocks": lambda: c.which_blocks(u),
             "count": lambda: c.count(u),
             "compare": lambda: c.compare(u),
-            "explain": lambda: c.explain(u, hits),
             "section": lambda: c.section(u, hits),
             "detail": lambda: c.detail(u, hits),
-        }.get(u.intent, lambda: c.general(u, hits))
+        }.get(u.intent, lambda: c.explain(u, hits))
         return handler()
 
     # --- for the UI and tools -------------------------------------------------------------------
@@ -169,8 +179,7 @@ class Assistant:
         for f in self.vocab.fields:
             for m in self.vocab.matches(f):
                 d = Draft()
-                loc = m.item
-                d.cite(loc.chunk, loc.span.start, loc.span.end)
+                d.cite(m.item.chunk, m.item.span.start, m.item.span.end)
                 cells.setdefault((m.block, f), []).extend(d.citations)
         used = [f for f in self.vocab.fields if any((b.name, f) in cells for b in regions)]
         return FieldMap(fields=used, blocks=[b.name for b in regions], cells=cells)

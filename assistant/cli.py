@@ -167,7 +167,8 @@ def _print_answer(answer, out, explain: bool = False) -> None:
         out.print()
         out.print(f"[bold]意図[/bold] {t.get('intent')}  追加質問: {t.get('followup')}  手がかり: {t.get('cues')}")
         out.print(f"[bold]ブロック[/bold] {t.get('blocks')}  [bold]分野[/bold] {t.get('fields')}  [bold]節[/bold] {t.get('sections')}  地名: {t.get('place_notes')}")
-        out.print(f"[bold]資料にない語[/bold] {t.get('unknown_terms')}  数値の質問: {t.get('asks_figure')}")
+        out.print(f"[bold]資料の語句[/bold] {t.get('phrases')} {t.get('topics')}  [bold]資料にない語[/bold] {t.get('unknown_terms')}")
+        out.print(f"[bold]求める情報[/bold] {t.get('asks')}  否定: {t.get('negated')}  引用: {t.get('quoted')}  文書: {t.get('documents')}")
         out.print("[bold]検索候補[/bold]")
         for c in t.get("candidates", []):
             out.print(f"  {c['score']:.4f}  dense={c['dense']}  bm25={c['bm25']}  {c['block']} / {c['section']}")

@@ -1,4 +1,4 @@
-"""Finding the passages that answer: hybrid chunk search, then sentences ranked inside them."""
+"""Finding the passages that answer: hybrid chunk search, then sentences and items ranked inside them."""
 
 from __future__ import annotations
 
@@ -6,18 +6,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.text import Tokenizer, normalize
+from corpus.text import Tokenizer, normalize, squash
 from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
-from assistant.plan import BlockView, Located, PlanView
+from assistant.plan import Located, PlanView
 from assistant.understand import GENERIC, Understanding
+
+# A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
+PHRASE_BONUS = 0.5
+# Retrieval rank adds a little: 0.3 for the top chunk, less further down.
+RANK_PRIOR = 0.3
 
 
 @dataclass(frozen=True)
-class ScoredSentence:
+class Scored:
     located: Located
     score: float
-    overlap: float  # IDF-weighted share of the question's content terms found in the sentence
+    overlap: float  # IDF-weighted share of the question's content terms found in the passage
 
 
 class Evidence:
@@ -26,43 +31,52 @@ class Evidence:
         self.searcher = searcher
         self.lexical = lexical
         self.tok = tokenizer
-        self._terms: dict[tuple[int, int, str], set[str]] = {}  # sentence → content terms, filled on use
+        self._terms: dict[tuple[int, int, str], set[str]] = {}  # passage → content terms, filled on use
+
+    def _title(self, doc_id: str) -> str:
+        return next((b.title for b in self.plan.blocks if b.doc_id == doc_id), "")
 
     @staticmethod
-    def _key(loc: Located) -> tuple[int, int, str]:
-        return (loc.span.start, loc.span.end, loc.chunk.doc_id)
+    def _surfaces(field: str) -> tuple[str, ...]:
+        from assistant.fields import ALIASES
+
+        return (field, *ALIASES.get(field, ()))
 
     def _content(self, text: str) -> set[str]:
-        return {t for t in self.tok.search_terms(text) if t not in GENERIC and len(t) > 1 or t.isalnum() and len(t) > 1}
+        return {t for t in self.tok.search_terms(text) if len(t) > 1 and (t not in GENERIC or t.isalnum())}
 
     def search(self, query: str, embedding: np.ndarray, k: int = 10) -> list[Hit]:
         return self.searcher.search(query, embedding, k)
 
-    def sentences(
-        self, u: Understanding, hits: list[Hit], within: list[BlockView] | None = None, k: int = 3
-    ) -> list[ScoredSentence]:
-        """Sentences ranked by content-word overlap with the question, plus the rank of their chunk."""
+    def rank(self, u: Understanding, hits: list[Hit], units: list[Located], k: int = 3) -> list[Scored]:
+        """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
         q_terms = self._content(u.normalized) | {normalize(f) for f in u.fields}
+        q_terms -= {t for b in u.documents for t in self._content(self._title(b))}  # 「成長戦略で…」 scopes, not asks
         q_weight = sum(self.lexical.idf(t) for t in q_terms) or 1.0
+        phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
-        # Without a named block, read the blocks that retrieval found (not the whole plan: it may be huge).
-        blocks = within if within is not None else list(dict.fromkeys(self.plan.block_of(h.chunk_id) for h in hits))
         scored = []
-        for block in blocks:
-            for loc in block.sentences:
-                key = self._key(loc)
-                if key not in self._terms:
-                    self._terms[key] = self._content(loc.span.text)
-                overlap = sum(self.lexical.idf(t) for t in q_terms & self._terms[key]) / q_weight
-                rank = chunk_rank.get(loc.chunk.chunk_id)
-                prior = 0.3 / (1 + rank) if rank is not None else 0.0
-                scored.append(ScoredSentence(loc, overlap + prior, overlap))
+        for loc in units:
+            key = (loc.span.start, loc.span.end, loc.chunk.doc_id)
+            if key not in self._terms:
+                self._terms[key] = self._content(loc.span.text)
+            overlap = sum(self.lexical.idf(t) for t in q_terms & self._terms[key]) / q_weight
+            text = squash(loc.span.text)
+            bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
+            if u.fields and any(squash(s) in text for f in u.fields for s in self._surfaces(f)):
+                bonus += PHRASE_BONUS / 2  # the field asked about
+            rank = chunk_rank.get(loc.chunk.chunk_id)
+            prior = RANK_PRIOR / (1 + rank) if rank is not None else 0.0
+            scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
         scored.sort(key=lambda s: (-s.score, s.located.span.start))
-        return scored[:k]
+        return scored[:k] if k else scored
 
-    def subject(self, u: Understanding, sentence: ScoredSentence) -> str:
-        """The longest stretch of the question that the chosen sentence repeats (as the sentence writes it)."""
-        text = sentence.located.span.text
+    def subject(self, u: Understanding, passage: Scored) -> str:
+        """The longest stretch of the question that the chosen passage repeats (as the passage writes it)."""
+        for phrase in sorted((*u.quoted, *u.phrases), key=len, reverse=True):
+            if squash(phrase) in squash(passage.located.span.text):
+                return phrase
+        text = passage.located.span.text
         norm = normalize(text)
         q = u.normalized
         best = ""
@@ -71,7 +85,8 @@ class Evidence:
                 if q[i:j] in norm:
                     best = q[i:j]
                     break
-        if len(best.strip()) < 2 or best.strip() in GENERIC:
+        best = best.strip("「」 、。の")
+        if len(best) < 2 or best in GENERIC:
             return ""
         pos = norm.find(best)
-        return text[pos : pos + len(best)].strip("「」 ") if len(norm) == len(text) else best.strip("「」 ")
+        return text[pos : pos + len(best)] if len(norm) == len(text) else best

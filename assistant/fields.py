@@ -51,6 +51,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SAF": ("持続可能な航空燃料", "sustainable aviation fuel"),
 }
 
+# Names this long or longer also match with one character wrong (and the first one right).
+FUZZY_MIN = 3
+
 _SPLIT = re.compile(r"[・、,，（）()「」\s]+|等|関連$")
 
 
@@ -78,6 +81,8 @@ class FieldVocabulary:
                     if m:  # 「乗り物（宇宙・航空 等）」: a category and its members
                         members = tuple(a for a in _SPLIT.split(m.group(2)) if a)
                         self.categories[m.group(1).strip()] = members
+        # An atom that only adds a word to another (造船産業 = 造船 + 産業, 航空宇宙 = 航空 + 宇宙) is no field of its own.
+        atoms = {a: None for a in atoms if not any(b != a and len(b) >= 2 and b in a for b in atoms)}
         self.fields = list(atoms) + [c for c in self.categories if c not in atoms]
         self._surfaces: list[tuple[str, str]] = []  # (normalised surface, field)
         for f in self.fields:
@@ -114,7 +119,27 @@ class FieldVocabulary:
                 found.append((pos, field))
                 for i in range(pos, end):
                     taken[i] = True
+        # A typo: one character off in a Japanese name of three or more (蓄電地 → 蓄電池).
+        for surface, field in self._surfaces:
+            if len(surface) < FUZZY_MIN or surface.isascii():
+                continue
+            for pos in range(len(norm) - len(surface) + 1):
+                window = norm[pos : pos + len(surface)]
+                if any(taken[pos : pos + len(surface)]):
+                    continue
+                if sum(a != b for a, b in zip(window, surface)) == 1 and window[0] == surface[0]:
+                    found.append((pos, field))
+                    for i in range(pos, pos + len(surface)):
+                        taken[i] = True
         return list(dict.fromkeys(f for _, f in sorted(found)))
+
+    def surfaces(self, field: str) -> tuple[str, ...]:
+        """The field, its category members and all their aliases."""
+        return tuple(x for m in (field, *self.members(field)) for x in (m, *ALIASES.get(m, ())))
+
+    def is_item_text(self, key: str) -> bool:
+        """Whether `key` (squashed) occurs inside some region item: then it names a field, not a phrase."""
+        return key in self._haystack
 
     def members(self, field: str) -> tuple[str, ...]:
         return self.categories.get(field, (field,))

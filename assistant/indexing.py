@@ -78,7 +78,7 @@ def update_index(
     embedder = embedder or make_embedder(settings.embedder)
     store = open_store(settings)
     info = store.active()
-    if info is None:
+    if info is None or not info.current:
         info, _ = build_index(settings, embedder, progress, corpus)
         return info, None, corpus
     store.require(embedder)  # a different embedder needs --rebuild, never a mixed collection

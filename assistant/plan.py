@@ -30,7 +30,7 @@ class BlockView:
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p for c in self.chunks for p in c.section_path))
+        return tuple(dict.fromkeys(h for c in self.chunks for path, _, _ in c.sections for h in path))
 
     @property
     def squashed(self) -> str:

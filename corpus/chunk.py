@@ -73,4 +73,5 @@ def _chunk(parsed: ParsedDocument, block: Block, start: int, end: int) -> Chunk:
         items=tuple(i for s in sections for i in s.items if inside(i)),
         sentences=tuple(x for s in sections for x in s.sentences if inside(x)),
         page=doc.page_at(start),
+        sections=tuple((s.path, max(s.start, start), min(s.end, end)) for s in sections),
     )

@@ -107,6 +107,8 @@ class Chunk:
     items: tuple[Item, ...] = field(default=())
     sentences: tuple[Sentence, ...] = field(default=())
     page: int | None = None
+    # (section path, start, end) of every section inside the chunk, so a sub-heading can be looked up
+    sections: tuple[tuple[tuple[str, ...], int, int], ...] = field(default=())
 
     @property
     def item_numbers(self) -> tuple[int, ...]:

@@ -6,6 +6,7 @@ Only copies used for matching are normalised; displayed and cited text stays ver
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -35,9 +36,11 @@ def squash(text: str) -> str:
 class Token:
     surface: str
     normalized: str
-    pos: str
+    pos: str  # 名詞, 助詞 …
     begin: int
     end: int
+    kind: str = ""  # for proper nouns: 人名, 地名, 一般 (organisations and products) …
+    reading: str = ""  # katakana
 
 
 # Parts of speech that carry no searchable content.
@@ -45,13 +48,25 @@ _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 
 
 class Tokenizer:
-    """Sudachi (core dictionary). Mode C keeps compounds; search tokens add mode A parts too."""
+    """Sudachi (core dictionary). Mode C keeps compounds; search tokens add mode A parts too.
+
+    A Sudachi tokenizer may not be used by two threads at once (the UI answers in worker threads),
+    so each thread gets its own from the one shared dictionary."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
 
     @cached_property
-    def _sudachi(self):
+    def _dictionary(self):
         from sudachipy import Dictionary
 
-        return Dictionary(dict="core").tokenizer()
+        return Dictionary(dict="core")
+
+    @property
+    def _sudachi(self):
+        if not hasattr(self._local, "tokenizer"):
+            self._local.tokenizer = self._dictionary.tokenizer()
+        return self._local.tokenizer
 
     def tokens(self, text: str, fine: bool = False) -> list[Token]:
         from sudachipy import SplitMode
@@ -59,7 +74,9 @@ class Tokenizer:
         mode = SplitMode.A if fine else SplitMode.C
         out = []
         for m in self._sudachi.tokenize(text, mode):
-            out.append(Token(m.surface(), m.normalized_form(), m.part_of_speech()[0], m.begin(), m.end()))
+            tags = m.part_of_speech()
+            kind = tags[2] if tags[1] == "固有名詞" else ""
+            out.append(Token(m.surface(), m.normalized_form(), tags[0], m.begin(), m.end(), kind, m.reading_form()))
         return out
 
     def search_terms(self, text: str) -> list[str]:

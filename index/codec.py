@@ -26,6 +26,7 @@ def to_metadata(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, 
         "page": chunk.page or 0,
         "items": json.dumps([[*rel(i), i.marker, i.number] for i in chunk.items], ensure_ascii=False),
         "sentences": json.dumps([list(rel(s)) for s in chunk.sentences]),
+        "sections": json.dumps([[list(path), s - chunk.start, e - chunk.start] for path, s, e in chunk.sections], ensure_ascii=False),
         **(extra or {}),
     }
 
@@ -50,4 +51,5 @@ def from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         items=items,
         sentences=sentences,
         page=int(meta.get("page") or 0) or None,
+        sections=tuple((tuple(p), start + s, start + e) for p, s, e in json.loads(meta.get("sections") or "[]")),
     )

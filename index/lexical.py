@@ -31,6 +31,10 @@ class LexicalIndex:
             for t in set(terms):
                 self._df[t] = self._df.get(t, 0) + 1
 
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self._vocab)
+
     def idf(self, term: str) -> float:
         """Inverse document frequency over the chunks (unknown terms weigh like the rarest)."""
         return math.log(1 + len(self._ids) / self._df.get(term, 1))

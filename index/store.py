@@ -20,7 +20,8 @@ from index.codec import from_record, to_metadata
 from index.embedders import Embedder
 from index.errors import ChromaUnavailableError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
-SCHEMA_VERSION = 1
+# Bump when what a chunk record holds changes; an index of another version is rebuilt from the documents.
+SCHEMA_VERSION = 2
 REGISTRY = "plan_assistant_registry"
 _PAGE = 1000  # Chroma get() page size
 
@@ -54,6 +55,11 @@ class IndexInfo:
     chunks: int
     built_at: str
     fingerprint: str
+    schema: int = SCHEMA_VERSION
+
+    @property
+    def current(self) -> bool:
+        return self.schema == SCHEMA_VERSION
 
 
 def document_hash(doc: Document) -> str:
@@ -123,6 +129,7 @@ class ChunkStore:
                 chunks=col.count(),
                 built_at=str(meta.get("built_at", "")),
                 fingerprint=str(meta.get("fingerprint", "")),
+                schema=int(meta.get("schema", 0)),
             )
         except (KeyError, ValueError) as exc:
             raise IndexCorruptError(self.where, f"コレクションの情報が不完全です（{exc}）") from exc

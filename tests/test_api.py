@@ -73,3 +73,14 @@ def test_an_internal_failure_becomes_a_japanese_message(bot, monkeypatch):
     monkeypatch.setattr(bot, "understand", lambda *a, **k: 1 / 0)
     answer = bot.ask("九州の分野は？")
     assert answer.intent == "error" and "エラー" in answer.text and not answer.answerable
+
+
+def test_ask_is_safe_from_many_threads_at_once(bot):
+    """The UI answers in worker threads; Sudachi tokenizers must not be shared between them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["九州の分野は？", "造船に取り組む地域は？", "危機管理投資とは？", "北海道と東北の違いは？"] * 15
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(bot.ask, questions))
+    assert [a.intent for a in answers].count("error") == 0
+    assert all(a.citations for a in answers)
