@@ -88,6 +88,21 @@ def _prose_before_items(sentence: Located, block: BlockView) -> int:
     return first - s.start
 
 
+# 「以下の多様な分野」「次の分野」 point at the list that follows: a quote of the sentence brings the list along.
+_FORWARD = re.compile(r"以下の|次の|下記の")
+
+
+def _with_forward_lists(chosen: list[Scored], ranked: list[Scored]) -> list[Scored]:
+    by_start = sorted(ranked, key=lambda s: s.located.span.start)
+    out = list(chosen)
+    for s in chosen:
+        if _FORWARD.search(s.located.span.text):
+            later = [x for x in by_start if x.located.span.start > s.located.span.start]
+            if later and later[0] not in out:
+                out.append(later[0])
+    return out
+
+
 def _join(names: list[str]) -> str:
     return "、".join(names)
 
@@ -353,6 +368,7 @@ class Composer:
                  or any(k in squash(s.located.span.text) for k in keys)]
         reasons = [s for s in ranked if _prose_before_items(s.located, block) >= MIN_REASON_CHARS]
         chosen = list(dict.fromkeys(asked + reasons))[:3] or ranked[:1]
+        chosen = _with_forward_lists(chosen, ranked)
         chosen.sort(key=lambda s: s.located.span.start)
         self._quotes(f"{block.name}ブロック", chosen, d)
         return d

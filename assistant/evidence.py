@@ -33,9 +33,6 @@ class Evidence:
         self.tok = tokenizer
         self._terms: dict[tuple[int, int, str], set[str]] = {}  # passage → content terms, filled on use
 
-    def _title(self, doc_id: str) -> str:
-        return next((b.title for b in self.plan.blocks if b.doc_id == doc_id), "")
-
     @staticmethod
     def _surfaces(field: str) -> tuple[str, ...]:
         from assistant.fields import ALIASES
@@ -51,7 +48,7 @@ class Evidence:
     def rank(self, u: Understanding, hits: list[Hit], units: list[Located], k: int = 3) -> list[Scored]:
         """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
         q_terms = self._content(u.normalized) | {normalize(f) for f in u.fields}
-        q_terms -= {t for b in u.documents for t in self._content(self._title(b))}  # 「成長戦略で…」 scopes, not asks
+        q_terms -= {t for w in u.title_words for t in self._content(w)}  # 「成長戦略で…」 scopes, it is not asked about
         q_weight = sum(self.lexical.idf(t) for t in q_terms) or 1.0
         phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}

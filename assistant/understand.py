@@ -106,6 +106,7 @@ class Understanding:
     unknown_names: tuple[str, ...] = ()  # decisive ones: proper names, or the topic of the sentence
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names (成長戦略 …)
+    title_words: tuple[str, ...] = ()  # the title words it used (they scope the question, they are not its topic)
     asks: str | None = None  # a kind of information: money, date, people, quantity, person, organization, location
     negated: bool = False  # 「半導体を挙げていない」「AI・半導体以外」
     wants_all: bool = False  # 「両方」: blocks that plan every field
@@ -121,7 +122,7 @@ class Understanding:
     @property
     def anchored(self) -> bool:
         """Something in the question is in the documents, so unknown words are just paraphrase."""
-        return bool(self.has_entities or self.phrases or self.topics or self.quoted)
+        return bool(self.has_entities or self.phrases or self.topics or self.quoted or self.documents)
 
 
 def _cues(norm: str) -> tuple[str, ...]:
@@ -186,7 +187,7 @@ def _noun_runs(norm: str, tok: Tokenizer) -> list[tuple[str, list]]:
     runs: list[tuple[str, list]] = []
     run: list = []
     for t in [*tok.tokens(norm), None]:
-        if t is not None and (t.pos in ("名詞", "接頭辞", "接尾辞") or t.surface == "・") and t.surface.strip():
+        if t is not None and (t.pos in NOUNISH or t.surface == "・") and t.surface.strip():
             if run and t.begin != run[-1].end:
                 runs.append(("".join(x.surface for x in run), run))
                 run = []
@@ -199,6 +200,9 @@ def _noun_runs(norm: str, tok: Tokenizer) -> list[tuple[str, list]]:
 
 
 CUE_PATTERNS = (COUNT, COMPARE, WHICH, WHY, DEFINE, CONTINUE, REFERENCE, *(cue for cue, _ in ASKS.values()))
+# 形状詞 too: Sudachi tags サイバー as one.
+CONTENT_POS = ("名詞", "形状詞")
+NOUNISH = (*CONTENT_POS, "接頭辞", "接尾辞")
 FOCUS_PARTICLES = {"は", "が", "って", "とは", "について", "には", "って何"}
 
 
@@ -232,9 +236,9 @@ def understand(
     following = {t.begin: (tokens[k + 1].surface if k + 1 < len(tokens) else "") for k, t in enumerate(tokens)}
     for text, run in _noun_runs(norm, tok):
         core = [t for t in run]
-        while core and (core[0].surface in GENERIC or core[0].pos != "名詞"):
+        while core and (core[0].surface in GENERIC or core[0].pos not in CONTENT_POS):
             core.pop(0)
-        while core and (core[-1].surface in GENERIC or core[-1].pos != "名詞"):
+        while core and (core[-1].surface in GENERIC or core[-1].pos not in CONTENT_POS):
             core.pop()
         text = "".join(t.surface for t in core)  # 「防災分野の」 → 防災
         key = squash(text)
@@ -244,7 +248,7 @@ def understand(
                 fields = [f for f in fields if not any(squash(s) in key for s in vocab.surfaces(f))]
         for t in run:
             surface = t.surface.strip()
-            if t.pos != "名詞" or len(surface) < 2 or surface.isascii() or _is_kana_word(surface):
+            if t.pos not in CONTENT_POS or len(surface) < 2 or surface.isascii() or _is_kana_word(surface):
                 continue
             if surface in GENERIC or t.normalized in GENERIC or squash(surface) in place_keys:
                 continue
@@ -262,12 +266,16 @@ def understand(
                     unknown_names.append(surface)
     sections, headings = _sections(norm_sq, plan) if not blocks else ((), ())
     quoted = tuple(q for q in re.findall(r"[「『\"](.+?)[」』\"]", norm) if squash(q) in corpus_sq)
-    documents = tuple(
-        dict.fromkeys(
-            b.doc_id for b in plan.blocks for part in re.split(r"[のの（）()、・\s]+", b.title)
-            if len(part) >= 4 and squash(part) in norm_sq
-        )
-    )
+    # A question that names a document by its title (「成長戦略で…」) is scoped to it. Only title words
+    # that are not also words of the text count: 危機管理投資 is content, 成長戦略 names the document.
+    named = [
+        (b.doc_id, part) for b in plan.blocks for part in re.split(r"[の（）()、・\s]+", b.title)
+        if len(part) >= 4 and squash(part) in norm_sq and squash(part) not in corpus_sq
+    ]
+    documents = tuple(dict.fromkeys(d for d, _ in named))
+    title_words = {squash(p) for _, p in named}
+    topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
+    phrases = [p for p in phrases if not any(squash(p) in w for w in title_words)]
     cues = _cues(norm)
     asks = next((kind for kind, (cue, _) in ASKS.items() if cue.search(norm)), None)
     if asks == "location" and not blocks:
@@ -288,6 +296,7 @@ def understand(
         unknown_names=tuple(dict.fromkeys(unknown_names)),
         quoted=quoted,
         documents=documents,
+        title_words=tuple(title_words),
         asks=asks,
         negated=bool(NEGATE.search(norm)),
         wants_all=bool(BOTH.search(norm)),
