@@ -102,7 +102,11 @@ def cmd_index(args, out) -> int:
         if missing:
             out.print(f"[red]ファイルが見つかりません:[/red] {', '.join(map(str, missing))}")
             return EXIT_INPUT
-        copy_into_library(args.paths, settings)
+        from assistant.library import Refused
+
+        for result in copy_into_library(args.paths, settings):
+            if isinstance(result, Refused):
+                out.print(f"[yellow]追加しなかった文書[/yellow] {result.reason}")
     corpus = read_corpus(settings)
     for path, reason in corpus.errors:
         out.print(f"[yellow]読み込めない文書を飛ばしました[/yellow] {path}: {reason}")

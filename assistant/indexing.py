@@ -86,26 +86,19 @@ def update_index(
     return store.require(embedder), report, corpus
 
 
-def copy_into_library(paths: list[Path], settings: Settings) -> list[Path]:
-    """Keep the user's documents inside the data folder, so a rebuild finds them again."""
-    import shutil
+def copy_into_library(paths: list[Path], settings: Settings):
+    """Keep the user's documents inside the data folder (checked, sanitised names), so a rebuild finds
+    them again. Folders are searched for supported files. Returns one Accepted/Refused per file."""
+    from corpus.loaders import SUPPORTED_SUFFIXES
+    from assistant.library import stage_uploads
 
-    from corpus.loaders import SUPPORTED_SUFFIXES, sanitize_upload_name
-
-    settings.documents_dir.mkdir(parents=True, exist_ok=True)
-    copied = []
+    files: list[Path] = []
     for path in paths:
-        files = (
-            sorted(
+        if path.is_dir():
+            files += sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED_SUFFIXES
             )
-            if path.is_dir()
-            else [path]
-        )
-        for f in files:
-            target = settings.documents_dir / sanitize_upload_name(f.name)
-            if f.resolve() != target.resolve():
-                shutil.copy2(f, target)
-            copied.append(target)
-    return copied
+        else:
+            files.append(path)
+    return stage_uploads(files, settings.documents_dir, max_files=None)

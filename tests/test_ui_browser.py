@@ -250,3 +250,87 @@ def test_selecting_shipbuilding_on_the_map_marks_chugoku_kyushu_and_shikoku(page
     page.get_by_role("option", name="四国", exact=True).click()
     page.wait_for_function("() => document.querySelector('#japan-map').innerText.includes('四国ブロックは「造船」を挙げています')")
     assert page.locator("#map-passages section.map-group").evaluate_all("els => els.map(e => e.dataset.block)") == ["四国"]
+
+
+# --- adding a document through the page (its own data folder: the shared index is never modified) ---------
+
+SANRIKU = "■ 三陸\n\n①スマート漁業 ②水産加工\n分野でのクラスター形成を検討している。\n"
+
+
+@pytest.fixture(scope="module")
+def upload_app_url(tmp_path_factory):
+    from assistant import Assistant
+    from assistant.config import Settings
+    from ui.app import launch
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-upload-data"))
+    port = free_port()
+    demo = launch(host="127.0.0.1", port=port, bot=Assistant.load(settings), block=False, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", settings
+    finally:
+        demo.close()
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector("#question textarea")
+    return context, page
+
+
+def test_an_uploaded_document_is_listed_answerable_and_on_the_field_map(browser, upload_app_url):
+    url, settings = upload_app_url
+    other_context, other = open_page(browser, url)  # a second session, opened before the upload
+    context, page = open_page(browser, url)
+    try:
+        page.get_by_role("tab", name="資料").click()
+        page.get_by_text("資料を追加する").click()
+        page.set_input_files("#upload-files input[type=file]", files=[
+            {"name": "三陸の計画.md", "mimeType": "text/markdown", "buffer": SANRIKU.encode("utf-8")},
+            {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" * 10},
+        ])
+        # both files are on the server (listed in the box) before the button is pressed
+        page.wait_for_function("() => { const t = document.querySelector('#upload-files').innerText;"
+                               " return t.includes('三陸の計画') && t.includes('setup'); }")
+        page.click("#upload-button")
+        page.wait_for_selector("#upload-status .upload-report")
+        report = page.locator("#upload-status .upload-report")
+        assert report.get_attribute("data-added") == "1" and report.get_attribute("data-errors") == "1"
+        assert "新規 1件" in report.inner_text()
+        assert "三陸の計画.md：新しく追加しました" in page.inner_text('#upload-status li[data-file="三陸の計画.md"]')
+        assert "対応していない形式です（.exe）" in page.inner_text('#upload-status li[data-file="setup.exe"]')
+        assert sorted(p.name for p in settings.documents_dir.iterdir()) == ["三陸の計画.md"]
+        # the new document is selected and shown; the upload box is emptied
+        assert page.input_value("#doc-select input") == "三陸の計画"
+        assert "①スマート漁業 ②水産加工" in page.inner_text("#doc-view .doc-text")
+        assert "三陸の計画" not in page.inner_text("#upload-files")
+        shot(page, "ui-upload.png")
+
+        # answerable at once, cited from the new document
+        page.get_by_role("tab", name="チャット").click()
+        ask(page, "スマート漁業に取り組む地域は？")
+        wait_for_sources_of(page, "スマート漁業に取り組む地域は？")
+        assert "三陸" in bot_messages(page)[-1]
+        card = page.locator('#sources article[data-block="三陸"]').first
+        assert "三陸の計画" in card.inner_text() and "スマート漁業" in card.locator("mark.hl").first.inner_text()
+
+        # the field map offers the new field and block
+        page.get_by_role("tab", name="分野マップ").click()
+        box = page.locator("#field-select input")
+        box.click()
+        box.fill("スマート漁業")
+        page.get_by_role("option", name="スマート漁業", exact=True).click()
+        page.wait_for_selector("#japan-map .map-legend[data-marked='三陸']")
+        assert "「スマート漁業」を挙げているブロック：三陸" in page.inner_text("#japan-map")
+
+        # the session opened before the upload sees the new document when it opens the 資料 tab
+        other.get_by_role("tab", name="資料").click()
+        other.locator("#doc-select input").click()
+        other.get_by_role("option", name="三陸の計画", exact=True).click()
+        other.wait_for_function("() => document.querySelector('#doc-view').innerText.includes('スマート漁業')")
+    finally:
+        context.close()
+        other_context.close()

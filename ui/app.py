@@ -5,7 +5,8 @@
     python -m ui.app --host 0.0.0.0 --auth user:pass
 
 Every session keeps its own conversation in `gr.State` (nothing per user lives at module level); the
-`Assistant` is shared read-only. Events run on Gradio's queue with a small concurrency limit.
+`Assistant` is shared, read-only except while an upload in the 資料 tab updates the index (under the same lock
+as the questions). Events run on Gradio's queue with a small concurrency limit.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
@@ -24,8 +27,10 @@ import gradio as gr  # noqa: E402
 
 from assistant.limits import MAX_QUESTION_CHARS  # noqa: E402
 from assistant.places import prefectures_of  # noqa: E402
+from corpus import loaders  # noqa: E402
 from ui import render as R  # noqa: E402
 from ui.japan import block_colors, map_png_base64  # noqa: E402
+from assistant.library import MAX_FILES, Accepted, Refused, size_text, stage_uploads  # noqa: E402
 
 log = logging.getLogger("ui")
 
@@ -64,6 +69,19 @@ SCROLL_TO_FIRST_MARK = """() => {
   const mark = box && box.querySelector('mark.hl');
   if (mark) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 60;
 }"""
+
+
+NO_FILES_HINT = "追加するファイルを選んでから「索引に追加」を押してください。"
+# Gradio itself refuses uploads above this size (with its own message) so that a huge file never reaches the
+# server's disk; files between the document limit and this are refused by the handler, in Japanese.
+UPLOAD_HARD_LIMIT_FACTOR = 4
+
+
+def upload_label() -> str:
+    return (
+        f"追加するファイル（{' '.join(loaders.SUPPORTED_SUFFIXES)}、1ファイル {size_text(loaders.DEFAULT_MAX_BYTES)} まで、"
+        f"一度に {MAX_FILES} ファイルまで）"
+    )
 
 
 def too_long_text(n: int) -> str:
@@ -129,6 +147,15 @@ table.matrix td.selcol { background: #f4f7fb; }
 table.matrix td.selcol.on { background: #ffe58a; }
 table.matrix td.num { color: #666; }
 .map-group h4 { margin: .6em 0 .3em; }
+.upload-report { font-size: .92em; }
+.upload-report .upload-summary { font-weight: 600; margin: .2em 0; }
+.upload-report.upload-error .upload-summary, .upload-report.upload-warn .upload-summary { color: #b3261e; }
+.upload-files { list-style: none; padding: 0; margin: .2em 0; }
+.upload-files li { margin: .15em 0; }
+.upload-files li .mark { display: inline-block; width: 1.3em; font-weight: 700; }
+.upload-files li.ok .mark { color: #2e7d32; }
+.upload-files li.err { color: #b3261e; }
+.upload-report .upload-note { color: #555; margin: .3em 0; }
 """
 
 
@@ -170,16 +197,39 @@ def _stream_steps(text: str) -> list[str]:
 # --- the app --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Library:
+    """What the UI derives from the assistant's documents and field map; replaced as a whole after an upload."""
+
+    version: int
+    documents: list[Any]  # ParsedDocument
+    doc_by_id: dict[str, Any]
+    fm: Any  # FieldMap
+    fields: list[str]
+    colors: dict[str, str]
+    cell_passages: dict[str, Any]
+
+    @property
+    def doc_choices(self) -> list[tuple[str, str]]:
+        return [(d.document.title, d.document.doc_id) for d in self.documents]
+
+    @property
+    def field_choices(self) -> list[tuple[str, str]]:
+        return [("（指定なし）", NO_FIELD)] + [(f, f) for f in self.fields]
+
+    @property
+    def block_choices(self) -> list[tuple[str, str]]:
+        return [("（指定なし）", NO_FIELD)] + [(b, b) for b in self.fm.blocks]
+
+
 def build_app(bot) -> gr.Blocks:
-    """The whole UI for one shared (read-only) Assistant, queue configured. Per-user state lives in gr.State only."""
+    """The whole UI for one shared Assistant, queue configured. Per-user state lives in gr.State only."""
     # Assistant.ask shares one Sudachi tokenizer, which raises "Tokenizer is already in use" under concurrent
-    # calls: serialise them here (each takes ~10 ms; the GIL would serialise most of that work anyway).
+    # calls: serialise them here (each takes ~10 ms; the GIL would serialise most of that work anyway). An upload
+    # holds the same lock while it writes the index and re-reads it, so no question runs against a half-updated
+    # assistant; `upload_lock` serialises whole uploads (copy, read, index), so each indexes what is on disk.
     ask_lock = threading.Lock()
-    documents = list(bot.documents())
-    doc_by_id = {d.document.doc_id: d for d in documents}
-    fm = bot.field_map()
-    fields = R.field_order(fm)
-    colors = block_colors(fm.blocks)
+    upload_lock = threading.Lock()
 
     def ask(question: str, history: list[dict]):
         with ask_lock:
@@ -196,8 +246,22 @@ def build_app(bot) -> gr.Blocks:
                     log.exception("passage %s not found", cid)
         return out
 
-    all_cells = [c for cites in fm.cells.values() for c in cites]
-    cell_passages = passages_for(all_cells)
+    def derive(version: int, documents: Sequence[Any]) -> Library:
+        fm = bot.field_map()
+        if len(set(fm.blocks)) != len(fm.blocks):  # two documents with the same block heading: one column each
+            fm = replace(fm, blocks=list(dict.fromkeys(fm.blocks)))
+        return Library(
+            version=version,
+            documents=list(documents),
+            doc_by_id={d.document.doc_id: d for d in documents},
+            fm=fm,
+            fields=R.field_order(fm),
+            colors=block_colors(fm.blocks),
+            cell_passages=passages_for([c for cites in fm.cells.values() for c in cites]),
+        )
+
+    # Handlers read `library` once at their start: an upload rebinds it to a new snapshot in one step.
+    library = derive(0, bot.documents())
 
     # --- chat ---------------------------------------------------------------------------------------
 
@@ -283,20 +347,142 @@ def build_app(bot) -> gr.Blocks:
     # --- 資料 ---------------------------------------------------------------------------------------
 
     def show_document(doc_id, last, follow_answer=True):
+        lib = library
         citations = (last or {}).get("answer", {}).get("citations", []) if isinstance(last, dict) else []
         if follow_answer and citations and not any(c.get("doc_id") == doc_id for c in citations):
             cited = citations[0].get("doc_id")
-            if cited in doc_by_id:
+            if cited in lib.doc_by_id:
                 doc_id = cited
-        parsed = doc_by_id.get(doc_id) or (documents[0] if documents else None)
+        parsed = lib.doc_by_id.get(doc_id) or (lib.documents[0] if lib.documents else None)
         if parsed is None:
             return gr.skip(), '<p class="hint">資料がありません。</p>'
         return parsed.document.doc_id, R.document_html(parsed, citations)
 
+    def sync_documents(doc_id):
+        """The document list as it is now (another session may have added documents since this page loaded)."""
+        lib = library
+        if doc_id not in lib.doc_by_id:
+            doc_id = lib.documents[0].document.doc_id if lib.documents else None
+        return gr.update(choices=lib.doc_choices, value=doc_id)
+
+    # --- 資料を追加 ---------------------------------------------------------------------------------
+
+    def add_documents(files, progress=gr.Progress()):
+        """Upload → documents folder → incremental index → refreshed assistant and UI.
+
+        Outputs: (upload_status, upload_files, doc_choice, doc_view)."""
+        nonlocal library
+        skip = gr.skip()
+        if files is None or files == "":
+            files = []
+        elif not isinstance(files, (list, tuple)):
+            files = [files]
+        if not files:
+            return R.upload_report_html(NO_FILES_HINT, kind="warn"), skip, skip, skip
+        with upload_lock:
+            progress(0, desc="ファイルを確認しています…")
+            results = stage_uploads(files, bot.settings.documents_dir)
+            accepted = [r for r in results if isinstance(r, Accepted)]
+            if not accepted:
+                rows = [R.UploadRow(r.name, r.reason, False, "error") for r in results]
+                summary = f"追加できるファイルがありませんでした（{len(results)}件とも追加していません）。"
+                return R.upload_report_html(summary, rows, kind="error", counts={"errors": len(rows)}), None, skip, skip
+            embedded = [0]
+
+            def on_progress(done: int, total: int) -> None:
+                embedded[0] = total
+                if total:
+                    progress((done, total), desc="索引に追加しています…", unit="チャンク")
+
+            try:
+                from assistant.indexing import read_corpus, update_index
+
+                progress(0, desc="資料を読み込んでいます…")
+                corpus = read_corpus(bot.settings)  # parsing needs no lock: only uploads write, one at a time
+                with ask_lock:
+                    info, report, corpus = update_index(
+                        bot.settings, embedder=bot.embedder, progress=on_progress, corpus=corpus
+                    )
+                    bot.refresh()
+                progress(1.0, desc="表示を更新しています…")
+                lib = derive(library.version + 1, corpus.documents)
+                library = lib
+            except Exception as exc:  # noqa: BLE001 - the user gets a Japanese message, the log the traceback
+                log.exception("indexing the uploaded files failed")
+                from index.errors import IndexError_
+
+                detail = str(exc) if isinstance(exc, IndexError_) else "予期しないエラーが発生しました。"
+                names = "、".join(a.name for a in accepted)
+                summary = (
+                    f"索引を更新できませんでした：{detail}\n{names} は資料フォルダに保存しました。"
+                    "次に索引を更新したときに取り込まれます。"
+                )
+                rows = [R.UploadRow(r.name, r.reason, False, "error") for r in results if isinstance(r, Refused)]
+                return R.upload_report_html(summary, rows, kind="error"), skip, skip, skip
+        html, shown = upload_outcome(results, report, corpus, info, embedded[0])
+        parsed = lib.doc_by_id.get(shown) or (lib.documents[0] if lib.documents else None)
+        if parsed is None:
+            return html, None, gr.update(choices=lib.doc_choices, value=None), '<p class="hint">資料がありません。</p>'
+        return html, None, gr.update(choices=lib.doc_choices, value=parsed.document.doc_id), R.document_html(parsed)
+
+    def upload_outcome(results, report, corpus, info, embedded: int) -> tuple[str, str | None]:
+        """(the report as HTML, the doc_id to show: the first uploaded document that is in the index)."""
+        by_path = {os.path.realpath(p.document.source_path): p for p in corpus.documents}
+        errors = {os.path.realpath(path): reason for path, reason in corpus.errors}
+        chunks_of = Counter(c.doc_id for c in bot.plan.chunks.values())
+        added, changed = set(report.added if report else ()), set(report.changed if report else ())
+        rows: list[R.UploadRow] = []
+        shown = None
+        for r in results:
+            if isinstance(r, Refused):
+                rows.append(R.UploadRow(r.name, r.reason, False, "error"))
+                continue
+            key = os.path.realpath(r.target)
+            label = r.name if r.original in ("", r.name) else f"{r.name}（元の名前：{r.original}）"
+            parsed = by_path.get(key)
+            if parsed is None:  # e.g. its document id is taken by another document
+                reason = errors.pop(key, f"{r.name}: 資料として読み込めませんでした")
+                rows.append(R.UploadRow(r.name, reason, False, "error"))
+                continue
+            doc_id = parsed.document.doc_id
+            n = chunks_of.get(doc_id, 0)
+            title = parsed.document.title
+            if report is None or doc_id in added:
+                status, what = "added", f"新しく追加しました（「{title}」、{n}チャンク）"
+            elif doc_id in changed:
+                status, what = "changed", f"内容が変わったため、索引を更新しました（「{title}」、{n}チャンク）"
+            else:
+                status, what = "unchanged", f"同じ内容がすでに索引にあります（「{title}」、{n}チャンク）"
+            rows.append(R.UploadRow(r.name, f"{label}：{what}", True, status))
+            shown = shown or doc_id
+        failed = sum(1 for row in rows if not row.ok)
+        counts = {"chunks": info.chunks, "embedded": embedded, "errors": failed}
+        if report is None:
+            summary = f"索引を作り直しました（資料 {len(corpus.documents)}件、索引のチャンク {info.chunks:,}件）。"
+        else:
+            counts.update(added=len(report.added), changed=len(report.changed), unchanged=len(report.unchanged),
+                          removed=len(report.removed))
+            summary = (
+                f"索引を更新しました：新規 {len(report.added)}件・更新 {len(report.changed)}件・"
+                f"変更なし {len(report.unchanged)}件。索引のチャンク {info.chunks:,}件"
+                f"（今回埋め込んだチャンク {embedded:,}件）。"
+            )
+        if failed:
+            summary += f"\n追加できなかったファイルが {failed}件あります（理由は下記）。"
+        notes = []
+        if report is not None and report.removed:
+            notes.append("資料フォルダで読めなくなった（または削除された）ため、索引から外した資料：" + "、".join(report.removed))
+        if errors:
+            notes.append("資料フォルダのほかのファイルで、読み込めなかったもの：\n" + "\n".join(errors.values()))
+        kind = "ok" if not failed else ("partial" if shown else "error")
+        return R.upload_report_html(summary, rows, kind=kind, counts=counts, notes=notes), shown
+
     # --- 分野マップ ----------------------------------------------------------------------------------
 
-    def map_view(field: str | None, block: str | None) -> tuple[str, str, str]:
-        field = field if field in fields else None
+    def map_view(field: str | None, block: str | None, lib: Library | None = None) -> tuple[str, str, str]:
+        lib = lib or library
+        fm, colors = lib.fm, lib.colors
+        field = field if field in lib.fields else None
         block = block if block in fm.blocks else None
         if field:
             marked = R.blocks_with(fm, field)
@@ -308,16 +494,18 @@ def build_app(bot) -> gr.Blocks:
                 caption += f"　／　{block}ブロックは「{field}」を{'挙げています' if block in marked else '挙げていません'}"
         elif block:
             marked = [block]
-            caption = f"{block}ブロック（{'・'.join(_short_pref(p) for p in prefectures_of(block))}）の分野：" + (
-                "、".join(R.fields_of(fm, block)) or "なし"
-            )
+            prefs = "・".join(_short_pref(p) for p in prefectures_of(block))
+            caption = f"{block}ブロック（{prefs}）の分野：" if prefs else f"{block}ブロックの分野："
+            caption += "、".join(R.fields_of(fm, block)) or "なし"
+            if not prefs:
+                caption += "（このブロックの範囲は地図に示せません）"
         else:
             marked = list(fm.blocks)
             caption = "地方ブロックの区分（分野を選ぶと、その分野を挙げるブロックだけを着色します）"
         png = map_png_base64(marked, colors, prefectures_of)
         return (
             R.map_html(png, fm.blocks, marked, colors, caption),
-            R.cell_passages_html(fm, cell_passages, field, block),
+            R.cell_passages_html(fm, lib.cell_passages, field, block),
             R.matrix_html(fm, field, block),
         )
 
@@ -329,10 +517,29 @@ def build_app(bot) -> gr.Blocks:
             msg = '<p class="no-answer">地図を表示できませんでした。もう一度お試しください。</p>'
             return msg, gr.skip(), gr.skip()
 
+    def sync_map(seen, field, block):
+        """When the field map changed since this session last showed it: new choices and a redrawn map.
+
+        Outputs: (field_choice, block_choice, map_out, passages_out, matrix_out, map_seen)."""
+        lib = library
+        if seen == lib.version:
+            return (gr.skip(),) * 6
+        field = field if field in lib.fields else NO_FIELD
+        block = block if block in lib.fm.blocks else NO_FIELD
+        try:
+            views = map_view(field, block, lib)
+        except Exception:  # noqa: BLE001
+            log.exception("map failed for %r %r", field, block)
+            return (gr.skip(),) * 6
+        return (gr.update(choices=lib.field_choices, value=field), gr.update(choices=lib.block_choices, value=block),
+                *views, lib.version)
+
     def api_field_map(field):
+        lib = library
+        fm = lib.fm
         field = field if _is_text(field) else ""
-        if field not in fields:
-            return {"field": field, "known": False, "blocks": [], "citations": {}, "fields": fields}
+        if field not in lib.fields:
+            return {"field": field, "known": False, "blocks": [], "citations": {}, "fields": lib.fields}
         marked = R.blocks_with(fm, field)
         return {
             "field": field,
@@ -350,6 +557,7 @@ def build_app(bot) -> gr.Blocks:
         display = gr.State([])  # chat messages as shown (escaped HTML)
         history = gr.State([])  # the same conversation as plain text, for the assistant
         last = gr.State(None)  # the latest answer (JSON), for the 資料 tab
+        map_seen = gr.State(library.version)  # the library version this session's map tab shows
 
         gr.Markdown(f"# {TITLE}\n{SUBTITLE}", elem_id="app-title")
         with gr.Tabs(elem_id="tabs"):
@@ -394,25 +602,42 @@ def build_app(bot) -> gr.Blocks:
                         sources = gr.HTML(R.sources_html(None), elem_id="sources", label="出典")
             with gr.Tab("資料", id="docs-tab") as docs_tab:
                 gr.Markdown("資料の全文です。左の構成から読みたい箇所へ移動できます。最新の回答で引用された箇所は強調表示されます。")
+                with gr.Accordion("資料を追加する", open=False, elem_id="upload-box"):
+                    gr.Markdown(
+                        "手元の文書を索引に追加すると、チャットで質問できるようになります。"
+                        "同じ名前のファイルを追加すると、前のものを置き換えます。"
+                    )
+                    with gr.Row(equal_height=False):
+                        upload_files = gr.File(
+                            label=upload_label(),
+                            file_count="multiple",
+                            type="filepath",
+                            elem_id="upload-files",
+                            scale=3,
+                        )
+                        with gr.Column(scale=2, min_width=240):
+                            upload_button = gr.Button("索引に追加", variant="primary", elem_id="upload-button")
+                            upload_status = gr.HTML("", elem_id="upload-status")
+                docs = library.documents
                 doc_choice = gr.Dropdown(
-                    choices=[(d.document.title, d.document.doc_id) for d in documents],
-                    value=documents[0].document.doc_id if documents else None,
+                    choices=library.doc_choices,
+                    value=docs[0].document.doc_id if docs else None,
                     label="文書",
                     elem_id="doc-select",
                 )
-                doc_view = gr.HTML(R.document_html(documents[0]) if documents else "", elem_id="doc-view")
-            with gr.Tab("分野マップ", id="map-tab"):
+                doc_view = gr.HTML(R.document_html(docs[0]) if docs else "", elem_id="doc-view")
+            with gr.Tab("分野マップ", id="map-tab") as map_tab:
                 gr.Markdown("どの地方ブロックがどの分野のクラスター形成を検討しているかを、地図と表で示します。分野やブロックを選ぶと、根拠となる記載を表示します。")
                 with gr.Row():
                     field_choice = gr.Dropdown(
-                        choices=[("（指定なし）", NO_FIELD)] + [(f, f) for f in fields],
+                        choices=library.field_choices,
                         value=NO_FIELD,
                         label="分野",
                         elem_id="field-select",
                         filterable=True,
                     )
                     block_choice = gr.Dropdown(
-                        choices=[("（指定なし）", NO_FIELD)] + [(b, b) for b in fm.blocks],
+                        choices=library.block_choices,
                         value=NO_FIELD,
                         label="ブロック",
                         elem_id="block-select",
@@ -449,9 +674,10 @@ def build_app(bot) -> gr.Blocks:
                     event = event.then(fill, None, msg, queue=False, **private)
                 event = event.then(respond, [msg, display, history], chat_outputs, show_progress="hidden", **private)
 
-        docs_tab.select(show_document, [doc_choice, last], [doc_choice, doc_view], **private).then(
-            None, js=SCROLL_TO_FIRST_MARK, **private
-        )
+        # The list first (documents may have been added since this page loaded), then the document.
+        docs_tab.select(sync_documents, [doc_choice], [doc_choice], queue=False, **private).then(
+            show_document, [doc_choice, last], [doc_choice, doc_view], **private
+        ).then(None, js=SCROLL_TO_FIRST_MARK, **private)
         doc_choice.input(lambda d, l: show_document(d, l, follow_answer=False), [doc_choice, last],
                          [doc_choice, doc_view], **private)
 
@@ -459,6 +685,12 @@ def build_app(bot) -> gr.Blocks:
         field_choice.change(select_map, [field_choice, block_choice], map_outputs, show_progress="minimal", **private)
         block_choice.change(select_map, [field_choice, block_choice], map_outputs, show_progress="minimal", **private)
         clear.click(lambda: (NO_FIELD, NO_FIELD), None, [field_choice, block_choice], queue=False, **private)
+        map_tab.select(sync_map, [map_seen, field_choice, block_choice],
+                       [field_choice, block_choice, *map_outputs, map_seen], show_progress="minimal", **private)
+
+        # One upload at a time (the lock inside serialises them anyway); the progress shows over the status.
+        upload_button.click(add_documents, [upload_files], [upload_status, upload_files, doc_choice, doc_view],
+                            show_progress="full", concurrency_limit=1, concurrency_id="upload", **private)
 
         api_question.submit(api_ask, [api_question, history], [api_answer, history], api_name="ask")
         api_field.submit(api_field_map, [api_field], [api_field_out], api_name="field_map")
@@ -541,6 +773,7 @@ def launch(
         quiet=quiet,
         ssr_mode=False,
         footer_links=["api"],
+        max_file_size=UPLOAD_HARD_LIMIT_FACTOR * loaders.DEFAULT_MAX_BYTES,
         theme=theme(),
         css=CSS,
     )

@@ -355,6 +355,33 @@ def document_html(parsed: Any, citations: Iterable[Any] = ()) -> str:
     )
 
 
+@dataclass(frozen=True)
+class UploadRow:
+    """One line of the upload report: a file and what happened to it."""
+
+    name: str
+    text: str
+    ok: bool  # False: refused or unreadable
+    status: str = ""  # added / changed / unchanged / error (a data attribute for tests and styling)
+
+
+def upload_report_html(summary: str, rows: Sequence[UploadRow] = (), *, kind: str = "ok",
+                       counts: Mapping[str, int] | None = None, notes: Sequence[str] = ()) -> str:
+    """The outcome of 「索引に追加」: a summary line, one line per file (✓ / ✗), then notes. All escaped."""
+    attrs = "".join(f' data-{esc(k)}="{int(v)}"' for k, v in (counts or {}).items())
+    items = "".join(
+        f'<li class="{"ok" if r.ok else "err"}" data-file="{esc(r.name)}" data-status="{esc(r.status)}">'
+        f'<span class="mark" aria-hidden="true">{"✓" if r.ok else "✗"}</span>{esc_lines(r.text)}</li>'
+        for r in rows
+    )
+    files = f'<ul class="upload-files">{items}</ul>' if items else ""
+    extra = "".join(f'<p class="upload-note">{esc_lines(n)}</p>' for n in notes)
+    return (
+        f'<div class="upload-report upload-{esc(kind)}"{attrs}>'
+        f'<p class="upload-summary">{esc_lines(summary)}</p>{files}{extra}</div>'
+    )
+
+
 # --- 分野マップ tab ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,178 @@
+"""Taking the user's files into the library folder (data/documents): the UI's upload box and
+`assistant index PATH` both come through here (no Gradio, no index).
+
+Each upload is checked before any of its bytes are read: a supported suffix (`corpus.loaders.SUPPORTED_SUFFIXES`)
+and a size (os.stat) within the limit. It is stored only inside `documents_dir`, under
+`sanitize_upload_name(original name)`; the client's path and name are never used as a path. The bytes are
+copied (with the size limit enforced again while copying) into a hidden staging folder inside `documents_dir`
+(hidden folders are not read as documents), read there once with `corpus.loaders.load_file`, and only a file
+that reads as a document is moved into place. So an unreadable upload is reported with the loader's Japanese
+reason and never enters the library, and it never replaces a good document of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Iterable
+from typing import Any
+
+from corpus import loaders
+from corpus.store import DocumentError
+
+MAX_FILES = 20  # per UI upload; a whole folder is better added with `assistant index PATH`
+_COPY_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Accepted:
+    name: str  # the stored (sanitised) file name
+    original: str  # the name the user gave, printable characters only (for display)
+    target: Path  # documents_dir / name
+    replaced: bool  # a file of this name was already in the library
+
+
+@dataclass(frozen=True)
+class Refused:
+    name: str  # the name as shown to the user
+    reason: str  # Japanese; names the file
+
+
+def max_bytes() -> int:
+    """The per-file limit, read when an upload is handled (so a test can lower `corpus.loaders.DEFAULT_MAX_BYTES`)."""
+    return loaders.DEFAULT_MAX_BYTES
+
+
+def size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} バイト"
+
+
+def printable(name: str, limit: int = 120) -> str:
+    """A name for display: no control or format characters (no bidi tricks), at most `limit` characters."""
+    text = "".join(ch for ch in unicodedata.normalize("NFC", str(name)) if not unicodedata.category(ch).startswith("C"))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def source_of(item: Any) -> tuple[Path | None, str]:
+    """(server-side temporary path, original file name) of one upload as Gradio passes it.
+
+    Gradio gives a path string (its basename is the original name), a FileData-like object (`.path`,
+    `.orig_name`) or a dict with "path" / "orig_name". The original name is only ever used for display and
+    through `sanitize_upload_name`.
+    """
+    if isinstance(item, dict):
+        path, orig = item.get("path"), item.get("orig_name")
+    elif isinstance(item, (str, os.PathLike)):
+        path, orig = item, getattr(item, "orig_name", None)
+    else:
+        path, orig = getattr(item, "path", None), getattr(item, "orig_name", None)
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        return None, str(orig or "")
+    return Path(path), str(orig or Path(path).name)
+
+
+def stage_uploads(
+    files: Iterable[Any], documents_dir: Path, limit: int | None = None, max_files: int | None = MAX_FILES
+) -> list[Accepted | Refused]:
+    """Check every file and move the readable ones into `documents_dir`: one result per file, in order.
+    `max_files=None` takes any number (the CLI adding a folder)."""
+    limit = max_bytes() if limit is None else limit
+    items = list(files or [])
+    documents_dir = Path(documents_dir)
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    root = documents_dir.resolve()
+    staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=root))  # hidden: never read as a document
+    taken: set[str] = set()
+    results: list[Accepted | Refused] = []
+    try:
+        for i, item in enumerate(items):
+            if max_files is not None and i >= max_files:
+                shown = printable(source_of(item)[1]) or "（名前なし）"
+                results.append(Refused(shown, f"{shown}: 一度に追加できるのは {max_files} ファイルまでです"))
+                continue
+            results.append(_stage_one(item, root, staging, limit, taken))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return results
+
+
+def _stage_one(item: Any, root: Path, staging: Path, limit: int, taken: set[str]) -> Accepted | Refused:
+    src, original = source_of(item)
+    shown_original = printable(original)
+    name = loaders.sanitize_upload_name(original)
+    if src is None:
+        return Refused(shown_original or name, f"{shown_original or name}: アップロードされたファイルを受け取れませんでした")
+    suffix = Path(name).suffix.lower()
+    if suffix not in loaders.SUPPORTED_SUFFIXES:
+        return Refused(
+            name,
+            f"{name}: 対応していない形式です（{suffix or '拡張子なし'}）。"
+            f"対応形式: {' '.join(loaders.SUPPORTED_SUFFIXES)}",
+        )
+    try:
+        st = os.stat(src)  # the size is checked before anything is read
+    except OSError:
+        return Refused(name, f"{name}: アップロードされたファイルが見つかりません。もう一度アップロードしてください")
+    if not stat.S_ISREG(st.st_mode):
+        return Refused(name, f"{name}: 通常のファイルではありません")
+    if st.st_size > limit:
+        return Refused(name, f"{name}: ファイルが大きすぎます（{size_text(st.st_size)}）。上限は {size_text(limit)} です")
+    if st.st_size == 0:
+        return Refused(name, f"{name}: ファイルが空です")
+    key = name.casefold()  # case-insensitive file systems (macOS, Windows) would merge the two
+    if key in taken:
+        return Refused(name, f"{name}: 同じ名前のファイルがこのアップロードにすでにあります（2つ目以降は追加しません）")
+    target = root / name
+    if not _inside(target, root):
+        return Refused(name, f"{name}: 保存先が資料フォルダの外になるため追加しません")
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        return Refused(name, f"{name}: 資料フォルダの同じ名前の項目がファイルではないため、置き換えません")
+    staged = staging / name
+    try:
+        copied = _copy_bounded(src, staged, limit)
+    except OSError as exc:
+        return Refused(name, f"{name}: ファイルを保存できません（{exc.strerror or type(exc).__name__}）")
+    if copied is None:  # grew after stat()
+        return Refused(name, f"{name}: ファイルが大きすぎます。上限は {size_text(limit)} です")
+    try:
+        loaders.load_file(staged, limit)
+    except DocumentError as exc:
+        return Refused(name, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        return Refused(name, f"{name}: 読み込み中に予期しないエラーが発生しました（{type(exc).__name__}）")
+    replaced = target.exists()
+    try:
+        os.replace(staged, target)  # same folder tree, so an atomic rename: readers see the old or the new file
+    except OSError as exc:
+        return Refused(name, f"{name}: ファイルを保存できません（{exc.strerror or type(exc).__name__}）")
+    taken.add(key)
+    return Accepted(name=name, original=shown_original, target=target, replaced=replaced)
+
+
+def _inside(target: Path, root: Path) -> bool:
+    """True when `target` resolves to a direct child of `root` (following any symlink on the way)."""
+    resolved = target.resolve()
+    return resolved.parent == root and resolved.name == target.name
+
+
+def _copy_bounded(src: Path, dst: Path, limit: int) -> int | None:
+    """Copy at most `limit` bytes; None (and no file left) when the source is larger."""
+    total = 0
+    with open(src, "rb") as fin, open(dst, "xb") as fout:
+        while True:
+            block = fin.read(_COPY_CHUNK)
+            if not block:
+                break
+            total += len(block)
+            if total > limit:
+                break
+            fout.write(block)
+    if total > limit:
+        dst.unlink(missing_ok=True)
+        return None
+    return total
