@@ -265,11 +265,11 @@ class Composer:
         return d
 
     def _matches(self, matches: list[ItemMatch], d: Draft) -> None:
-        by_block: dict[str, dict[Located, None]] = {}
-        for m in matches:
-            by_block.setdefault(m.block, {})[m.item] = None
+        by_block: dict[str, dict[tuple[str, int], Located]] = {}
+        for m in matches:  # keyed by position: hashing whole Located values is slow on big plans
+            by_block.setdefault(m.block, {})[(m.item.chunk.doc_id, m.item.span.start)] = m.item
         for block, items in by_block.items():
-            mine = sorted(items, key=lambda i: i.span.start)
+            mine = sorted(items.values(), key=lambda i: i.span.start)
             marks = "".join(dict.fromkeys(d.cite(i.chunk, *_context(i)) for i in mine))
             d.lines.append(f"- {block}：{_join([_item_name(i) for i in mine])} {marks}")
 

@@ -65,6 +65,7 @@ class PlanView:
                 )
             )
         self.blocks.sort(key=lambda b: (b.doc_id, b.chunks[0].start))
+        self.titles = {b.doc_id: b.title for b in self.blocks}  # one per document
         self._regions = [b for b in self.blocks if b.kind == "region"]
         self._by_region = {b.name: b for b in reversed(self._regions)}  # first one wins on a name clash
         self._by_key = {(b.doc_id, b.name): b for b in self.blocks}

@@ -269,7 +269,7 @@ def understand(
     # A question that names a document by its title (「成長戦略で…」) is scoped to it. Only title words
     # that are not also words of the text count: 危機管理投資 is content, 成長戦略 names the document.
     named = [
-        (b.doc_id, part) for b in plan.blocks for part in re.split(r"[の（）()、・\s]+", b.title)
+        (doc_id, part) for doc_id, title in plan.titles.items() for part in re.split(r"[の（）()、・\s]+", title)
         if len(part) >= 4 and squash(part) in norm_sq and squash(part) not in corpus_sq
     ]
     documents = tuple(dict.fromkeys(d for d, _ in named))

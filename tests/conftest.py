@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,23 @@ def documents():
     from corpus.store import load_bundled_documents
 
     return {d.doc_id: d for d in load_bundled_documents()}
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(bot):
+    """The Gradio app on a free loopback port, serving the session's assistant."""
+    from ui.app import launch
+
+    port = free_port()
+    demo = launch(host="127.0.0.1", port=port, bot=bot, block=False, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()

@@ -13,21 +13,15 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     path = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     log = open(path / "server.log", "w")
     proc = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
@@ -113,7 +107,7 @@ def test_a_server_that_is_down_gives_a_clear_error_quickly(tmp_path):
     from assistant import Assistant
     from index.errors import ChromaUnavailableError
 
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(ChromaUnavailableError) as err:
         Assistant.load(Settings(data_dir=tmp_path, chroma_url=url))
@@ -122,7 +116,7 @@ def test_a_server_that_is_down_gives_a_clear_error_quickly(tmp_path):
 
 
 def test_the_cli_reports_a_server_that_is_down(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     out = subprocess.run([sys.executable, "-m", "assistant", "--chroma-url", url, "ask", "九州は？"], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 3 and "接続できません" in out.stdout and "Traceback" not in out.stderr

@@ -7,11 +7,12 @@ A missing browser or missing Japanese fonts is a failure, not a skip: CI install
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 from assistant.limits import MAX_QUESTION_CHARS
 
@@ -23,24 +24,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 TIMEOUT = 20_000  # ms
 KYUSHU_FIELDS = ["AI・半導体", "エネルギー・GX・資源循環", "造船・防衛・航空宇宙", "防災・減災・国土強靱化、港湾ロジスティクス", "食・観光・ヘルスケア"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(bot):
-    from ui.app import launch
-
-    port = free_port()
-    demo = launch(host="127.0.0.1", port=port, bot=bot, block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
