@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, free_port, stop
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -41,11 +41,7 @@ def chroma_url(tmp_path_factory):
         proc.kill()
         pytest.fail("chroma run did not start within 60 s")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     log.close()
 
 
