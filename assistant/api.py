@@ -170,6 +170,10 @@ class Assistant:
     def passage(self, chunk_id: str) -> Chunk:
         return self.plan.chunks[chunk_id]
 
+    def indexed_documents(self):
+        """What the index holds per document (id, title, chunks, content hash, when indexed)."""
+        return self._store.documents(self.info)
+
     def documents(self) -> list[ParsedDocument]:
         return read_corpus(self.settings).documents
 

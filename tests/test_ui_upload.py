@@ -281,6 +281,32 @@ def test_questions_wait_while_the_index_is_updated(fresh, handlers, uploads, mon
     assert out["answerable"] and any("海洋ごみ再生" in c["text"] for c in out["citations"])  # asked after the update
 
 
+def test_questions_are_answered_while_the_upload_is_being_embedded(fresh, handlers, uploads, monkeypatch):
+    """The slow part (embedding the new chunks) runs before the questions' lock is taken."""
+    from index.embedders import CachedEmbedder
+
+    real = CachedEmbedder.prime
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_prime(self, texts, progress=None, batch=32):
+        if texts:
+            entered.set()
+            assert release.wait(20)
+        return real(self, texts, progress, batch)
+
+    monkeypatch.setattr(CachedEmbedder, "prime", slow_prime)
+    results: dict[str, object] = {}
+    path = write(uploads, "奄美.md", "■ 奄美\n\n①藻場再生\n分野でのクラスター形成を検討している。\n")
+    uploader = threading.Thread(target=lambda: results.update(upload=handlers["add_documents"]([path], Progress())))
+    uploader.start()
+    assert entered.wait(20)
+    out, _ = handlers["api_ask"]("九州の分野は？", [])  # answered now, while the upload is embedding
+    assert out["answerable"] and out["citations"]
+    release.set()
+    uploader.join(30)
+    assert "新規 1件" in results["upload"][0]
+
+
 def test_the_report_escapes_file_names_and_reasons():
     from ui import render as R
 

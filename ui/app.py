@@ -396,13 +396,28 @@ def build_app(bot) -> gr.Blocks:
 
             try:
                 from assistant.indexing import read_corpus, update_index
+                from index.embedders import CachedEmbedder
+                from corpus.chunk import chunk_document
+                from index.store import document_hash, embedding_text
 
                 progress(0, desc="資料を読み込んでいます…")
                 corpus = read_corpus(bot.settings)  # parsing needs no lock: only uploads write, one at a time
+                # Embed the uploaded documents before taking the answer lock: chats keep going meanwhile,
+                # and the index update under the lock only looks the vectors up.
+                embedder = CachedEmbedder(bot.embedder)
+                targets = {str(a.target) for a in accepted}
+                indexed = {e.doc_id: e.doc_hash for e in bot.indexed_documents()}
+                embedder.prime(
+                    [
+                        embedding_text(c)
+                        for p in corpus.documents
+                        if p.document.source_path in targets and indexed.get(p.document.doc_id) != document_hash(p.document)
+                        for c in chunk_document(p)
+                    ],
+                    progress=on_progress,
+                )
                 with ask_lock:
-                    info, report, corpus = update_index(
-                        bot.settings, embedder=bot.embedder, progress=on_progress, corpus=corpus
-                    )
+                    info, report, corpus = update_index(bot.settings, embedder=embedder, corpus=corpus)
                     bot.refresh()
                 progress(1.0, desc="表示を更新しています…")
                 lib = derive(library.version + 1, corpus.documents)
