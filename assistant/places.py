@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.text import normalize
+from corpus.text import katakana, normalize
 
 REGION_PREFECTURES: dict[str, tuple[str, ...]] = {
     "北海道": ("北海道",),
@@ -74,10 +74,6 @@ class PlaceMatch:
     via: str  # block | prefecture | city | region | reading
 
 
-def _katakana(hira: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in hira)
-
-
 def _gazetteer() -> dict[str, tuple[tuple[str, ...], str]]:
     entries: dict[str, tuple[tuple[str, ...], str]] = {}
     for region, prefectures in REGION_PREFECTURES.items():
@@ -96,7 +92,7 @@ def _gazetteer() -> dict[str, tuple[tuple[str, ...], str]]:
         for reading in readings:
             entries[reading] = ((region,), "reading")
             if not reading.isascii():
-                entries[_katakana(reading)] = ((region,), "reading")
+                entries[katakana(reading)] = ((region,), "reading")
     return {normalize(k): v for k, v in entries.items()}
 
 

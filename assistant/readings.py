@@ -6,15 +6,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from corpus.text import Tokenizer
+from corpus.text import Tokenizer, katakana
 
 MIN_RUN = 6  # shorter hiragana runs are ordinary Japanese (の, について, どういう …)
 MIN_WORD = 3  # a word's reading must be at least this long to replace kana
 MIN_COVER = 0.6  # share of the run that readings of the documents' words must cover
-
-
-def _katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
 class ReadingIndex:
@@ -32,7 +28,7 @@ class ReadingIndex:
         return re.sub(r"[ぁ-ゖー]{%d,}" % MIN_RUN, lambda m: self._convert_run(m.group(0)), text)
 
     def _convert_run(self, run: str) -> str:
-        kata = _katakana(run)
+        kata = katakana(run)
         out, covered, i = [], 0, 0
         while i < len(kata):
             for j in range(min(len(kata), i + self._longest), i + MIN_WORD - 1, -1):

@@ -27,6 +27,11 @@ def normalize(text: str) -> str:
     return _UNPROTECT.sub(lambda m: CIRCLED[int(m.group(1))], folded)
 
 
+def katakana(text: str) -> str:
+    """Hiragana turned into katakana (readings from Sudachi are katakana)."""
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span [start, end) of `text` without white space at either end."""
     while start < end and text[start].isspace():

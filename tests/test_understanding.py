@@ -233,8 +233,11 @@ def test_a_field_a_block_does_not_plan_is_said_plainly(bot):
 def test_every_quote_and_item_is_inside_its_cited_passage(bot):
     """Run last: every quoted 「…」 and every listed item in every answer above is inside a passage
     that the same line cites."""
+    from assistant.understand import INTENTS
+
     assert len(ALL_ANSWERS) > 50
     for a in ALL_ANSWERS:
+        assert a.intent in INTENTS, a.intent
         by_n = {c.n: c for c in a.citations}
         for line in a.text.splitlines():
             marks = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
