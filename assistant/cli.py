@@ -233,7 +233,7 @@ def cmd_bench(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options (see evals/bench.py)
-        return cmd_bench(argv[1:])
+        return _guarded(lambda: cmd_bench(argv[1:]), _console())
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -241,11 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         _parser().print_help()
         return EXIT_USAGE
+    command = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "ui": cmd_ui}[args.command]
+    return _guarded(lambda: command(args, out), out)
+
+
+def _guarded(run, out) -> int:
+    """Run a command; what goes wrong becomes one Japanese line and an exit code, never a traceback."""
     from index.embedders import EmbedderError
     from index.errors import IndexError_
 
     try:
-        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "ui": cmd_ui}[args.command](args, out)
+        return run()
     except (IndexError_, EmbedderError) as exc:
         out.print(f"[red]エラー:[/red] {exc}")
         return EXIT_INDEX
