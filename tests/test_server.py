@@ -116,3 +116,22 @@ def test_the_cli_reports_a_server_that_is_down(tmp_path):
     out = subprocess.run([sys.executable, "-m", "assistant", "--chroma-url", url, "ask", "九州は？"], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 3 and "接続できません" in out.stdout and "Traceback" not in out.stderr
+
+
+def test_the_eval_smoke_runs_against_the_server(chroma_url, tmp_path):
+    """The held-out eval split, answered through the Chroma server (CHROMA_URL), as well as locally."""
+    out_dir = tmp_path / "report"
+    env = {**os.environ, "CHROMA_URL": chroma_url}
+    # Other tests added documents to the shared server: bring its index back to this data folder's documents.
+    index = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(tmp_path), "index"], cwd=REPO,
+                           capture_output=True, text=True, timeout=300, env=env)
+    assert index.returncode == 0, index.stdout + index.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "evals", "--split", "holdout", "--no-judge", "--data-dir", str(tmp_path), "--out", str(out_dir)],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert not (tmp_path / "index").exists(), "the eval must have used the server, not a local index"
+    report = json.loads((out_dir / "latest.json").read_text(encoding="utf-8"))
+    ours = report["splits"]["holdout"]["systems"]["ours"]["overall"]
+    assert ours["citation_validity"] == 1.0 and ours["fully_correct"] >= 0.9
