@@ -57,7 +57,7 @@ class Assistant:
         lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
         vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
         searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion)
-        self.evidence = Evidence(self.plan, searcher, lexical, self.tokenizer)
+        self.evidence = Evidence(self.plan, self.vocab, searcher, lexical, self.tokenizer)
         self.composer = Composer(self.plan, self.vocab, self.evidence)
         self._corpus_sq = squash("\n".join(c.text for c in chunks))
         self.readings = ReadingIndex(lexical.vocabulary, self.tokenizer)

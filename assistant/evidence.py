@@ -9,6 +9,7 @@ import numpy as np
 from corpus.text import Tokenizer, normalize, squash
 from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
+from assistant.fields import FieldVocabulary
 from assistant.plan import Located, PlanView
 from assistant.understand import GENERIC, Understanding
 
@@ -26,18 +27,15 @@ class Scored:
 
 
 class Evidence:
-    def __init__(self, plan: PlanView, searcher: HybridSearcher, lexical: LexicalIndex, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self, plan: PlanView, vocab: FieldVocabulary, searcher: HybridSearcher, lexical: LexicalIndex, tokenizer: Tokenizer
+    ) -> None:
         self.plan = plan
+        self.vocab = vocab
         self.searcher = searcher
         self.lexical = lexical
         self.tok = tokenizer
         self._terms: dict[tuple[int, int, str], set[str]] = {}  # passage → content terms, filled on use
-
-    @staticmethod
-    def _surfaces(field: str) -> tuple[str, ...]:
-        from assistant.fields import ALIASES
-
-        return (field, *ALIASES.get(field, ()))
 
     def _content(self, text: str) -> set[str]:
         return {t for t in self.tok.search_terms(text) if len(t) > 1 and (t not in GENERIC or t.isalnum())}
@@ -60,7 +58,7 @@ class Evidence:
             overlap = sum(self.lexical.idf(t) for t in q_terms & self._terms[key]) / q_weight
             text = squash(loc.span.text)
             bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
-            if u.fields and any(squash(s) in text for f in u.fields for s in self._surfaces(f)):
+            if u.fields and any(squash(s) in text for f in u.fields for s in self.vocab.surfaces(f)):
                 bonus += PHRASE_BONUS / 2  # the field asked about
             rank = chunk_rank.get(loc.chunk.chunk_id)
             prior = RANK_PRIOR / (1 + rank) if rank is not None else 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from corpus.chunk import chunk_document
@@ -19,7 +20,7 @@ class Corpus:
     documents: list[ParsedDocument]
     errors: list[tuple[str, str]] = field(default_factory=list)  # (file, Japanese reason)
 
-    @property
+    @cached_property
     def chunks(self) -> list[Chunk]:
         return [c for p in self.documents for c in chunk_document(p)]
 

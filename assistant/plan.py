@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.model import Chunk, Item, Sentence
-from corpus.text import normalize, squash
+from corpus.text import normalize
 from assistant.places import is_region
 
 
@@ -31,10 +31,6 @@ class BlockView:
     @property
     def headings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h for c in self.chunks for path, _, _ in c.sections for h in path))
-
-    @property
-    def squashed(self) -> str:
-        return squash("".join(c.text for c in self.chunks))
 
 
 def _kind(name: str, chunks: list[Chunk]) -> str:

@@ -314,9 +314,7 @@ def _narrative_topic(u: Understanding, plan: PlanView) -> bool:
         block = plan.region(name)
         if block is None:
             continue
-        prose = squash("".join(s.span.text for s in block.sentences if not any(
-            s.span.start <= i.span.start < s.span.end for i in block.items)))
-        prose += squash("".join(s.span.text for s in block.sentences))
+        prose = squash("".join(s.span.text for s in block.sentences))
         items = squash("".join(i.span.text for i in block.items))
         if any(w and w in prose and w not in items and w not in squash(name) for w in words):
             return True
