@@ -1,9 +1,79 @@
-"""The public shapes of an answer. Other tools (UI, evals, scripts) depend on them: keep them stable."""
+"""The public shapes of an answer. Other tools (UI, evals, scripts) depend on them: keep them stable.
+
+An answer is a list of typed lines (`Line`), rendered once into `Answer.text` by `assistant.render`;
+the UI and JSON consumers read the lines instead of parsing the text.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class Intent(str, Enum):
+    """What kind of answer a question asks for. One module in `assistant/answers/` answers each."""
+
+    UNIT_ITEMS = "unit_items"  # what a unit (a plan's block, district …) lists → its items
+    UNIT_FIELD = "unit_field"  # does unit X list field Y → yes/no with the item
+    WHICH_UNITS = "which_units"  # which units list field Y → every matching unit, whole plan
+    COUNT = "count"  # how many units / items
+    COMPARE = "compare"  # two or more units → common and differing items
+    RANK = "rank"  # superlatives: the unit with the most / fewest items, the most common field
+    EXPLAIN = "explain"  # why / background / what a unit says about something → its sentences
+    DIFFERENCE = "difference"  # how two terms of one document differ → both defined, each cited
+    SECTION = "section"  # a section named by its heading → its items or sentences
+    DETAIL = "detail"  # continuation (もっと詳しく) → more of the previous subject
+    GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
+    # Outcomes that are not questions about the documents.
+    INVALID = "invalid"  # empty, too long, undecodable input
+    ERROR = "error"  # an internal error (logged); the user gets a message
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LineKind(str, Enum):
+    LEAD = "lead"  # the sentence that answers (names the units, the count, the time …)
+    UNIT = "unit"  # one unit and its matching items
+    ITEM = "item"  # one listed item
+    QUOTE = "quote"  # a passage quoted verbatim
+    NOTE = "note"  # a side remark: place mapping, typo corrected, potential only, wider matches
+    DECLINE = "decline"  # the documents do not answer
+    REFERENCE = "reference"  # 参考 passages shown with a decline
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Strength(str, Enum):
+    """How firmly a plan states an item: a cluster under consideration, or only a potential mentioned."""
+
+    PLANNED = "planned"
+    POTENTIAL = "potential"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: LineKind
+    text: str = ""  # plain Japanese without markers (for UNIT lines: empty, see unit/items)
+    cites: tuple[int, ...] = ()  # the citation numbers this line rests on
+    unit: str = ""  # UNIT lines: the unit's name
+    items: tuple[str, ...] = ()  # UNIT lines: the items named, as the document writes them
+    strength: Strength | None = None  # UNIT / ITEM lines of plans: planned or potential only
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "text": self.text, "cites": list(self.cites)}
+        if self.unit:
+            out["unit"] = self.unit
+        if self.items:
+            out["items"] = list(self.items)
+        if self.strength is not None:
+            out["strength"] = self.strength.value
+        return out
 
 
 @dataclass(frozen=True)
@@ -12,7 +82,7 @@ class Citation:
     chunk_id: str
     doc_id: str
     title: str  # document title
-    block: str
+    block: str  # the top-level unit of the document holding the passage (a plan's block, a chapter …)
     section: str  # section path joined with " > "
     text: str  # verbatim: the document's text[start:end]
     start: int
@@ -27,19 +97,44 @@ class Citation:
 
 @dataclass
 class Answer:
-    text: str  # Japanese, with inline markers [1], [2] …
+    text: str  # Japanese, with inline markers [1], [2] … (rendered from `lines`)
     citations: list[Citation]
     answerable: bool
-    intent: str = "general"
+    intent: str = Intent.GENERAL.value
+    lines: list[Line] = field(default_factory=list)
     trace: dict[str, Any] = field(default_factory=dict)  # debug trace (`assistant ask --explain`)
 
     def to_dict(self, with_trace: bool = False) -> dict[str, Any]:
         out = {
             "text": self.text,
             "answerable": self.answerable,
-            "intent": self.intent,
+            "intent": str(self.intent),
             "citations": [c.to_dict() for c in self.citations],
+            "lines": [line.to_dict() for line in self.lines],
         }
         if with_trace:
             out["trace"] = self.trace
         return out
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """One (unit, field) cell of the field map: the items that name the field, and how firmly."""
+
+    citations: tuple[Citation, ...]
+    strength: Strength
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Units × fields of the plan documents chosen (default: the bundled plans)."""
+
+    doc_ids: tuple[str, ...]
+    unit_noun: str  # what the documents call their units (ブロック, 地区 …), from their profiles
+    units: tuple[str, ...]  # north → south where the units are places, else document order
+    fields: tuple[str, ...]  # every field with at least one cell
+    categories: tuple[tuple[str, tuple[str, ...]], ...]  # the legend's (category, its fields); may be empty
+    cells: dict[tuple[str, str], MapCell]
+
+    def units_with(self, field: str, strength: Strength | None = None) -> list[str]:
+        return [u for u in self.units if (c := self.cells.get((u, field))) and (strength is None or c.strength == strength)]
