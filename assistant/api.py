@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Sequence
@@ -22,7 +23,8 @@ from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
 from assistant.history import resolve, resolve_history
-from assistant.indexing import build_index, open_store, read_corpus
+from assistant.indexing import build_index, open_store, read_corpus, update_index
+from assistant.library import AddReport, add_files, remove_file
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.plan import PlanView
 from assistant.readings import ReadingIndex
@@ -45,6 +47,7 @@ class Assistant:
         self.embedder = embedder
         self.tokenizer = default_tokenizer()
         self._store = store
+        self._library_lock = threading.Lock()
         self._attach(info, chunks)
 
     def _attach(self, info: IndexInfo, chunks: list[Chunk]) -> None:
@@ -176,6 +179,27 @@ class Assistant:
 
     def documents(self) -> list[ParsedDocument]:
         return read_corpus(self.settings).documents
+
+    def add_documents(self, files, progress=None) -> AddReport:
+        """Copy files into the library and index them (see assistant.library.add_files); questions go on
+        meanwhile. `progress(step, done, total)` is told what happens."""
+        with self._library_lock:  # one library change at a time, so each indexes what is on disk
+            indexed = {e.doc_id: e.doc_hash for e in self.indexed_documents()}
+            report = add_files(self.settings, self.embedder, indexed, files, progress)
+            if not report.failed and any(f.ok for f in report.files):
+                self.refresh()
+        return report
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Delete a user document (its file, its sidecar, its passages in the index). False for the bundled
+        plans and for unknown ids."""
+        with self._library_lock:
+            doc = next((p.document for p in self.documents() if p.document.doc_id == doc_id), None)
+            if doc is None or not remove_file(self.settings.documents_dir, doc.source_path):
+                return False
+            update_index(self.settings, embedder=self.embedder)
+            self.refresh()
+        return True
 
     def field_map(self) -> FieldMap:
         regions = self.plan.regions()

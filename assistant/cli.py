@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
 
+    sub.add_parser("eval", help="回答品質を評価する。--from-feedback で低評価の回答から評価項目の下書きを作る")
+
     sub.add_parser("bench", help="性能ベンチマークを実行し evals/reports/bench.md に書き出す（assistant bench --help）")
 
     ui = sub.add_parser("ui", help="ブラウザ用のチャット画面を起動する")
@@ -158,14 +160,12 @@ def _load(args, out):
 
 
 def _print_answer(answer, out, explain: bool = False) -> None:
+    from assistant.render import reference_list
+
     out.print(answer.text)
     if answer.citations:
         out.print()
-        for c in answer.citations:
-            mark = "参考 " if c.reference else ""
-            page = f" p.{c.page}" if c.page else ""
-            snippet = c.text.replace("\n", " ")
-            out.print(f"[dim][{c.n}] {mark}{c.title} / {c.section}{page}: 「{snippet[:80]}{'…' if len(snippet) > 80 else ''}」[/dim]")
+        out.print(reference_list(answer.citations), style="dim", markup=False)
     if explain:
         t = answer.trace
         out.print()
@@ -230,10 +230,35 @@ def cmd_bench(argv: list[str]) -> int:
     return bench_main(argv)
 
 
+def cmd_eval(argv: list[str], out) -> int:
+    """`assistant eval --from-feedback`: down-voted answers → draft eval items; otherwise `python -m evals`."""
+    if "--from-feedback" not in argv:
+        from evals.run import main as eval_main
+
+        return eval_main(argv)
+    p = argparse.ArgumentParser(prog="assistant eval --from-feedback",
+                                description="低評価（👎）の回答から評価用の質問の下書きを作る")
+    p.add_argument("--from-feedback", action="store_true", required=True)
+    p.add_argument("--data-dir", type=Path, help="データフォルダ（feedback.jsonl がある場所。既定: ./data）")
+    p.add_argument("--out", type=Path, help="出力先（既定: <データフォルダ>/feedback-drafts.jsonl）")
+    args = p.parse_args(argv)
+    from assistant import feedback
+
+    data_dir = Settings.from_env(data_dir=args.data_dir).data_dir
+    drafts = feedback.eval_drafts(feedback.read(data_dir))
+    target = args.out or Path(data_dir) / "feedback-drafts.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in drafts), encoding="utf-8")
+    out.print(f"下書き {len(drafts)} 件を {target} に書き出しました（category・answerable・gold・facts は要記入）。")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options (see evals/bench.py)
         return _guarded(lambda: cmd_bench(argv[1:]), _console())
+    if argv[:1] == ["eval"]:  # its own options (see cmd_eval and evals/run.py)
+        return _guarded(lambda: cmd_eval(argv[1:], _console()), _console())
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)

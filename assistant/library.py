@@ -1,5 +1,6 @@
-"""Taking the user's files into the library folder (data/documents): the UI's upload box and
-`assistant index PATH` both come through here (no Gradio, no index).
+"""Taking the user's files into the library folder (data/documents) and out of it: the UI's upload box and
+`assistant index PATH` both come through here (no Gradio). `add_files` / `remove_file` are the work behind
+`Assistant.add_documents` / `Assistant.remove_document`.
 
 Each upload is checked before any of its bytes are read: a supported suffix (`corpus.loaders.SUPPORTED_SUFFIXES`)
 and a size (os.stat) within the limit. It is stored only inside `documents_dir`, under
@@ -176,3 +177,135 @@ def _copy_bounded(src: Path, dst: Path, limit: int) -> int | None:
         dst.unlink(missing_ok=True)
         return None
     return total
+
+
+# --- adding to and removing from the library (Assistant.add_documents / remove_document) -----------------
+
+# Steps reported to `progress(step, done, total)`; `done`/`total` count passages while embedding.
+CHECKING, READING, EMBEDDING, SAVING = "checking", "reading", "embedding", "saving"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file of an upload."""
+
+    name: str  # the stored (sanitised) name, or the name as shown when refused
+    status: str  # added | changed | unchanged | refused
+    original: str = ""  # the user's own name when it differs from `name`
+    reason: str = ""  # Japanese, names the file (refused only)
+    doc_id: str = ""
+    title: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """The outcome of `Assistant.add_documents`: one entry per file, in the order given."""
+
+    files: tuple[FileOutcome, ...]
+    rebuilt: bool = False  # there was no usable index: every document was indexed anew
+    removed: tuple[str, ...] = ()  # titles the index dropped because their files are gone or unreadable
+    other_errors: tuple[str, ...] = ()  # other files of the library that cannot be read (Japanese reasons)
+    failed: str = ""  # Japanese: the index could not be updated (accepted files stay in the library)
+    embedded: int = 0  # passages embedded for this upload
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def first_document(self) -> str | None:
+        """The doc_id of the first file that is now in the index (what the UI shows next)."""
+        return next((f.doc_id for f in self.files if f.ok and f.doc_id), None)
+
+
+def is_user_document(documents_dir: Path, source_path: str) -> bool:
+    """True for a file of the user's library (removable), False for the bundled plans."""
+    if not source_path:
+        return False
+    root = Path(documents_dir).resolve()
+    path = Path(source_path)
+    return not path.is_symlink() and path.resolve().parent == root
+
+
+def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any], progress=None) -> AddReport:
+    """Stage `files` into the library, embed what is new, update the index. `indexed` maps doc_id → the
+    content hash the index holds (to embed only new and changed documents, before the index is written)."""
+    from assistant.indexing import read_corpus, update_index
+    from corpus.chunk import chunk_document
+    from index.embedders import CachedEmbedder
+    from index.errors import IndexError_
+    from index.store import document_hash, embedding_text
+
+    step = progress or (lambda *_: None)
+    step(CHECKING, 0, 0)
+    results = stage_uploads(files, settings.documents_dir)
+    accepted = [r for r in results if isinstance(r, Accepted)]
+    refused = {id(r): FileOutcome(r.name, "refused", reason=r.reason) for r in results if isinstance(r, Refused)}
+    if not accepted:
+        return AddReport(files=tuple(refused[id(r)] for r in results))
+    step(READING, 0, 0)
+    corpus = read_corpus(settings)
+    targets = {str(a.target) for a in accepted}
+    todo = [
+        embedding_text(c)
+        for p in corpus.documents
+        if p.document.source_path in targets and indexed.get(p.document.doc_id) != document_hash(p.document)
+        for c in chunk_document(p)
+    ]
+    cached = CachedEmbedder(embedder)
+    cached.prime(todo, progress=lambda done, total: step(EMBEDDING, done, total))
+    step(SAVING, 0, 0)
+    try:
+        _, report, corpus = update_index(settings, embedder=cached, corpus=corpus)
+    except Exception as exc:  # noqa: BLE001 - the files stay in the library; the next update takes them
+        reason = str(exc) if isinstance(exc, IndexError_) else "予期しないエラーが発生しました"
+        import logging
+
+        logging.getLogger(__name__).exception("updating the index after an upload failed")
+        return AddReport(files=tuple(refused.get(id(r)) or _unindexed(r) for r in results), failed=reason)
+    by_path = {os.path.realpath(p.document.source_path): p.document for p in corpus.documents}
+    errors = {os.path.realpath(path): reason for path, reason in corpus.errors}
+    titles = {p.document.doc_id: p.document.title for p in corpus.documents}
+    added, changed = set(report.added if report else ()), set(report.changed if report else ())
+    out = []
+    for r in results:
+        if isinstance(r, Refused):
+            out.append(refused[id(r)])
+            continue
+        key = os.path.realpath(r.target)
+        doc = by_path.get(key)
+        original = r.original if r.original not in ("", r.name) else ""
+        if doc is None:  # e.g. its document id is taken by another document
+            out.append(FileOutcome(r.name, "refused", original, errors.pop(key, f"{r.name}: 資料として読み込めませんでした")))
+            continue
+        status = "added" if report is None or doc.doc_id in added else "changed" if doc.doc_id in changed else "unchanged"
+        out.append(FileOutcome(r.name, status, original, doc_id=doc.doc_id, title=doc.title))
+    return AddReport(
+        files=tuple(out),
+        rebuilt=report is None,
+        removed=tuple(titles.get(d, d) for d in (report.removed if report else ())),
+        other_errors=tuple(errors.values()),
+        embedded=len(todo),
+    )
+
+
+def _unindexed(r: Accepted) -> FileOutcome:
+    return FileOutcome(r.name, "refused", r.original if r.original not in ("", r.name) else "",
+                       f"{r.name}: 資料フォルダに保存しましたが、まだ質問には使えません（次の更新で取り込まれます）")
+
+
+def remove_file(documents_dir: Path, source_path: str) -> bool:
+    """Delete a user document's file and its metadata sidecar (`<stem>.json`). False for anything that is
+    not a file of the library (the bundled plans, a path elsewhere, a symlink)."""
+    if not is_user_document(documents_dir, source_path):
+        return False
+    path = Path(source_path)
+    path.unlink(missing_ok=True)
+    sidecar = path.with_suffix(".json")
+    shared = any(path.with_suffix(s).exists() for s in loaders.SUPPORTED_SUFFIXES)  # another document's too
+    if sidecar != path and not shared and is_user_document(documents_dir, str(sidecar)):
+        sidecar.unlink(missing_ok=True)
+    return True

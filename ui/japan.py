@@ -1,4 +1,4 @@
-"""A map of Japan with the prefectures of selected region blocks coloured (japanmap → PNG via PIL)."""
+"""A map of Japan with the prefectures of selected units coloured (japanmap → PNG via PIL)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import io
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-# One colour per block (colour-blind-friendly Tableau 10, in the block order of the plan).
+# One colour per unit (colour-blind-friendly Tableau 10, in the field map's unit order).
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#86bcb6",
 )
 
 
-def block_colors(blocks: Iterable[str]) -> dict[str, str]:
-    return {b: PALETTE[i % len(PALETTE)] for i, b in enumerate(blocks)}
+def unit_colors(units: Iterable[str]) -> dict[str, str]:
+    return {u: PALETTE[i % len(PALETTE)] for i, u in enumerate(units)}
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -37,14 +37,14 @@ def _png(fills: tuple[tuple[str, str], ...]) -> bytes:
     return buf.getvalue()
 
 
-def map_png(marked: Iterable[str], colors: Mapping[str, str], prefectures_of) -> bytes:
-    """PNG of Japan: every prefecture of a marked block in its block's colour, the rest white (sea grey)."""
+def map_png(marked: Iterable[str], colors: Mapping[str, str], areas: Mapping[str, Iterable[str]]) -> bytes:
+    """PNG of Japan: every prefecture of a marked unit in its unit's colour, the rest white (sea grey)."""
     fills: dict[str, str] = {}
-    for block in marked:
-        for pref in prefectures_of(block):
-            fills[pref] = colors.get(block, PALETTE[0])
+    for unit in marked:
+        for pref in areas.get(unit, ()):
+            fills[pref] = colors.get(unit, PALETTE[0])
     return _png(tuple(sorted(fills.items())))
 
 
-def map_png_base64(marked: Iterable[str], colors: Mapping[str, str], prefectures_of) -> str:
-    return base64.b64encode(map_png(marked, colors, prefectures_of)).decode("ascii")
+def map_png_base64(marked: Iterable[str], colors: Mapping[str, str], areas: Mapping[str, Iterable[str]]) -> str:
+    return base64.b64encode(map_png(marked, colors, areas)).decode("ascii")

@@ -1,0 +1,31 @@
+"""The UI's words about the bundled documents (title, examples …), read from content.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CONTENT = Path(__file__).with_name("content.toml")
+
+
+@dataclass(frozen=True)
+class Content:
+    title: str
+    subtitle: str
+    placeholder: str
+    empty_hint: str
+    examples: tuple[tuple[str, tuple[str, ...]], ...]  # (button label, questions asked in turn)
+
+
+@lru_cache(maxsize=1)
+def content() -> Content:
+    data = tomllib.loads(CONTENT.read_text(encoding="utf-8"))
+    return Content(
+        title=data["title"],
+        subtitle=data["subtitle"],
+        placeholder=data["placeholder"],
+        empty_hint=data["empty_hint"],
+        examples=tuple((e["label"], tuple(e["questions"])) for e in data.get("examples", [])),
+    )

@@ -1,0 +1,260 @@
+"""チャット: the conversation, its history list, the sources panel, and each answer's tools.
+
+The conversation lives in the browser (a hidden textbox mirrored to localStorage by static/app.js): every
+event gets it as an input and returns it updated, so the server keeps nothing per conversation and a
+reload or a server restart loses nothing. Actions inside an answer (vote, regenerate, drop the carried
+context, open a saved conversation) come back through one bridge event carrying {action, turn …}.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+import gradio as gr
+
+from assistant import feedback
+from assistant.limits import MAX_QUESTION_CHARS
+from index.errors import IndexError_
+from ui import conversation as C
+from ui.pages.base import PRIVATE, Page
+from ui.render.answer import answer_html, user_html
+from ui.render.export import conversation_markdown, file_name
+from ui.render.html import esc
+
+log = logging.getLogger("ui")
+
+ERROR_TEXT = "申し訳ありません。回答の作成中にエラーが発生しました。時間をおいて、もう一度お試しください。"
+PENDING = '<div class="answer pending" data-state="streaming"><p class="line">回答を作成しています…</p></div>'
+STREAM_STEPS = 6  # updates while an answer appears line by line
+STREAM_DELAY = 0.03  # seconds between them (the answer itself is ready at once)
+SOURCES_EMPTY = ('<div class="sources" data-state="empty"><p class="hint">質問すると、回答の根拠となった資料の箇所が'
+                 "ここに表示されます。回答や [番号] を選ぶと、その回答の出典に切り替わります。</p></div>")
+HISTORY_EMPTY = ('<div class="history" id="history-list" aria-label="会話履歴"><p class="hint">'
+                 "会話はこのブラウザに保存されます。</p></div>")
+
+
+def too_long_text(n: int) -> str:
+    return f"質問が長すぎます（{n:,}文字）。{MAX_QUESTION_CHARS:,}文字以内で入力してください。"
+
+
+def warn(text: str) -> str:
+    return f'<span class="warn" role="alert">{esc(text)}</span>'
+
+
+class ChatPage(Page):
+    def build(self) -> None:
+        text = self.app.content
+        with gr.Row(equal_height=False, elem_id="chat-row"):
+            with gr.Column(scale=1, min_width=200, elem_id="sidebar"):
+                self.new = gr.Button("＋ 新しい会話", size="sm", elem_id="new-conversation")
+                gr.HTML("<h3 class=\"side-h\">会話履歴</h3>", padding=False)
+                gr.HTML(HISTORY_EMPTY, elem_id="history", padding=False)
+            with gr.Column(scale=4, min_width=340, elem_id="chat-col"):
+                self.chatbot = gr.Chatbot(
+                    value=[], label="会話", show_label=False, elem_id="chat", height=560, latex_delimiters=[],
+                    feedback_options=None, buttons=[], sanitize_html=False,  # our HTML is escaped (ui.render)
+                    placeholder="下の入力欄に質問を書くか、質問の例を選んでください。",
+                )
+                self.docs = gr.Dropdown(
+                    choices=self.app.library.catalog.choices, value=[], multiselect=True, allow_custom_value=True,
+                    label="対象の資料（空欄ならすべて）", elem_id="chat-docs",
+                )
+                with gr.Row(elem_id="ask-row"):
+                    self.question = gr.Textbox(
+                        label="質問", placeholder=text.placeholder, lines=1, max_lines=6, scale=8,
+                        elem_id="question", autofocus=True, submit_btn=False,
+                    )
+                    self.send = gr.Button("送信", variant="primary", scale=1, min_width=80, elem_id="send")
+                self.status = gr.HTML("", elem_id="status")
+                with gr.Group(visible=False, elem_id="feedback-box") as self.feedback_box:
+                    self.comment = gr.Textbox(label="よくなかった点（任意）", lines=2, max_lines=6,
+                                              elem_id="feedback-comment", placeholder="例：九州の分野が足りない")
+                    with gr.Row():
+                        self.comment_send = gr.Button("送る", size="sm", variant="primary", elem_id="feedback-send")
+                        self.comment_skip = gr.Button("閉じる", size="sm", elem_id="feedback-skip")
+                self.comment_turn = gr.Textbox(visible="hidden", elem_id="feedback-turn")
+                gr.Markdown("**質問の例**（選ぶと質問します。「続けて質問」は2往復の会話です）", elem_id="examples-h")
+                self.examples = []
+                with gr.Column(elem_id="examples"):
+                    for label, questions in text.examples:
+                        shown = "」→「".join(questions)
+                        button = gr.Button(f"{label}｜「{shown}」", size="sm", elem_classes=["example"])
+                        self.examples.append((button, questions))
+            with gr.Column(scale=3, min_width=320, elem_id="sources-col"):
+                gr.HTML(SOURCES_EMPTY, elem_id="sources", padding=False)
+
+    def build_hidden(self) -> None:
+        self.store = gr.Textbox(visible="hidden", elem_id="conv-store")
+
+        def export_markdown(data):  # a plain function: Gradio marks server functions with an attribute
+            return self.export_markdown(data)
+
+        self.bridge = gr.HTML(
+            "", visible="hidden", elem_id="chat-bridge", server_functions=[export_markdown],
+            js_on_load="PA.bridge('chat', (data) => trigger('act', data), server);",
+        )
+
+    # --- events -----------------------------------------------------------------------------------------
+
+    def wire(self) -> None:
+        outputs = [self.chatbot, self.store, self.question, self.status]
+        for trigger in (self.question.submit, self.send.click):
+            trigger(self.respond, [self.question, self.store, self.docs], outputs, show_progress="hidden", **PRIVATE)
+        cleared = outputs + [self.feedback_box, self.app.api.history]
+        self.new.click(self.new_conversation, None, cleared, api_name="new_conversation", queue=False)
+        self.chatbot.clear(self.new_conversation, None, cleared, queue=False, **PRIVATE)  # the chat's own 🗑
+        self.store.change(None, [self.store], None, js="(c) => PA.saved(c)", queue=False, **PRIVATE)
+        self.question.change(None, [self.question], None, js="(q) => PA.draft(q)", queue=False, **PRIVATE)
+        self.bridge.act(self.act, [self.store, self.docs], outputs + [self.feedback_box, self.comment_turn],
+                        show_progress="hidden", **PRIVATE)
+        self.comment_send.click(self.send_comment, [self.store, self.comment_turn, self.comment],
+                                [self.feedback_box, self.comment, self.status], queue=False, **PRIVATE)
+        self.comment_skip.click(lambda: (gr.update(visible=False), ""), None, [self.feedback_box, self.comment],
+                                queue=False, **PRIVATE)
+        for button, questions in self.examples:
+            event = None
+            for q in questions:
+                fill = (lambda q=q: q)
+                event = (button.click if event is None else event.then)(fill, None, self.question, queue=False, **PRIVATE)
+                event = event.then(self.respond, [self.question, self.store, self.docs], outputs,
+                                   show_progress="hidden", **PRIVATE)
+
+    def on_load(self, stored, draft):
+        """The page opened: show the conversation the browser kept (and the half-typed question)."""
+        conv = C.parse(stored)
+        return self.display(conv), C.dumps(conv), draft if isinstance(draft, str) else ""
+
+    # --- rendering --------------------------------------------------------------------------------------
+
+    def display(self, conv: dict, *, reveal: int | None = None, pending: str | None = None) -> list[dict]:
+        """The chat's messages for a conversation. `reveal` shows only the first lines of the last answer
+        (streaming); `pending` adds a question whose answer is being prepared."""
+        library = self.app.library
+        catalog = library.catalog
+        passages = library.passages([c for t in conv["turns"] for c in t["answer"]["citations"]])
+        messages = []
+        last = len(conv["turns"]) - 1
+        for i, turn in enumerate(conv["turns"]):
+            scope = [catalog.title(d) for d in turn["doc_ids"]]
+            messages.append({"role": "user", "content": user_html(turn, scope)})
+            messages.append({"role": "assistant", "content": answer_html(
+                turn, passages, catalog.metas, last=i == last and pending is None, reveal=reveal if i == last else None)})
+        if pending is not None:
+            messages.append({"role": "user", "content": user_html({"question": pending})})
+            messages.append({"role": "assistant", "content": PENDING})
+        return messages
+
+    # --- asking -----------------------------------------------------------------------------------------
+
+    def answer(self, question: str, history: list[dict], doc_ids: list[str], context: bool = True) -> dict | str:
+        """A new turn, or a Japanese message when the question is refused (not a turn)."""
+        bot = self.app.bot
+        try:
+            answer = bot.ask(question, history, doc_ids=doc_ids or None)
+        except IndexError_ as exc:  # the index cannot be read (e.g. the Chroma server is down): say which
+            log.warning("answering failed: %s", exc)
+            return C.make_turn(question, error=str(exc), context=context, doc_ids=doc_ids)
+        except Exception:  # noqa: BLE001 - the user gets a short message, the log gets the traceback
+            log.exception("answering failed for %r", question[:200])
+            return C.make_turn(question, error=ERROR_TEXT, context=context, doc_ids=doc_ids)
+        if answer.intent == "invalid":
+            return answer.text
+        if answer.intent == "error":
+            return C.make_turn(question, error=self.unavailable() or ERROR_TEXT, context=context, doc_ids=doc_ids)
+        return C.make_turn(question, answer, context=context, doc_ids=doc_ids)
+
+    def unavailable(self) -> str | None:
+        """After a failed answer: the index's own message when it cannot be reached, else None."""
+        try:
+            if self.app.bot.refresh():
+                self.app.library.reload()
+        except IndexError_ as exc:
+            return str(exc)
+        except Exception:  # noqa: BLE001
+            log.debug("refresh after a failed answer failed", exc_info=True)
+        return None
+
+    def respond(self, message, stored, doc_ids):
+        """Generator: (chatbot, store, question box, status)."""
+        skip = gr.skip()
+        message = message if isinstance(message, str) else ""
+        if not message.strip():
+            yield skip, skip, skip, warn(self.app.content.empty_hint)
+            return
+        if len(message) > MAX_QUESTION_CHARS:  # the text stays in the box, to be shortened
+            yield skip, skip, skip, warn(too_long_text(len(message)))
+            return
+        conv = C.parse(stored)
+        doc_ids = self.app.library.catalog.known(doc_ids)
+        yield self.display(conv, pending=message), skip, "", "回答を作成しています…"
+        turn = self.answer(message, C.history(conv), doc_ids)
+        if isinstance(turn, str):
+            yield self.display(conv), skip, message, warn(turn)
+            return
+        conv = C.with_turn(conv, turn)
+        lines = len(turn["answer"]["lines"])
+        for k in range(1, lines, max(1, lines // STREAM_STEPS)):
+            yield self.display(conv, reveal=k), skip, skip, skip
+            time.sleep(STREAM_DELAY)
+        yield self.display(conv), C.dumps(conv), skip, ""
+
+    def new_conversation(self):
+        conv = C.empty()
+        return [], C.dumps(conv), "", "新しい会話を始めました。", gr.update(visible=False), {"turn": 0, "messages": []}
+
+    # --- actions inside answers ---------------------------------------------------------------------------
+
+    def act(self, stored, doc_ids, evt: gr.EventData):
+        """(chatbot, store, question box, status, feedback box, the turn being commented on)."""
+        skip = gr.skip()
+        data = getattr(evt, "_data", None) or {}
+        action = data.get("action")
+        if action == "open":
+            conv = C.parse(data.get("conv"))
+            return self.display(conv), C.dumps(conv), skip, "", gr.update(visible=False), ""
+        conv = C.parse(stored)
+        i = C.find(conv, data.get("turn"))
+        if i is None:
+            return skip, skip, skip, warn("この回答は見つかりませんでした。"), skip, skip
+        turn = conv["turns"][i]
+        if action == "vote" and data.get("verdict") in feedback.VERDICTS:
+            verdict = data["verdict"]
+            self.record(conv, i, verdict)
+            conv = C.with_turn(conv, {**turn, "verdict": verdict}, index=i)
+            down = verdict == "down"
+            status = "ご意見ありがとうございます。よくなかった点を書いていただけると改善に使えます。" if down else "ご意見ありがとうございます。"
+            return self.display(conv), C.dumps(conv), skip, status, gr.update(visible=down), turn["id"] if down else ""
+        if action in ("regenerate", "drop_context"):
+            context = action == "regenerate" and turn["context"]
+            new = self.answer(turn["question"], C.history(conv, i) if context else [], turn["doc_ids"], context)
+            if isinstance(new, str):
+                return skip, skip, skip, warn(new), skip, skip
+            conv = C.with_turn(conv, new, index=i)
+            status = "前の会話を引き継がずに聞き直しました。" if action == "drop_context" else "もう一度答えました。"
+            return self.display(conv), C.dumps(conv), skip, status, gr.update(visible=False), ""
+        return skip, skip, skip, skip, skip, skip
+
+    def record(self, conv: dict, i: int, verdict: str, comment: str = "") -> None:
+        turn = conv["turns"][i]
+        answer = turn["answer"]
+        vote = feedback.Vote(question=turn["question"], answer=turn["error"] or answer["text"], verdict=verdict,
+                             history=C.history(conv, i), citations=answer["citations"], comment=comment, id=turn["id"])
+        feedback.record(self.app.bot.settings.data_dir, vote)
+
+    def send_comment(self, stored, turn_id, comment):
+        conv = C.parse(stored)
+        i = C.find(conv, turn_id)
+        if i is None:
+            return gr.update(visible=False), "", warn("この回答は見つかりませんでした。")
+        self.record(conv, i, "down", comment if isinstance(comment, str) else "")
+        return gr.update(visible=False), "", "ご意見を記録しました。ありがとうございます。"
+
+    def export_markdown(self, data):
+        """Server function for the page's script: {conv, title} → {name, text} of a Markdown file."""
+        data = data if isinstance(data, dict) else {}
+        conv = C.parse(data.get("conv"))
+        title = str(data.get("title") or conv.get("title") or "会話")[:200]
+        when = datetime.now().strftime("%Y-%m-%d %H:%M")
+        return {"name": file_name(title), "text": conversation_markdown(conv, title, self.app.content.title, when)}

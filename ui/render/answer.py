@@ -1,0 +1,254 @@
+"""Chat messages: the user's question and the assistant's answer rendered from its typed lines, with
+citation buttons, the context chip, the answer's own sources, the retrieval trace and the answer's tools.
+
+Each answer carries everything the page's script needs (`data-turn`, `data-n`, the quoted text, the copy
+text), so following a citation, switching the sources panel and copying need no server round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from assistant.render import reference_list
+from ui.render.html import esc, esc_lines, flat, get
+from ui.render.sources import DocMeta, cards_html
+
+QUOTE_CHARS = 140  # shown when hovering a citation; the card has the whole passage
+POTENTIAL = "potential"  # assistant.types.Strength.POTENTIAL.value (kept as data: answers arrive as JSON)
+LIST_KINDS = ("unit", "item")
+
+
+def user_html(turn: Mapping[str, Any], scope: Sequence[str] = ()) -> str:
+    """The user's message (escaped); `scope` names the documents the question was limited to."""
+    note = f'<div class="scope">対象の資料：{esc("、".join(scope))}</div>' if scope else ""
+    return flat(f'<div class="question" data-turn="{esc(turn.get("id", ""))}">{esc_lines(turn.get("question", ""))}{note}</div>')
+
+
+def notice_html(text: str, kind: str = "info", turn: str = "") -> str:
+    """A short system message (errors, refusals) for the chat."""
+    attr = f' data-turn="{esc(turn)}"' if turn else ""
+    return flat(f'<div class="notice notice-{esc(kind)}"{attr} role="status">{esc_lines(text)}</div>')
+
+
+def _cite_buttons(cites: Sequence[int], by_n: Mapping[int, Any], turn: str) -> str:
+    out = []
+    for n in cites:
+        c = by_n.get(n)
+        if c is None:
+            continue
+        quote = str(get(c, "text", "")).replace("\n", " ")
+        quote = quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
+        where = " / ".join(v for v in (str(get(c, "block", "") or ""), str(get(c, "title", "") or "")) if v)
+        out.append(
+            f'<button type="button" class="cite" data-turn="{esc(turn)}" data-n="{n}" data-quote="{esc(quote)}"'
+            f' data-where="{esc(where)}" aria-label="出典 {n}：{esc(quote)}">[{n}]</button>'
+        )
+    return "".join(out)
+
+
+def _line_html(line: Mapping[str, Any], by_n: Mapping[int, Any], turn: str) -> str:
+    kind = line.get("kind", "")
+    cites = _cite_buttons([int(n) for n in line.get("cites", ()) if isinstance(n, int)], by_n, turn)
+    text = esc(line.get("text", ""))
+    if kind == "unit":
+        items = "、".join(str(i) for i in line.get("items", ()))
+        potential = '<span class="badge potential" title="検討ではなく、ポテンシャルとして言及">○ 言及のみ</span>' \
+            if line.get("strength") == POTENTIAL else ""
+        return (f'<li class="unit" data-unit="{esc(line.get("unit", ""))}"><span class="unit-name">'
+                f'{esc(line.get("unit", ""))}</span>：{esc(items) or text}{cites}{potential}</li>')
+    if kind == "item":
+        return f'<li class="item">{text}{cites}</li>'
+    if kind == "quote":
+        return f'<blockquote class="quote">{text}{cites}</blockquote>'
+    if kind == "reference":
+        return f'<p class="reference"><span class="badge ref">参考</span>{text}{cites}</p>'
+    css = {"lead": "lead", "note": "note", "decline": "decline"}.get(kind, "line")
+    return f'<p class="{css}">{text}{cites}</p>'
+
+
+def lines_html(lines: Sequence[Mapping[str, Any]], citations: Sequence[Any], turn: str) -> str:
+    """The answer's lines; consecutive unit/item lines form one list."""
+    by_n = {get(c, "n"): c for c in citations}
+    out: list[str] = []
+    in_list = False
+    for line in lines:
+        listed = line.get("kind") in LIST_KINDS
+        if listed and not in_list:
+            out.append("<ul>")
+        elif not listed and in_list:
+            out.append("</ul>")
+        in_list = listed
+        out.append(_line_html(line, by_n, turn))
+    if in_list:
+        out.append("</ul>")
+    return "".join(out)
+
+
+def copy_text(answer: Mapping[str, Any]) -> str:
+    """What 「コピー」 puts on the clipboard: the answer and its numbered references, as the CLI prints them."""
+    text = str(answer.get("text", ""))
+    refs = reference_list(answer.get("citations", []))
+    return f"{text}\n\n{refs}" if refs else text
+
+
+# --- the trace (検索の経過) ---------------------------------------------------------------------------
+
+TRACE_LABELS = {
+    "intent": "意図", "followup": "追加質問", "carried": "引き継いだ内容", "blocks": "単位", "units": "単位",
+    "fields": "分野", "sections": "節", "headings": "見出し", "phrases": "資料の語句", "topics": "話題",
+    "quoted": "引用された語", "documents": "文書", "place_notes": "地名", "unknown_terms": "資料にない語",
+    "unknown_names": "資料にない名前", "asks": "求める情報", "negated": "否定", "cues": "手がかり",
+    "entities": "抽出した語",
+}
+TRACE_TABLES = ("candidates", "chosen")
+TRACE_SKIP = ("ms",)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "はい" if v else "いいえ"
+    if isinstance(v, Mapping):
+        return "、".join(f"{TRACE_LABELS.get(k, k)}：{_value(x)}" for k, x in v.items() if x not in (None, "", [], {}))
+    if isinstance(v, (list, tuple)):
+        return "、".join(_value(x) for x in v)
+    return str(v)
+
+
+def _num(v: Any) -> str:
+    return f"{v:.4f}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "–"
+
+
+def trace_html(trace: Mapping[str, Any]) -> str:
+    """Intent, entities, the candidates with their dense and BM25 scores, and the chosen passages."""
+    if not trace:
+        return ""
+    facts = "".join(
+        f"<dt>{esc(TRACE_LABELS.get(k, k))}</dt><dd>{esc(_value(v))}</dd>"
+        for k, v in trace.items()
+        if k not in TRACE_TABLES and k not in TRACE_SKIP and v not in (None, "", [], {})
+    )
+    chosen = list(trace.get("chosen") or [])
+    rows = []
+    for i, c in enumerate(trace.get("candidates") or [], 1):
+        picked = any(
+            get(x, "block") == get(c, "block") and get(c, "start", 0) <= get(x, "start", -1) < get(c, "end", 0)
+            for x in chosen
+        )
+        mark = ' class="picked"' if picked else ""
+        rows.append(
+            f'<tr{mark}><td>{i}</td><td>{esc(get(c, "block", ""))}</td>'
+            f'<td>{esc(get(c, "section", ""))}</td><td>{_num(get(c, "score"))}</td><td>{_num(get(c, "dense"))}</td>'
+            f'<td>{_num(get(c, "bm25"))}</td><td>{"✓" if picked else ""}</td></tr>'
+        )
+    table = (
+        '<table class="trace-cands"><caption>検索候補（総合スコア順）</caption><thead><tr><th>#</th><th>箇所</th>'
+        '<th>節</th><th>総合</th><th>dense</th><th>BM25</th><th>採用</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    ) if rows else '<p class="hint">検索候補はありません（資料の構成から直接答えました）。</p>'
+    picked = "、".join(
+        f'[{esc(get(x, "n", ""))}] {esc(get(x, "block", ""))}（{esc(get(x, "start", ""))}–{esc(get(x, "end", ""))}文字目）'
+        for x in chosen
+    )
+    chosen_html = f'<p class="trace-chosen">選んだ箇所：{picked}</p>' if picked else ""
+    return (f'<details class="trace"><summary>検索の経過</summary><dl class="trace-facts">{facts}</dl>'
+            f"{table}{chosen_html}</details>")
+
+
+# --- the whole answer ---------------------------------------------------------------------------------
+
+
+def chip_html(turn: Mapping[str, Any], removable: bool) -> str:
+    """What the answer took over from earlier turns, as a chip; × re-asks without it."""
+    carried = [str(x) for x in (turn.get("trace") or {}).get("carried") or [] if str(x)]
+    tid = esc(turn.get("id", ""))
+    if turn.get("context") is False:
+        return f'<div class="chips"><span class="chip off" data-turn="{tid}">前の会話を引き継がずに回答しました</span></div>'
+    if not carried:
+        return ""
+    x = (f'<button type="button" class="chip-x" data-turn="{tid}" aria-label="引き継ぎを外して聞き直す"'
+         ' title="引き継ぎを外して聞き直す">×</button>') if removable else ""
+    return f'<div class="chips"><span class="chip" data-turn="{tid}">引き継ぎ：{esc("・".join(carried))}{x}</span></div>'
+
+
+# Feather icons (MIT): drawn inline, so no emoji font is needed.
+_SVG = ('<svg class="icon" viewBox="0 0 24 24" width="15" height="15" aria-hidden="true" fill="none" stroke="currentColor"'
+        ' stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="{}"/></svg>')
+THUMB_UP = _SVG.format("M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7"
+                       "a2 2 0 0 1 2-2h3")
+THUMB_DOWN = _SVG.format("M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 "
+                         "22 4v7a2.31 2.31 0 0 1-2.33 2H17")
+
+
+def tools_html(turn: Mapping[str, Any], last: bool) -> str:
+    tid = esc(turn.get("id", ""))
+    verdict = turn.get("verdict")
+    answer = turn.get("answer") or {}
+    regen = (f'<button type="button" class="act act-regen" data-turn="{tid}" title="同じ質問にもう一度答える">'
+             '再生成</button>') if last else ""
+    return (
+        f'<div class="tools" role="group" aria-label="この回答の操作" data-turn="{tid}">'
+        f'<button type="button" class="act act-copy" data-turn="{tid}" data-copy="{esc(copy_text(answer))}"'
+        ' title="回答と出典の一覧をコピー">コピー</button>'
+        f'<button type="button" class="act act-vote" data-turn="{tid}" data-verdict="up"'
+        f' aria-pressed="{str(verdict == "up").lower()}" aria-label="役に立った" title="役に立った">{THUMB_UP}</button>'
+        f'<button type="button" class="act act-vote" data-turn="{tid}" data-verdict="down"'
+        f' aria-pressed="{str(verdict == "down").lower()}" aria-label="役に立たなかった" title="役に立たなかった">{THUMB_DOWN}</button>'
+        f"{regen}</div>"
+    )
+
+
+def answer_html(
+    turn: Mapping[str, Any],
+    passages: Mapping[str, Any],
+    metas: Mapping[str, DocMeta],
+    *,
+    last: bool = True,
+    reveal: int | None = None,
+) -> str:
+    """One assistant message. `reveal` shows only the first lines (streaming); the sources, trace and
+    tools follow once the whole answer is shown."""
+    tid = str(turn.get("id", ""))
+    answer = turn.get("answer") or {}
+    if turn.get("error"):
+        return notice_html(turn["error"], "error", tid)
+    citations = list(answer.get("citations") or [])
+    lines = list(answer.get("lines") or [])
+    partial = reveal is not None and reveal < len(lines)
+    shown = lines[:reveal] if partial else lines
+    body = lines_html(shown, citations, tid) if lines else f'<p class="line">{esc_lines(answer.get("text", ""))}</p>'
+    answerable = bool(answer.get("answerable"))
+    head = (f'<div class="answer" data-turn="{esc(tid)}" data-answerable="{str(answerable).lower()}"'
+            f' data-intent="{esc(answer.get("intent", ""))}" data-state="{"streaming" if partial else "done"}">')
+    if partial:
+        return flat(f'{head}<div class="body">{body}</div></div>')
+    return flat(
+        f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}</div>"
+        f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {})}{tools_html(turn, last)}</div>"
+    )
+
+
+NO_ANSWER = "資料にはこの質問に答える記載がありません。"
+
+
+def sources_html(turn: Mapping[str, Any], passages: Mapping[str, Any], metas: Mapping[str, DocMeta]) -> str:
+    """The answer's own sources, folded under it. Its `.src-body` is also what the sources panel shows for
+    this answer (the page's script copies it there), so the panel never shows another answer's cards."""
+    tid = esc(turn.get("id", ""))
+    answer = turn.get("answer") or {}
+    citations = list(answer.get("citations") or [])
+    answerable = bool(answer.get("answerable"))
+    head = f'<div class="src-q"><span class="k">質問</span> {esc(turn.get("question", ""))}</div>'
+    if answerable:
+        title = f"出典（{len(citations)}件）" if citations else "この回答には出典がありません"
+    else:
+        head += f'<p class="no-answer" role="status">{esc(NO_ANSWER)}</p>'
+        title = f"参考：関連する記載（{len(citations)}件）" if citations else "出典はありません"
+    cards = cards_html(citations, passages, metas, id_prefix="m", turn=turn.get("id", ""))
+    hint = ('<p class="hint">前後の文脈は「資料」タブで読めます（この回答の引用箇所が強調表示されます）。</p>'
+            if citations else "")
+    return (
+        f'<details class="msg-sources{"" if citations else " empty"}" data-turn="{tid}"'
+        f' data-answerable="{str(answerable).lower()}"><summary>{esc(title)}</summary>'
+        f'<div class="src-body"><div class="src-head">{head}<h3 class="src-h">{esc(title)}</h3></div>'
+        f'<div class="cards">{cards}</div>{hint}</div></details>'
+    )

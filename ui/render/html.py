@@ -1,0 +1,153 @@
+"""Escaping, element ids and span highlighting shared by every render module."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+
+def esc(text: Any) -> str:
+    """HTML-escape any value (quotes too, so it is safe inside attributes)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def esc_lines(text: Any) -> str:
+    """Escaped text with line breaks as <br> (chat HTML must hold no raw line breaks: see `flat`)."""
+    return "<br>".join(esc(line) for line in str(text or "").split("\n"))
+
+
+def flat(markup: str) -> str:
+    """HTML without line breaks: the chat passes a message through Markdown, which would end an HTML block
+    at a blank line and start interpreting the rest."""
+    return markup.replace("\r", "").replace("\n", "&#10;")
+
+
+_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def dom_id(*parts: Any) -> str:
+    """An ASCII element id from arbitrary parts (document ids may hold any character)."""
+    raw = "-".join(str(p) for p in parts)
+    safe = _ID_SAFE.sub("_", raw)
+    if safe != raw:  # keep ids distinct when characters were replaced
+        safe += "-" + format(_stable_hash(raw), "x")
+    return safe
+
+
+def _stable_hash(text: str) -> int:
+    h = 2166136261
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def get(obj: Any, name: str, default: Any = None) -> Any:
+    """Attribute or mapping access, so render functions take dataclasses and JSON dicts alike."""
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def with_noun(name: str, noun: str) -> str:
+    """「九州」+「ブロック」→「九州ブロック」; a name that already ends with the noun keeps it once."""
+    return name if not noun or name.endswith(noun) else name + noun
+
+
+def unit_tag(name: str, noun: str) -> str:
+    """The unit of a passage with its kind: the document's own noun, or a neutral 「箇所」 for documents
+    without units (so a heading is never called by another document's noun)."""
+    return f'<span class="k">{esc(noun or "箇所")}</span> {esc(name)}'
+
+
+# --- spans inside text ------------------------------------------------------------------------------
+
+# Markdown bold markers (**) in plain-text documents: hidden when shown (display only; offsets unchanged).
+_EMPHASIS = re.compile(r"\*\*")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A span to highlight, in the same coordinates as the text's `base` offset (document offsets)."""
+
+    start: int
+    end: int
+    label: str = ""  # e.g. "1" for citation [1]; shown as data-n and in the title
+    css: str = ""  # extra class (e.g. "ref" for 参考 passages)
+    anchor: str = ""  # optional element id for the first mark with this anchor
+
+
+def shown(text: str, *, squeeze: bool = False, breaks: bool = False) -> str:
+    """Escaped display form of document text: emphasis markers hidden; with `squeeze`, runs of blank lines
+    show as one line break; with `breaks`, line breaks become <br>."""
+    text = _EMPHASIS.sub("", text)
+    if squeeze:
+        text = re.sub(r"\n[ \t\u3000]*(?:\n[ \t\u3000]*)+", "\n", text)
+    return esc_lines(text) if breaks else esc(text)
+
+
+def mark_text(
+    text: str,
+    base: int = 0,
+    marks: Sequence[Mark] = (),
+    anchors: Sequence[tuple[int, str]] = (),
+    *,
+    labels: bool = False,
+    squeeze: bool = False,
+    breaks: bool = False,
+) -> str:
+    """Escape `text` (which starts at document offset `base`) and wrap each mark's span in <mark>.
+
+    Overlapping marks are merged segment by segment (a segment covered by [1] and [2] gets both labels).
+    Marks outside the text are clipped; empty ones are ignored. `anchors` are (offset, id) pairs that
+    become empty <span id=…> elements, for in-page links to blocks and sections. With `labels`, each
+    mark starts with a small [n]. `squeeze` and `breaks` as in `shown` (offsets are computed on the
+    original text).
+    """
+    n = len(text)
+    clipped = []
+    for m in marks:
+        s, e = max(m.start - base, 0), min(m.end - base, n)
+        if s < e:
+            clipped.append((s, e, m))
+    points = {0, n}
+    for s, e, _ in clipped:
+        points.update((s, e))
+    anchor_at: dict[int, list[str]] = {}
+    for offset, ident in anchors:
+        pos = min(max(offset - base, 0), n)
+        points.add(pos)
+        anchor_at.setdefault(pos, []).append(ident)
+    ordered = sorted(points)
+    out: list[str] = []
+    used_anchor: set[str] = set()
+    for a, b in zip(ordered, ordered[1:] + [None]):
+        for ident in anchor_at.get(a, ()):
+            out.append(f'<span class="anchor" id="{esc(ident)}"></span>')
+        if b is None:
+            break
+        segment = shown(text[a:b], squeeze=squeeze, breaks=breaks)
+        covering = [m for s, e, m in clipped if s <= a and b <= e]
+        if not covering:
+            out.append(segment)
+            continue
+        names = list(dict.fromkeys(m.label for m in covering if m.label))
+        classes = " ".join(sorted({"hl", *(m.css for m in covering if m.css)}))
+        attrs = f' class="{esc(classes)}"'
+        if names:
+            attrs += f' data-n="{esc(",".join(names))}" title="{esc("引用 [" + "][".join(names) + "]")}"'
+        for s, _e, m in clipped:
+            if s == a and m.anchor and m.anchor not in used_anchor:
+                attrs += f' id="{esc(m.anchor)}"'
+                used_anchor.add(m.anchor)
+                break
+        starting = [m.label for s, _e, m in clipped if s == a and m.label] if labels else []
+        tag = "".join(f'<sup class="mk">[{esc(label)}]</sup>' for label in dict.fromkeys(starting))
+        out.append(f"<mark{attrs}>{tag}{segment}</mark>")
+    return "".join(out)
+
+
+def highlight(passage_text: str, passage_start: int, start: int, end: int, label: str = "", css: str = "") -> str:
+    """The passage (document offsets from `passage_start`) with [start, end) in <mark>, all escaped."""
+    return mark_text(passage_text, passage_start, [Mark(start, end, label, css)])
