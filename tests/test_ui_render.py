@@ -1,4 +1,5 @@
-"""The UI's pure render functions: escaping, highlighting by offsets, sources panel, documents, field matrix."""
+"""The UI's pure render functions: escaping, highlighting by offsets, answers from typed lines, sources,
+the trace, documents, the upload report, the field map; and no domain words in the UI's code."""
 
 from __future__ import annotations
 
@@ -6,16 +7,25 @@ import html
 import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from assistant import Citation, FieldMap
+from assistant.library import AddReport, FileOutcome
+from assistant.render import reference_list
+from assistant.types import Citation, FieldMap, Line, LineKind, MapCell, Strength
 from corpus.model import Block, Chunk, Document, Item, ParsedDocument, Section
-from ui import render as R
+from ui.render import answer as A
+from ui.render import documents as D
+from ui.render import field_map as M
+from ui.render import html as H
+from ui.render.export import conversation_markdown, file_name
+from ui.render.sources import DocMeta, cards_html, citation_card
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 EVIL = f"{SCRIPT}{IMG}"
+REPO = Path(__file__).resolve().parents[1]
 
 
 class _Inert(HTMLParser):
@@ -27,7 +37,7 @@ class _Inert(HTMLParser):
         self.text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "img", "iframe", "object", "embed", "svg", "style", "link", "meta"):
+        if tag in ("script", "img", "iframe", "object", "embed", "style", "link", "meta"):
             if not (tag == "img" and all(k != "onerror" for k, _ in attrs) and _data_png(attrs)):
                 self.problems.append(f"<{tag}>")
         for k, v in attrs:
@@ -52,8 +62,8 @@ def inert(markup: str) -> str:
 
 
 def marked(markup: str) -> list[str]:
-    """Text of each <mark> (label superscripts removed)."""
-    markup = re.sub(r'<sup class="mk">.*?</sup>', "", markup)
+    """Text of each <mark> (label superscripts and <br> removed)."""
+    markup = re.sub(r'<sup class="mk">.*?</sup>', "", markup).replace("<br>", "\n")
     return [html.unescape(m) for m in re.findall(r"<mark[^>]*>(.*?)</mark>", markup, flags=re.S)]
 
 
@@ -61,107 +71,73 @@ def marked(markup: str) -> list[str]:
 
 
 def test_esc_turns_markup_into_text():
-    out = R.esc(EVIL)
-    assert "<" not in out and ">" not in out
-    assert html.unescape(out) == EVIL
-    assert R.esc('"\'') == "&quot;&#x27;"
-    assert R.esc(None) == ""
+    out = H.esc(EVIL)
+    assert "<" not in out and ">" not in out and html.unescape(out) == EVIL
+    assert H.esc('"\'') == "&quot;&#x27;" and H.esc(None) == ""
 
 
 def test_highlight_marks_exactly_the_span_given_by_document_offsets():
     passage = "■ 九州\n\nTSMC進出を契機に半導体産業の集積が加速している。"
-    base = 383  # the passage starts at document offset 383
-    start = base + passage.index("TSMC")
-    end = base + passage.index("。") + 1
-    out = R.highlight(passage, base, start, end, label="1")
+    base = 383
+    start, end = base + passage.index("TSMC"), base + passage.index("。") + 1
+    out = H.highlight(passage, base, start, end, label="1")
     assert marked(out) == ["TSMC進出を契機に半導体産業の集積が加速している。"]
-    assert inert(out) == passage  # the whole passage is there, in order
-    assert 'data-n="1"' in out
+    assert inert(out) == passage and 'data-n="1"' in out
 
 
 def test_highlight_escapes_a_hostile_passage_and_span():
     passage = f"前の文。{SCRIPT}の中身{IMG}。後の文。"
-    start = passage.index("<script>")
-    end = passage.index("。後")
-    out = R.highlight(passage, 0, start, end)
-    text = inert(out)
-    assert text == passage
-    assert marked(out) == [passage[start:end]]
-    assert "<script" not in out and "<img" not in out
+    start, end = passage.index("<script>"), passage.index("。後")
+    out = H.highlight(passage, 0, start, end)
+    assert inert(out) == passage and marked(out) == [passage[start:end]]
 
 
 def test_overlapping_marks_are_merged_and_out_of_range_marks_clipped():
-    text = "abcdefghij"
-    out = R.mark_text(text, 100, [R.Mark(102, 106, "1"), R.Mark(104, 108, "2"), R.Mark(90, 101, "3"), R.Mark(200, 210, "4")])
-    assert inert(out) == text
-    assert marked(out) == ["a", "cd", "ef", "gh"]
-    assert 'data-n="1,2"' in out  # the shared segment carries both numbers
-    assert 'data-n="4"' not in out
+    out = H.mark_text("abcdefghij", 100, [H.Mark(102, 106, "1"), H.Mark(104, 108, "2"), H.Mark(90, 101, "3"),
+                                          H.Mark(200, 210, "4")])
+    assert inert(out) == "abcdefghij" and marked(out) == ["a", "cd", "ef", "gh"]
+    assert 'data-n="1,2"' in out and 'data-n="4"' not in out
 
 
 def test_labels_and_anchors():
-    out = R.mark_text("0123456789", 0, [R.Mark(2, 4, "7", anchor="cite-7")], [(0, "top"), (5, "mid")], labels=True)
-    assert '<span class="anchor" id="top"></span>0' in out
-    assert '<span class="anchor" id="mid"></span>5' in out
+    out = H.mark_text("0123456789", 0, [H.Mark(2, 4, "7", anchor="cite-7")], [(0, "top"), (5, "mid")], labels=True)
+    assert '<span class="anchor" id="top"></span>0' in out and '<span class="anchor" id="mid"></span>5' in out
     assert 'id="cite-7"' in out and '<sup class="mk">[7]</sup>23' in out
 
 
-def test_squeeze_shows_blank_lines_as_one_break_without_moving_offsets():
+def test_squeeze_and_breaks_change_the_display_only():
     text = "見出し\n\n\n本文の一文。\n　\n次。"
-    out = R.mark_text(text, 10, [R.Mark(10 + text.index("本文"), 10 + text.index("。") + 1)], squeeze=True)
-    assert "\n\n" not in out
-    assert marked(out) == ["本文の一文。"]
+    out = H.mark_text(text, 10, [H.Mark(10 + text.index("本文"), 10 + text.index("。") + 1)], squeeze=True, breaks=True)
+    assert "\n" not in out and "<br><br>" not in out and marked(out) == ["本文の一文。"]
+
+
+def test_markdown_bold_markers_are_hidden_and_offsets_kept():
+    text = "足りない**国内投資を徹底的にてこ入れ**する。"
+    s = text.index("国内投資")
+    out = H.mark_text(text, 0, [H.Mark(s, s + 4)])
+    assert "**" not in out and inert(out) == text.replace("**", "") and marked(out) == ["国内投資"]
 
 
 def test_dom_ids_are_ascii_and_distinct():
-    a, b = R.dom_id("doc", "計画", 1), R.dom_id("doc", "資料", 1)
-    assert re.fullmatch(r"[A-Za-z0-9_-]+", a) and re.fullmatch(r"[A-Za-z0-9_-]+", b)
-    assert a != b
-    assert R.dom_id("doc", "cluster_plan", 3) == "doc-cluster_plan-3"
+    a, b = H.dom_id("doc", "計画", 1), H.dom_id("doc", "資料", 1)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", a) and re.fullmatch(r"[A-Za-z0-9_-]+", b) and a != b
+    assert H.dom_id("doc", "cluster_plan", 3) == "doc-cluster_plan-3"
 
 
-# --- chat messages ----------------------------------------------------------------------------------------
+def test_the_unit_noun_is_the_documents_own_and_never_doubled():
+    assert H.with_noun("九州", "ブロック") == "九州ブロック"
+    assert H.with_noun("架空ブロック", "ブロック") == "架空ブロック"
+    assert H.with_noun("第1章", "") == "第1章"
+    assert "ブロック" not in H.unit_tag("国内投資を徹底的にてこ入れ", "")
+    assert inert(H.unit_tag("九州", "ブロック")) == "ブロック 九州"
 
 
-def test_answer_html_lists_markers_and_escaping():
-    text = f"九州ブロックでは、次の2分野が挙げられています。\n- ①AI・半導体 [1]\n- {EVIL} [2]\n\n以上です[1][2]。"
-    out = R.answer_html(text, answerable=True)
-    visible = inert(out)
-    assert SCRIPT in visible and IMG in visible
-    assert out.count("<li>") == 2 and "<ul>" in out
-    assert re.findall(r'<sup class="cite" data-n="(\d+)">', out) == ["1", "2", "1", "2"]
-    assert "\n" not in out  # one HTML block: Markdown in the chat cannot reinterpret it
-    assert 'data-answerable="true"' in out
-
-
-def test_markdown_in_an_answer_is_not_interpreted():
-    out = R.answer_html("**太字** と [リンク](javascript:alert(1)) と `code`")
-    visible = inert(out)
-    assert "**太字**" in visible and "[リンク](javascript:alert(1))" in visible
-    assert "<a" not in out and "<strong" not in out
-
-
-def test_user_html_escapes_the_question():
-    out = R.user_html(f"{EVIL}\n九州の分野は？")
-    assert inert(out) == f"{EVIL}九州の分野は？"
-    assert "<br>" in out
-
-
-def test_stream_pieces_grow_to_the_full_text_and_never_cut_a_marker():
-    text = "中国、九州、四国の3ブロックです。\n- 中国：④造船 [1]\n- 九州：③造船・防衛・航空宇宙 [12]\n- 四国：①造船産業 [3]"
-    pieces = R.stream_pieces(text)
-    assert pieces[-1] == text and len(pieces) > 3
-    assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(pieces, pieces[1:]))
-    for p in pieces:
-        assert not re.search(r"\[\d*$", p), p  # no half marker like "[1" at the end
-    assert R.stream_pieces("") == [""]
-
-
-# --- sources panel ------------------------------------------------------------------------------------------
+# --- answers from typed lines ---------------------------------------------------------------------------
 
 TITLE = "各地方ブロック別の戦略産業クラスター計画の素案（概要）"
 PASSAGE = "■ 九州\n\nTSMC進出を契機に半導体産業の集積が加速している。\n\n- ②エネルギー・GX・資源循環\n③造船・防衛・航空宇宙"
 P0 = 383
+META = {"cluster_plan": DocMeta(title=TITLE, noun="ブロック", publisher="内閣官房", date="2025-06")}
 
 
 def _span(s: str) -> tuple[int, int]:
@@ -180,81 +156,130 @@ def _cite(n, s, *, reference=False, page=None, chunk_id="c-kyushu", block="九�
                     start=start, end=end, score=1.0, page=page, reference=reference)
 
 
-class _Answer:
-    def __init__(self, text, citations, answerable):
-        self.text, self.citations, self.answerable = text, citations, answerable
+def _turn(lines, citations, *, answerable=True, text="", trace=None, **extra) -> dict:
+    answer = {"text": text or "九州では… [1]", "answerable": answerable, "intent": "unit_items",
+              "lines": [line.to_dict() for line in lines], "citations": [c.to_dict() for c in citations]}
+    return {"id": "t-1", "question": "九州の分野は？", "answer": answer, "trace": trace or {}, "context": True,
+            "doc_ids": [], "verdict": None, "error": "", **extra}
 
 
-def test_sources_panel_shows_number_title_block_section_page_and_the_highlighted_span():
+def test_an_answer_is_rendered_from_its_lines_with_a_button_per_citation():
+    c1, c2 = _cite(1, "TSMC進出を契機に半導体産業の集積が加速している。"), _cite(2, "③造船・防衛・航空宇宙")
+    lines = [Line(LineKind.LEAD, "九州ブロックでは、次の分野が挙げられています。"),
+             Line(LineKind.UNIT, unit="九州", items=("①AI・半導体", "③造船・防衛・航空宇宙"), cites=(1, 2),
+                  strength=Strength.PLANNED),
+             Line(LineKind.UNIT, unit="関東", items=("③半導体",), cites=(2,), strength=Strength.POTENTIAL),
+             Line(LineKind.NOTE, f"補足{EVIL}")]
+    out = A.answer_html(_turn(lines, [c1, c2]), {"c-kyushu": _chunk()}, META)
+    text = inert(out)
+    assert "\n" not in out  # one HTML block: the chat's Markdown cannot reinterpret it
+    assert re.findall(r'<button type="button" class="cite" data-turn="t-1" data-n="(\d)"', out) == ["1", "2", "2"]
+    assert "九州：①AI・半導体、③造船・防衛・航空宇宙" in text and EVIL in text
+    assert out.count("<ul>") == 1 and 'data-unit="関東"' in out and "言及のみ" in text  # potential only, marked
+    assert 'data-quote="TSMC進出を契機に半導体産業の集積が加速している。"' in out
+    assert 'data-answerable="true"' in out and 'data-state="done"' in out
+
+
+def test_every_answer_carries_its_own_sources_trace_and_tools():
     c1 = _cite(1, "TSMC進出を契機に半導体産業の集積が加速している。", page=2)
-    c2 = _cite(2, "③造船・防衛・航空宇宙", section="九州 > 分野")
-    out = R.sources_html(_Answer("…[1] …[2]", [c1, c2], True), {"c-kyushu": _chunk()}, question="九州の分野は？")
+    trace = {"intent": "unit_items", "followup": True, "carried": ["九州"], "fields": [EVIL],
+             "candidates": [{"chunk_id": "c-kyushu", "block": "九州", "section": "九州", "start": P0, "end": P0 + 60,
+                             "score": 0.0328, "dense": 0.8811, "bm25": 4.2}],
+             "chosen": [{"n": 1, "block": "九州", "start": c1.start, "end": c1.end}]}
+    out = A.answer_html(_turn([Line(LineKind.LEAD, "答え", (1,))], [c1], trace=trace), {"c-kyushu": _chunk()}, META)
     text = inert(out)
-    assert 'data-answerable="true"' in out
-    assert "出典（2件）" in text and "[1][2]" in text and TITLE in text
-    assert "ブロック 九州" in text and "節 九州、九州 > 分野" in text and "ページ 2" in text
-    assert marked(out) == [c1.text, c2.text]  # both spans, inside one passage card
-    assert out.count("<article") == 1 and "■ 九州" in text  # the surrounding passage is shown
-    assert "九州の分野は？" in text
+    # its own folded sources, whose cards carry the turn's id (the panel shows exactly these)
+    assert '<details class="msg-sources" data-turn="t-1"' in out and 'id="m-t-1-1"' in out
+    assert marked(out) == [c1.text] and "■ 九州" in text
+    assert "ブロック 九州" in text and "ページ 2" in text and "発行 内閣官房" in text and "日付 2025-06" in text
+    # the trace: intent, entities, candidates with dense and BM25 scores, the chosen passage
+    assert "検索の経過" in text and "unit_items" in text and "0.8811" in text and "4.2000" in text and EVIL in text
+    assert '<tr class="picked">' in out and "選んだ箇所：[1] 九州" in text
+    # the context chip, removable on the latest answer only
+    assert "引き継ぎ：九州" in text and 'class="chip-x"' in out
+    assert 'class="chip-x"' not in A.answer_html(_turn([], [c1], trace=trace), {}, META, last=False)
+    # tools: copy (text + the CLI's reference list), votes, regenerate
+    copy = html.unescape(re.search(r'data-copy="([^"]*)"', out).group(1))
+    assert copy == "九州では… [1]\n\n" + reference_list([c1])
+    assert 'data-verdict="up"' in out and 'data-verdict="down"' in out and "再生成" in text
 
 
-def test_citations_in_different_passages_get_their_own_cards_in_order():
-    other = "■ 四国\n\n①造船産業の再生"
-    c1 = _cite(1, "③造船・防衛・航空宇宙")
-    c2 = Citation(n=2, chunk_id="c-shikoku", doc_id="cluster_plan", title=TITLE, block="四国", section="四国",
-                  text="造船産業", start=700 + other.index("造船産業"), end=700 + other.index("造船産業") + 4, score=1.0)
-    out = R.sources_html(_Answer("x", [c1, c2], True), {"c-kyushu": _chunk(), "c-shikoku": _chunk(other, 700, "四国", "c-shikoku")})
-    assert re.findall(r'<article class="src" id="src-(\d)" data-n="(\d)" data-block="(..)"', out) == [
-        ("1", "1", "九州"), ("2", "2", "四国")
-    ]
-    assert marked(out) == ["③造船・防衛・航空宇宙", "造船産業"]
+def test_an_answer_asked_again_without_context_says_so():
+    out = A.answer_html(_turn([], [], context=False, trace={"carried": []}), {}, META)
+    assert "前の会話を引き継がずに回答しました" in inert(out) and "chip-x" not in out
 
 
-def test_unanswerable_panel_says_so_plainly_and_marks_reference_passages():
+def test_a_decline_says_so_plainly_and_its_passages_are_reference_only():
     c = _cite(1, "TSMC進出を契機に半導体産業の集積が加速している。", reference=True)
-    out = R.sources_html(_Answer("資料には「予算」についての記載がありません。参考 [1]", [c], False), {"c-kyushu": _chunk()})
+    lines = [Line(LineKind.DECLINE, "資料には九州の予算についての記載がありません。"), Line(LineKind.REFERENCE, "関連する記載", (1,))]
+    out = A.answer_html(_turn(lines, [c], answerable=False), {"c-kyushu": _chunk()}, META)
     text = inert(out)
-    assert 'data-answerable="false"' in out
-    assert R.NO_ANSWER in text
-    assert "参考" in text and 'class="badge ref">参考<' in out and 'data-reference="true"' in out
-    assert "出典（" not in text  # a 参考 passage is not presented as the answer's source
-    bare = R.sources_html(_Answer("資料に記載がありません。", [], False), {})
-    assert R.NO_ANSWER in inert(bare) and "<article" not in bare
+    assert 'data-answerable="false"' in out and A.NO_ANSWER in text
+    assert "参考：関連する記載（1件）" in text and 'data-reference="true"' in out and "出典（" not in text
 
 
-def test_sources_panel_escapes_hostile_document_and_question_text():
-    passage = f"■ 九州\n{EVIL}と書かれた資料。"
-    s = passage.index("<script>")
-    c = Citation(n=1, chunk_id="x", doc_id="d", title=f"題{IMG}", block=f"九{SCRIPT}", section=IMG, text=EVIL,
-                 start=s, end=s + len(EVIL), score=1.0)
-    out = R.sources_html(_Answer(EVIL, [c], True), {"x": _chunk(passage, 0, chunk_id="x")}, question=EVIL)
-    text = inert(out)
-    assert text.count(SCRIPT) >= 3 and text.count(IMG) >= 3
-    assert marked(out) == [EVIL]
+def test_a_failed_answer_is_a_short_notice_with_nothing_technical():
+    out = A.answer_html({"id": "t-9", "question": "q", "error": "エラーが発生しました。", "answer": {}}, {}, {})
+    assert inert(out) == "エラーが発生しました。" and "notice-error" in out
 
 
-def test_citation_without_its_passage_still_shows_the_cited_text():
-    c = _cite(1, "③造船・防衛・航空宇宙")
-    out = R.sources_html(_Answer("x [1]", [c], True), {})
-    assert marked(out) == ["③造船・防衛・航空宇宙"]
+def test_streaming_reveals_lines_first_and_the_tools_at_the_end():
+    lines = [Line(LineKind.LEAD, "一行目"), Line(LineKind.ITEM, "二行目"), Line(LineKind.ITEM, "三行目")]
+    partial = A.answer_html(_turn(lines, []), {}, META, reveal=1)
+    assert "一行目" in partial and "二行目" not in partial and 'data-state="streaming"' in partial
+    assert "msg-sources" not in partial and "act-copy" not in partial
 
 
-def test_empty_panel_invites_a_question():
-    assert R.SOURCES_EMPTY in inert(R.sources_html(None))
+def test_user_message_is_escaped():
+    out = A.user_html({"id": "t-1", "question": f"{EVIL}\n九州の分野は？"}, scope=["三陸の計画"])
+    assert inert(out) == f"{EVIL}九州の分野は？対象の資料：三陸の計画" and "<br>" in out
 
 
-# --- 資料 tab -----------------------------------------------------------------------------------------------
+def test_cards_group_citations_per_passage_and_escape_everything():
+    c1 = _cite(1, "TSMC進出を契機に半導体産業の集積が加速している。")
+    c2 = _cite(2, "③造船・防衛・航空宇宙")
+    out = cards_html([c1, c2], {"c-kyushu": _chunk()}, META, id_prefix="p", turn="t-1")
+    assert out.count("<article") == 1 and 'data-n="1,2"' in out and 'id="p-t-1-1"' in out
+    assert marked(out) == [c1.text, c2.text]
+    hostile = Citation(n=1, chunk_id="x", doc_id="d", title=f"題{IMG}", block=f"九{SCRIPT}", section=IMG, text=EVIL,
+                       start=0, end=len(EVIL), score=1.0)
+    text = inert(citation_card(hostile, None))
+    assert text.count(SCRIPT) >= 2 and IMG in text
+
+
+def test_a_passage_without_units_is_not_labelled_with_another_documents_noun():
+    c = Citation(n=1, chunk_id="g", doc_id="growth", title="成長戦略", block="国内投資を徹底的にてこ入れ", section="国内投資を徹底的にてこ入れ",
+                 text="危機管理投資", start=0, end=6, score=1.0)
+    out = citation_card(c, None, DocMeta(title="成長戦略", noun=""))
+    assert "ブロック" not in inert(out) and "箇所 国内投資を徹底的にてこ入れ" in inert(out)
+
+
+# --- export --------------------------------------------------------------------------------------------------
+
+
+def test_a_conversation_exports_as_markdown_with_its_sources():
+    c1 = _cite(1, "③造船・防衛・航空宇宙", page=3)
+    conv = {"id": "c-1", "title": "造船の話", "turns": [
+        _turn([], [c1], text="九州は造船です [1]", trace={"carried": ["九州"]}),
+        {"id": "t-2", "question": "# 見出しではない", "answer": {"text": "> 引用ではない", "citations": []}, "context": True},
+    ]}
+    md = conversation_markdown(conv, "造船の話", "アシスタント", "2025-01-01 10:00")
+    assert md.startswith("# 造船の話\n") and "## 1. 九州の分野は？" in md and "九州は造船です [1]" in md
+    assert f"- {reference_list([c1])}" in md and "p.3" in md and "*引き継ぎ：九州*" in md
+    assert "## 2. \\# 見出しではない" in md and "\\> 引用ではない" in md
+    assert file_name('a/b:c*?"<>|') == "a_b_c.md" and file_name("") == "会話.md"
+
+
+# --- 資料 tab ---------------------------------------------------------------------------------------------------
 
 
 def _parsed() -> ParsedDocument:
     text = f"\n\n計画の題\n\n■ 九州\n\n{EVIL}を含む①造船の記載。\n\n■ 四国\n\n①造船産業"
-    k = text.index("■ 九州")
-    s = text.index("■ 四国")
-    item_at = text.index("造船の")
+    k, s, item_at = text.index("■ 九州"), text.index("■ 四国"), text.index("造船の")
     kyushu = Block("doc<1>", "九州", k, s - 2, (Section("doc<1>", "九州", ("九州",), "九州", k + 6, s - 2,
                                                       (Item(item_at, item_at + 2, "造船", "①", 1),)),))
     shikoku = Block("doc<1>", "四国", s, len(text), (Section("doc<1>", "四国", ("四国", f"節{IMG}"), "節", s + 6, len(text)),))
-    doc = Document(doc_id="doc<1>", title=f"題名{SCRIPT}", short_name="t", kind="txt", text=text)
+    doc = Document(doc_id="doc<1>", title=f"題名{SCRIPT}", short_name="t", kind="txt", text=text, page_starts=(20,))
     return ParsedDocument(doc, (kyushu, shikoku))
 
 
@@ -264,95 +289,133 @@ def test_document_view_shows_escaped_full_text_tree_and_cited_spans():
     s = text.index("①造船の記載")
     cite = {"n": 3, "doc_id": "doc<1>", "start": s, "end": s + 6, "reference": False}
     elsewhere = {"n": 4, "doc_id": "other", "start": 0, "end": 5}
-    out = R.document_html(parsed, [cite, elsewhere])
+    out = D.document_html(parsed, [cite, elsewhere], DocMeta(title=f"題名{SCRIPT}", publisher="発行元", date="2025"))
     visible = inert(out)
-    assert text.strip() in inert(re.sub(r'<sup class="mk">.*?</sup>', "", out))  # every character, in order
-    assert f"題名{SCRIPT}" in visible and f"節{IMG}" in visible
-    assert marked(out) == ["①造船の記載"]
-    assert "[3]" in visible and "[4]" not in visible  # only this document's citations
-    # the outline links to anchors that exist in the text
+    assert text.strip() in inert(re.sub(r'<sup class="mk">.*?</sup>', "", out))
+    assert f"題名{SCRIPT}" in visible and f"節{IMG}" in visible and "2ページ" in visible and "発行：発行元" in visible
+    assert marked(out) == ["①造船の記載"] and "[3]" in visible and "[4]" not in visible
     for target in re.findall(r'href="#([^"]+)"', out):
         assert f'id="{target}"' in out, target
-    assert 'data-block="九州"' in out and "項目 1" in visible
 
 
-# --- 分野マップ ------------------------------------------------------------------------------------------------
+def test_the_upload_report_speaks_plainly():
+    report = AddReport(files=(
+        FileOutcome("三陸.md", "added", doc_id="sanriku", title="三陸の計画"),
+        FileOutcome("evil.md", "changed", original="../../evil.md", doc_id="evil", title="evil"),
+        FileOutcome("setup.exe", "refused", reason=f"setup.exe: 対応していない形式です{SCRIPT}"),
+    ), embedded=3, removed=("古い資料",))
+    out = D.upload_report_html(report)
+    text = inert(out)
+    for jargon in ("チャンク", "索引", "埋め込"):
+        assert jargon not in text
+    assert "2件の資料を登録しました" in text and "追加できなかったファイルが 1件" in text and SCRIPT in text
+    assert "三陸.md：「三陸の計画」を追加しました" in text and "元の名前：../../evil.md" in text and "古い資料" in text
+    assert 'data-added="1"' in out and 'data-changed="1"' in out and 'data-errors="1"' in out
+    failed = D.upload_report_html(AddReport(files=(FileOutcome("a.md", "refused", reason="a.md: だめ"),), failed="接続できません"))
+    assert "まだ質問には使えません：接続できません" in inert(failed) and "upload-error" in failed
 
 
-def _field_map() -> FieldMap:
-    def c(block, text):
-        return Citation(n=1, chunk_id=f"c-{block}", doc_id="cluster_plan", title=TITLE, block=block, section=block,
+# --- 分野マップ ---------------------------------------------------------------------------------------------------
+
+
+def _fm(cells=None, units=("北海道", "中国", "九州", "四国"), categories=(("造船", ("造船",)), ("AI・半導体", ("半導体", "AI")))):
+    def c(unit, text):
+        return Citation(n=1, chunk_id=f"c-{unit}", doc_id="cluster_plan", title=TITLE, block=unit, section=unit,
                         text=text, start=0, end=len(text), score=1.0)
 
-    cells = {
-        ("中国", "造船"): [c("中国", "造船")],
-        ("九州", "造船"): [c("九州", "造船・防衛・航空宇宙")],
-        ("四国", "造船"): [c("四国", "造船産業")],
-        ("九州", "半導体"): [c("九州", "AI・半導体")],
-        ("九州", EVIL): [c("九州", EVIL)],
+    P, O = Strength.PLANNED, Strength.POTENTIAL
+    cells = cells or {
+        ("中国", "造船"): MapCell((c("中国", "④造船"),), P),
+        ("九州", "造船"): MapCell((c("九州", "③造船・防衛・航空宇宙"),), P),
+        ("四国", "造船"): MapCell((c("四国", "①造船産業"),), P),
+        ("九州", "半導体"): MapCell((c("九州", "①AI・半導体"),), P),
+        ("北海道", "半導体"): MapCell((c("北海道", "③半導体"),), O),
+        ("九州", EVIL): MapCell((c("九州", EVIL),), P),
     }
-    return FieldMap(fields=["半導体", "造船", EVIL], blocks=["近畿", "中国", "九州", "四国"], cells=cells)
+    fields = tuple(dict.fromkeys(f for _, f in cells))
+    return FieldMap(doc_ids=(), unit_noun="ブロック", units=units, fields=fields, categories=categories, cells=cells)
 
 
-def test_matrix_marks_blocks_that_plan_the_selected_field():
-    fm = _field_map()
-    out = R.matrix_html(fm, field="造船")
+def test_matrix_rows_sit_under_the_legends_categories_columns_in_map_order():
+    out = M.matrix_html(_fm(), field="造船")
     inert(out)
-    on = re.findall(r'<td class="hit on" data-block="([^"]+)" data-field="造船"', out)
+    rows = re.findall(r'<tr class="(cat|frag)[^"]*"(?: data-selected="true")? data-(?:category|field)="([^"]*)"', out)
+    assert rows == [("cat", "造船"), ("frag", "造船"), ("cat", "AI・半導体"), ("frag", "半導体"), ("cat", "その他"),
+                    ("frag", EVIL.replace("<", "&lt;").replace(">", "&gt;"))]
+    assert re.findall(r'<th scope="col" data-unit="([^"]+)"', out) == ["北海道", "中国", "九州", "四国"]
+    on = re.findall(r'<td class="hit planned on" data-unit="([^"]+)" data-field="造船"', out)
     assert on == ["中国", "九州", "四国"]
-    assert re.search(r'<tr data-field="造船" class="sel" data-selected="true">', out)
-    assert 'data-block="近畿" data-field="造船" data-hit="false"' in out
-    assert R.field_order(fm)[0] == "造船"  # most widely planned first
+    # ● planned, ○ potential only, and a legend that says so
+    assert re.search(r'data-unit="北海道" data-field="半導体" data-hit="true" data-strength="potential"[^>]*>○</td>', out)
+    assert re.search(r'data-unit="九州" data-field="半導体" data-hit="true" data-strength="planned"[^>]*>●</td>', out)
+    assert "● 検討している" in inert(out) and "○ ポテンシャルとして言及" in inert(out)
+    assert "分野＼ブロック" in inert(out)
 
 
-def test_matrix_escapes_field_names_and_cell_texts():
-    out = R.matrix_html(_field_map(), field=EVIL, block="九州")
-    text = inert(out)
-    assert EVIL in text
-    assert 'class="sel"' in out
+def test_the_caption_always_agrees_with_the_coloured_units():
+    fm = _fm(units=("中国", "九州", "四国", "三陸"), categories=(), cells={
+        (u, "造船"): MapCell((Citation(n=1, chunk_id="c", doc_id="d", title="t", block=u, section=u, text="造船", start=0,
+                                         end=2, score=1.0),), Strength.PLANNED) for u in ("中国", "九州", "四国", "三陸")})
+    areas = {"中国": ["岡山県"], "九州": ["福岡県"], "四国": ["愛媛県"], "三陸": []}
+    view = M.map_view(fm, "造船", None, areas)
+    assert view.marked == ("中国", "九州", "四国", "三陸") and view.coloured == ("中国", "九州", "四国")
+    assert "（4ブロック）" in view.caption and "地図に示せないブロック：三陸" in view.caption
+    unit = M.map_view(fm, None, "三陸", areas)
+    assert unit.coloured == () and "三陸ブロックの分野：造船" in unit.caption and "地図に示せない" in unit.caption
+    both = M.map_view(fm, "造船", "九州", areas)
+    assert "九州ブロックは「造船」を挙げています" in both.caption
+    legend = M.map_legend_html(fm.units, view, {"中国": "#111111", "九州": "#222222", "四国": "#333333"})
+    assert 'data-coloured="中国,九州,四国"' in legend
+    assert re.findall(r'<li data-unit="([^"]+)" data-marked="true" data-coloured="true"', legend) == ["中国", "九州", "四国"]
 
 
-def test_map_legend_and_figure_name_the_marked_blocks():
-    fm = _field_map()
-    marked_blocks = R.blocks_with(fm, "造船")
-    assert marked_blocks == ["中国", "九州", "四国"]
-    colors = {"中国": "#111111", "九州": "#222222", "四国": "#333333", "近畿": "#444444"}
-    out = R.map_html("AAAA", fm.blocks, marked_blocks, colors, f"「造船」{SCRIPT}")
-    text = inert(out)
-    assert 'data-marked="中国,九州,四国"' in out
-    assert re.findall(r'<li data-block="([^"]+)" data-marked="true"', out) == ["中国", "九州", "四国"]
-    assert 'data-block="近畿" data-marked="false"' in out
-    assert SCRIPT in text and 'alt="日本地図：中国、九州、四国を着色"' in out
-
-
-def test_cell_passages_for_a_field_a_block_and_both():
-    fm = _field_map()
-    passages = {}
-    by_field = R.cell_passages_html(fm, passages, "造船", None)
-    assert re.findall(r'<section class="map-group" data-block="([^"]+)"', by_field) == ["中国", "九州", "四国"]
-    by_block = R.cell_passages_html(fm, passages, None, "九州")
-    inert(by_block)
-    assert marked(by_block) == ["造船・防衛・航空宇宙", "AI・半導体", EVIL]
-    none = R.cell_passages_html(fm, passages, "半導体", "四国")
+def test_cell_passages_for_a_field_a_unit_and_one_cell():
+    fm = _fm()
+    by_field = M.cell_passages_html(fm, {}, META, "造船", None)
+    assert re.findall(r'<section class="map-group" data-unit="([^"]+)"', by_field) == ["中国", "九州", "四国"]
+    by_unit = M.cell_passages_html(fm, {}, META, None, "九州")
+    inert(by_unit)
+    assert marked(by_unit) == ["③造船・防衛・航空宇宙", "①AI・半導体", EVIL]
+    potential = M.cell_passages_html(fm, {}, META, "半導体", "北海道")
+    assert "半導体（言及のみ）" in inert(potential)
+    none = M.cell_passages_html(fm, {}, META, "半導体", "四国")
     assert "四国ブロックの資料には「半導体」の記載がありません。" in inert(none)
-    assert "分野かブロックを選ぶと" in R.cell_passages_html(fm, passages, None, None)
 
 
-def test_japan_map_png_colours_exactly_the_prefectures_of_the_marked_blocks():
+def test_japan_map_png_colours_exactly_the_prefectures_of_the_marked_units():
     from PIL import Image
 
     from assistant.places import prefectures_of
-    from ui.japan import block_colors, map_png
+    from ui.japan import map_png, unit_colors
 
-    colors = block_colors(["近畿", "中国", "九州", "四国", "北海道"])
-    png = map_png(["中国", "九州", "四国"], colors, prefectures_of)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    units = ["近畿", "中国", "九州", "四国", "北海道"]
+    colors = unit_colors(units)
+    png = map_png(["中国", "九州", "四国"], colors, {u: prefectures_of(u) for u in units})
     pixels = Image.open(io.BytesIO(png)).convert("RGB")
     counts = {f"#{r:02x}{g:02x}{b:02x}": n for n, (r, g, b) in pixels.getcolors(maxcolors=1 << 20)}
-    for block in ("中国", "九州", "四国"):
-        assert counts.get(colors[block], 0) > 500, block
-    for block in ("近畿", "北海道"):
-        assert counts.get(colors[block], 0) == 0, block
+    for unit in ("中国", "九州", "四国"):
+        assert counts.get(colors[unit], 0) > 500, unit
+    for unit in ("近畿", "北海道"):
+        assert counts.get(colors[unit], 0) == 0, unit
+
+
+# --- the code itself ----------------------------------------------------------------------------------------------
+
+
+def test_the_ui_code_names_no_unit_or_field_of_the_bundled_plans():
+    """Domain words live in data files (ui/content.toml) and the documents, never in the UI's code."""
+    from corpus.parse import parse_document
+    from corpus.store import load_bundled_documents
+
+    words = {"ブロック"}
+    for doc in load_bundled_documents():
+        for block in parse_document(doc).blocks:
+            if block.sections and any(i.number for s in block.sections for i in s.items):
+                words.add(block.name)
+                words.update(i.label for s in block.sections for i in s.items if len(i.label) >= 2)
+    code = [p for p in (REPO / "ui").rglob("*") if p.suffix in (".py", ".js", ".css")]
+    found = {f"{p.relative_to(REPO)}: {w}" for p in code for w in words if w in p.read_text(encoding="utf-8")}
+    assert len(words) > 20 and found == set()
 
 
 @pytest.mark.parametrize("value", ["user:pass", "a:b:c"])
@@ -397,10 +460,10 @@ def test_cli_refuses_malformed_auth_before_loading_anything(capsys):
     assert "ユーザー名:パスワード" in capsys.readouterr().err
 
 
-def test_every_block_colours_prefectures_japanmap_knows_and_together_all_47():
+def test_every_region_colours_prefectures_japanmap_knows_and_together_all_47():
     import japanmap
 
     from assistant.places import REGION_PREFECTURES, prefectures_of
 
-    names = [p for block in REGION_PREFECTURES for p in prefectures_of(block)]
+    names = [p for unit in REGION_PREFECTURES for p in prefectures_of(unit)]
     assert sorted(names) == sorted(p for p in japanmap.pref_names if p != "_") and len(names) == 47

@@ -70,7 +70,7 @@ class ChatPage(Page):
                 self.status = gr.HTML("", elem_id="status")
                 with gr.Group(visible=False, elem_id="feedback-box") as self.feedback_box:
                     self.comment = gr.Textbox(label="よくなかった点（任意）", lines=2, max_lines=6,
-                                              elem_id="feedback-comment", placeholder="例：九州の分野が足りない")
+                                              elem_id="feedback-comment", placeholder="例：挙げられている分野が足りない")
                     with gr.Row():
                         self.comment_send = gr.Button("送る", size="sm", variant="primary", elem_id="feedback-send")
                         self.comment_skip = gr.Button("閉じる", size="sm", elem_id="feedback-skip")

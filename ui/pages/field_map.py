@@ -1,4 +1,4 @@
-"""分野マップ: which units (the documents' own word: ブロック …) name which fields, as a map of Japan and a
+"""分野マップ: which units (called by the documents' own noun) name which fields, as a map of Japan and a
 matrix grouped by the legend's categories. The bundled plans by default; the user may pick other documents.
 Selecting a field, a unit or a matrix cell shows the passages behind it."""
 

@@ -145,7 +145,7 @@ def map_view(fm: Any, field: str | None, unit: str | None, areas: Mapping[str, S
 
 
 def _short_pref(name: str) -> str:
-    """京都府 → 京都, 福岡県 → 福岡, 北海道 stays."""
+    """A prefecture without its 都/府/県 suffix (a two-character name and 道 stay as they are)."""
     return name[:-1] if len(name) > 2 and name[-1] in "都府県" else name
 
 

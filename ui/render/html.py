@@ -51,7 +51,7 @@ def get(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def with_noun(name: str, noun: str) -> str:
-    """「九州」+「ブロック」→「九州ブロック」; a name that already ends with the noun keeps it once."""
+    """name + noun (「X」+「地区」→「X地区」); a name that already ends with the noun keeps it once."""
     return name if not noun or name.endswith(noun) else name + noun
 
 

@@ -13,7 +13,7 @@ class DocMeta:
     """What a card says about its document (from the document and its profile)."""
 
     title: str = ""
-    noun: str = ""  # what the document calls its units (ブロック …); "" when it has none
+    noun: str = ""  # what the document calls its units (its profile's unit_noun); "" when it has none
     publisher: str = ""
     date: str = ""
     pages: bool = False  # a paged document (PDF)
