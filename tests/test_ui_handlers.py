@@ -1,12 +1,18 @@
-"""The app's event handlers called directly (no server): streaming, refusals, errors, map selection."""
+"""The pages' event handlers called directly (no server): streaming, refusals, errors, the answer tools
+(votes → feedback.jsonl, regenerate, dropping the carried context), saved conversations, export, the
+documents tab following the answer being looked at, and the field map's selections."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 
+import gradio as gr
 import pytest
 
 from assistant.limits import MAX_QUESTION_CHARS
+from ui import conversation as C
 
 
 class Flaky:
@@ -18,10 +24,10 @@ class Flaky:
     def __getattr__(self, name):
         return getattr(self._bot, name)
 
-    def ask(self, question, history=None):
+    def ask(self, question, history=None, doc_ids=None):
         if "故障" in question:
             raise RuntimeError("boom: internal detail that must not reach the user")
-        return self._bot.ask(question, history)
+        return self._bot.ask(question, history, doc_ids=doc_ids)
 
 
 @pytest.fixture(scope="module")
@@ -41,103 +47,170 @@ def is_skip(value) -> bool:
     return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
 
 
-# outputs of respond: (chatbot, display, history, last, sources, status, textbox)
+def ask(demo, question, conv=None, docs=()):
+    """All steps of one question; returns (steps, the conversation after it)."""
+    steps = list(handler(demo, "respond")(question, C.dumps(conv) if conv else "", list(docs)))
+    store = steps[-1][1]
+    return steps, (C.parse(store) if not is_skip(store) else conv)
 
 
-def test_an_answer_streams_in_growing_steps_then_fills_the_sources_and_history(demo):
-    steps = list(handler(demo, "respond")("九州で検討されているクラスターの分野は？", [], []))
-    contents = [s[0][-1]["content"] for s in steps if not is_skip(s[0])]
-    assert len(contents) >= 5, "the answer is yielded progressively"
-    assert contents[0] == ""  # the question appears at once, the answer follows
-    lengths = [len(c) for c in contents[1:]]
-    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
-    chat, display, history, last, sources, status, box = steps[-1]
-    assert chat == display and chat[-2]["role"] == "user" and chat[-1]["role"] == "assistant"
-    assert "造船・防衛・航空宇宙" in chat[-1]["content"] and 'data-answerable="true"' in chat[-1]["content"]
-    assert [m["role"] for m in history] == ["user", "assistant"] and "[1]" in history[1]["content"]
-    assert "<mark" in sources and 'data-block="九州"' in sources
-    assert last["answer"]["citations"] and status == ""
-    assert steps[0][6] == ""  # the textbox is cleared when the question is taken
-    # sources and history are not re-sent on every streamed step
-    assert all(is_skip(s[4]) for s in steps[:-1])
+def act(demo, current, **data):
+    return handler(demo, "act")(C.dumps(current), [], gr.EventData(None, data))
 
 
-def test_the_next_turn_uses_the_sessions_history(demo):
-    respond = handler(demo, "respond")
-    *_, first = respond("九州で造船はある？", [], [])
-    *_, second = respond("では北海道は？", first[1], first[2])
-    assert "造船" in second[2][-1]["content"] and len(second[2]) == 4
-    *_, alone = respond("では北海道は？", [], [])
-    assert "造船" not in alone[2][-1]["content"]
+# outputs of respond: (chatbot, store, question box, status)
 
 
-def test_an_empty_message_is_ignored_with_a_hint(demo):
+def test_an_answer_appears_line_by_line_then_fills_its_sources_and_the_store(demo):
+    steps, conv = ask(demo, "九州で検討されているクラスターの分野は？")
+    assert len(steps) >= 3
+    first = steps[0][0]
+    assert first[-1]["content"].count("回答を作成しています") == 1 and steps[0][2] == ""  # the box is cleared at once
+    partial = [s[0][-1]["content"] for s in steps[1:-1]]
+    assert all('data-state="streaming"' in p for p in partial)
+    chat, store, box, status = steps[-1]
+    final = chat[-1]["content"]
+    assert 'data-state="done"' in final and "造船・防衛・航空宇宙" in final and 'class="cite"' in final
+    assert 'class="msg-sources"' in final and "<mark" in final and 'data-block="九州"' in final
+    assert status == "" and is_skip(box)
+    assert all(is_skip(s[1]) for s in steps[:-1])  # the conversation is sent back once, at the end
+    [turn] = conv["turns"]
+    assert turn["question"] == "九州で検討されているクラスターの分野は？" and turn["answer"]["lines"]
+    assert turn["trace"]["candidates"] is not None and turn["context"] is True
+
+
+def test_the_next_turn_uses_the_conversations_history(demo):
+    _, conv = ask(demo, "九州で造船はある？")
+    _, conv = ask(demo, "では北海道は？", conv)
+    assert len(conv["turns"]) == 2 and "造船" in conv["turns"][1]["answer"]["text"]
+    _, alone = ask(demo, "では北海道は？")
+    assert "造船" not in alone["turns"][0]["answer"]["text"]
+
+
+def test_an_empty_or_over_long_message_is_refused_in_the_status_line(demo):
     for message in ("", "   \n", None):
-        steps = list(handler(demo, "respond")(message, [], []))
-        assert len(steps) == 1
-        out = steps[0]
-        assert all(is_skip(v) for i, v in enumerate(out) if i != 5)
-        assert "質問を入力してから送信してください" in out[5]
-
-
-def test_an_over_long_message_is_refused_with_the_limit_and_kept_in_the_box(demo):
+        [(chat, store, box, status)] = list(handler(demo, "respond")(message, "", []))
+        assert is_skip(chat) and is_skip(store) and is_skip(box) and "質問を入力してから送信してください" in status
     text = "あ" * (MAX_QUESTION_CHARS + 5)
-    steps = list(handler(demo, "respond")(text, [], []))
-    chat, display, history, last, sources, status, box = steps[-1]
-    assert f"{MAX_QUESTION_CHARS:,}文字以内" in chat[-1]["content"] and f"{MAX_QUESTION_CHARS + 5:,}文字" in status
-    assert is_skip(history) and is_skip(box)  # not added to the conversation; the text stays to be shortened
-    assert len(chat[-2]["content"]) < 400  # the echo of the question is shortened
+    [(chat, store, box, status)] = list(handler(demo, "respond")(text, "", []))
+    assert f"{MAX_QUESTION_CHARS:,}文字以内" in status and f"{MAX_QUESTION_CHARS + 5:,}文字" in status
+    assert is_skip(box) and is_skip(store)  # the text stays in the box, to be shortened
 
 
 def test_an_internal_error_gives_a_short_japanese_message_and_is_logged(demo, caplog):
-    respond = handler(demo, "respond")
     with caplog.at_level(logging.ERROR, logger="ui"):
-        steps = list(respond("故障を起こす質問", [], []))
-    chat, display, history, last, sources, status, box = steps[-1]
-    message = chat[-1]["content"]
-    assert "エラーが発生しました" in message
-    assert "boom" not in message and "Traceback" not in message and "RuntimeError" not in message
-    assert is_skip(history)
-    assert "answering failed" in caplog.text and "boom" in caplog.text  # the log has the traceback
-    # the session goes on
-    *_, after = respond("九州の分野は？", display, [])
-    assert "AI・半導体" in after[0][-1]["content"]
+        steps, conv = ask(demo, "故障を起こす質問")
+    message = steps[-1][0][-1]["content"]
+    assert "エラーが発生しました" in message and "notice-error" in message
+    for leak in ("boom", "Traceback", "RuntimeError"):
+        assert leak not in message
+    assert "answering failed" in caplog.text and "boom" in caplog.text
+    assert conv["turns"][0]["error"] and C.history(conv) == []  # a failed turn is not context
+    _, conv = ask(demo, "九州の分野は？", conv)
+    assert "AI・半導体" in conv["turns"][-1]["answer"]["text"]
 
 
-def test_the_api_handler_reports_errors_as_json(demo, caplog):
-    api = handler(demo, "api_ask")
-    with caplog.at_level(logging.ERROR, logger="ui"):
-        out, history = api("故障", [])
-    assert out["error"] == "internal" and "エラー" in out["text"] and history == []
-    assert "boom" in caplog.text
-    out, history = api("九州の分野は？", history)
-    assert out["answerable"] and out["turn"] == 1 and len(history) == 2
+def test_a_thumbs_down_appends_one_line_to_feedback_jsonl_and_asks_for_a_comment(demo, bot):
+    _, conv = ask(demo, "九州で造船はある？")
+    _, conv = ask(demo, "では北海道は？", conv)
+    turn = conv["turns"][-1]
+    path = bot.settings.data_dir / "feedback.jsonl"
+    before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
+    chat, store, box, status, comment_box, comment_turn = act(demo, conv, action="vote", turn=turn["id"], verdict="down")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == before + 1
+    vote = json.loads(lines[-1])
+    assert vote["verdict"] == "down" and vote["question"] == "では北海道は？" and vote["id"] == turn["id"]
+    assert vote["answer"] == turn["answer"]["text"] and vote["citations"][0]["text"]
+    assert [m["content"] for m in vote["history"]] == ["九州で造船はある？", conv["turns"][0]["answer"]["text"]]
+    assert vote["time"]
+    assert comment_box["visible"] is True and comment_turn == turn["id"]
+    assert C.parse(store)["turns"][-1]["verdict"] == "down"
+    assert 'data-verdict="down" aria-pressed="true"' in chat[-1]["content"]
+    box, comment, status = handler(demo, "send_comment")(store, turn["id"], "北海道に造船はないはず")
+    last = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["comment"] == "北海道に造船はないはず" and last["id"] == turn["id"] and box["visible"] is False
+    up = act(demo, C.parse(store), action="vote", turn=conv["turns"][0]["id"], verdict="up")
+    assert up[4]["visible"] is False and json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["verdict"] == "up"
 
 
-def test_new_conversation_clears_everything(demo):
-    chat, display, history, last, sources, status, box = handler(demo, "new_conversation")()
-    assert chat == display == history == [] and last is None and "質問すると" in sources
+def test_regenerate_answers_the_same_question_again_in_place(demo):
+    _, conv = ask(demo, "九州の分野は？")
+    old = conv["turns"][0]
+    chat, store, *_ = act(demo, conv, action="regenerate", turn=old["id"])
+    new = C.parse(store)["turns"]
+    assert len(new) == 1 and new[0]["question"] == old["question"] and new[0]["id"] != old["id"]
+    assert new[0]["answer"]["text"] == old["answer"]["text"]
 
 
-def test_the_documents_tab_follows_the_latest_answer(demo, bot):
-    show = handler(demo, "show_document")
-    last = {"answer": bot.ask("危機管理投資とは？").to_dict()}
-    cited = last["answer"]["citations"][0]["doc_id"]
+def test_dropping_the_carried_context_asks_again_without_history(demo, bot):
+    _, conv = ask(demo, "九州で造船はある？")
+    _, conv = ask(demo, "では北海道は？", conv)
+    follow = conv["turns"][1]
+    assert follow["trace"].get("carried"), follow["trace"]  # the follow-up took something over
+    assert "引き継ぎ：" in handler(demo, "on_load")(C.dumps(conv), "")[0][-1]["content"]
+    chat, store, box, status, *_ = act(demo, conv, action="drop_context", turn=follow["id"])
+    again = C.parse(store)["turns"][1]
+    assert again["context"] is False and again["answer"]["text"] == bot.ask("では北海道は？").text
+    assert "前の会話を引き継がずに回答しました" in chat[-1]["content"] and "引き継がずに聞き直しました" in status
+
+
+def test_a_saved_conversation_opens_and_exports_as_markdown(demo):
+    _, conv = ask(demo, "造船に取り組むブロックはどこ？")
+    chat, store, box, status, *_ = act(demo, C.empty(), action="open", conv=C.dumps(conv))
+    assert C.parse(store)["id"] == conv["id"] and len(chat) == 2 and "中国" in chat[-1]["content"]
+    chat_page = handler(demo, "respond").__self__
+    out = chat_page.export_markdown({"conv": C.dumps(conv), "title": "造船の会話"})
+    assert out["name"] == "造船の会話.md" and out["text"].startswith("# 造船の会話")
+    assert "## 1. 造船に取り組むブロックはどこ？" in out["text"] and re.search(r"- \[1\] .* / 中国", out["text"])
+
+
+def test_unknown_turns_and_actions_change_nothing(demo):
+    _, conv = ask(demo, "九州の分野は？")
+    out = act(demo, conv, action="vote", turn="t-unknown", verdict="down")
+    assert "見つかりませんでした" in out[3] and is_skip(out[1])
+    assert all(is_skip(v) for v in act(demo, conv, action="explode", turn=conv["turns"][0]["id"]))
+
+
+def test_the_documents_tab_follows_the_answer_being_looked_at(demo, bot):
+    on_open = handler(demo, "on_open")
+    answer = bot.ask("危機管理投資とは？")
+    cites = json.dumps([c.to_dict() for c in answer.citations])
+    cited = answer.citations[0].doc_id
     other = next(d.document.doc_id for d in bot.documents() if d.document.doc_id != cited)
-    doc_id, markup = show(other, last)
-    assert doc_id == cited and "<mark" in markup  # opened on the cited document
-    doc_id, markup = show(other, last, follow_answer=False)
+    choice, view, delete, seen = on_open(other, cites, -1)
+    assert choice["value"] == cited and "<mark" in view and delete["visible"] is False  # bundled: no delete button
+    doc_id, view, delete, confirm = handler(demo, "on_choose")(other, cites)
     assert doc_id == other
 
 
-def test_map_selection_by_field_block_and_both(demo):
-    select = handler(demo, "select_map")
-    figure, passages, matrix = select("造船", "")
-    assert 'data-marked="中国,九州,四国"' in figure and "data:image/png;base64," in figure
-    assert passages.count('class="map-group"') == 3
-    figure, passages, matrix = select("", "九州")
-    assert 'data-marked="九州"' in figure and "福岡" in figure
-    figure, passages, matrix = select("造船", "北海道")
-    assert "北海道ブロックは「造船」を挙げていません" in figure and "記載がありません" in passages
-    figure, passages, matrix = select("", "")
-    assert figure.count('data-marked="true"') == 10  # the overview colours every block
+def test_map_selection_by_field_unit_cell_and_documents(demo):
+    select = handler(demo, "select")
+    figure, passages, matrix = select([], "造船", "")
+    coloured = re.search(r'data-coloured="([^"]*)"', figure).group(1).split(",")
+    assert sorted(coloured) == sorted(["中国", "九州", "四国"]) and passages.count('class="map-group"') == 3
+    caption = re.search(r'<p class="map-caption">([^<]*)</p>', figure).group(1)
+    assert caption == f"「造船」を挙げているブロック：{'、'.join(coloured)}（3ブロック）"  # the same units, same order
+    figure, passages, matrix = select([], "", "九州")
+    assert 'data-coloured="九州"' in figure and "福岡" in figure
+    field, unit, figure, passages, matrix = handler(demo, "select_cell")([], gr.EventData(None, {"unit": "四国", "field": "造船"}))
+    assert (field, unit) == ("造船", "四国") and "四国ブロックは「造船」を挙げています" in figure
+    assert passages.count("<article") == 1
+    field, unit, *_ = handler(demo, "select_cell")([], gr.EventData(None, {"unit": "どこにもない", "field": "<script>"}))
+    assert (field, unit) == ("", "")
+    units = re.findall(r'<th scope="col" data-unit="([^"]+)"', matrix)
+    assert units[0] == "北海道" and units[-1] == "沖縄"  # north → south
+
+
+def test_the_json_api_reports_errors_as_json(demo, caplog):
+    api = handler(demo, "ask")
+    with caplog.at_level(logging.ERROR, logger="ui"):
+        out, state = api("故障", {"turn": 0, "messages": []})
+    assert out["error"] == "internal" and "エラー" in out["text"] and state["turn"] == 0 and "boom" in caplog.text
+    out, state = api("九州の分野は？", state)
+    assert out["answerable"] and out["turn"] == 1 and len(state["messages"]) == 2
+
+
+def test_new_conversation_clears_everything(demo):
+    chat, store, box, status, feedback_box, api_state = handler(demo, "new_conversation")()
+    assert chat == [] and C.parse(store)["turns"] == [] and box == "" and api_state == {"turn": 0, "messages": []}

@@ -29,8 +29,9 @@ ERROR_TEXT = "申し訳ありません。回答の作成中にエラーが発生
 PENDING = '<div class="answer pending" data-state="streaming"><p class="line">回答を作成しています…</p></div>'
 STREAM_STEPS = 6  # updates while an answer appears line by line
 STREAM_DELAY = 0.03  # seconds between them (the answer itself is ready at once)
-SOURCES_EMPTY = ('<div class="sources" data-state="empty"><p class="hint">質問すると、回答の根拠となった資料の箇所が'
-                 "ここに表示されます。回答や [番号] を選ぶと、その回答の出典に切り替わります。</p></div>")
+_EMPTY = ('<div class="sources" data-state="empty"><p class="hint">質問すると、回答の根拠となった資料の箇所が'
+          "ここに表示されます。回答や [番号] を選ぶと、その回答の出典に切り替わります。</p></div>")
+SOURCES_EMPTY = f'<template id="sources-empty">{_EMPTY}</template>{_EMPTY}'  # the script restores it when the chat empties
 HISTORY_EMPTY = ('<div class="history" id="history-list" aria-label="会話履歴"><p class="hint">'
                  "会話はこのブラウザに保存されます。</p></div>")
 

@@ -129,24 +129,17 @@
   };
 
   // --- the sources panel: always the cards of one answer -------------------------------------------------------
-  let emptyPanel = null;
   let panelTurn = null;
   const seen = new Set();
 
-  function panelHost() {
-    const host = $("#sources");
-    const box = host && host.querySelector(".sources");
-    if (box && emptyPanel === null && box.dataset.state === "empty") emptyPanel = box.outerHTML;
-    return box;
-  }
-
   function showPanel(turn) {
-    const box = panelHost();
+    const box = $("#sources .sources");
     if (!box) return;
     const details = turn && $(`#chat details.msg-sources[data-turn="${quoteAttr(turn)}"]`);
     const body = details && details.querySelector(".src-body");
     if (!body) {
-      if (!turn && emptyPanel !== null && box.dataset.state !== "empty") box.outerHTML = emptyPanel;
+      const empty = $("#sources-empty");
+      if (!turn && empty && box.dataset.state !== "empty") box.replaceWith(empty.content.cloneNode(true));
       panelTurn = turn ? panelTurn : null;
       return;
     }
