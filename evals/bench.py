@@ -386,10 +386,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=int, default=240, help="計測する質問の数（200以上を推奨）")
     p.add_argument("--index-chunks", type=int, default=600, help="索引作成速度の計測に使うチャンク数")
     p.add_argument("--out", type=Path, default=REPORTS, help="レポートの出力先")
+    p.add_argument("--soak", type=int, metavar="N", help="UI に N 問を20セッションで送り、メモリの推移だけを計測する（soak.md）")
+    p.add_argument("--ui-only", action="store_true", help="UI の同時接続（20・50セッション）だけを計測する（ui_concurrency.md）")
     args = p.parse_args(argv)
-    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-    run(sizes, args.questions, args.index_chunks, args.out)
-    print(f"wrote {args.out / 'bench.md'}")
+    from evals import soak  # the UI measurements live in their own module
+
+    if args.soak:
+        soak.soak(args.soak, args.out)
+        print(f"wrote {args.out / 'soak.md'}")
+        return 0
+    if not args.ui_only:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        run(sizes, args.questions, args.index_chunks, args.out)
+        print(f"wrote {args.out / 'bench.md'}")
+    soak.concurrency(args.out)
+    print(f"wrote {args.out / 'ui_concurrency.md'}")
     return 0
 
 

@@ -76,7 +76,8 @@ def _line(d: Any) -> dict | None:
     return out
 
 
-def _citation(d: Any) -> dict | None:
+def citation(d: Any) -> dict | None:
+    """A citation from the browser, checked (None when it is not one)."""
     if not isinstance(d, dict) or _int(d.get("n")) is None:
         return None
     out = {k: _str(d.get(k), 20_000) for k in ("chunk_id", "doc_id", "title", "block", "section", "text")}
@@ -121,7 +122,7 @@ def answer_record(answer: Any) -> dict:
         "answerable": d.get("answerable") is True,
         "intent": _str(str(d.get("intent", "")), 40),
         "lines": [x for x in map(_line, d.get("lines") or []) if x],
-        "citations": [x for x in map(_citation, d.get("citations") or []) if x],
+        "citations": [x for x in map(citation, d.get("citations") or []) if x],
     }
 
 

@@ -43,7 +43,7 @@ def citations_of(raw) -> list[dict]:
         items = json.loads(raw) if isinstance(raw, str) and raw else []
     except ValueError:
         return []
-    return [c for c in map(C._citation, items if isinstance(items, list) else []) if c]
+    return [c for c in map(C.citation, items if isinstance(items, list) else []) if c]
 
 
 class DocumentsPage(Page):

@@ -109,7 +109,6 @@
       kept.slice(MAX_SAVED).forEach((e) => storage.remove("conv:" + e.id));
       storage.write("index", kept.slice(0, MAX_SAVED));
     }
-    if (!storage.read("draft")) storage.write("draft", "");
     renderHistory();
   };
 
