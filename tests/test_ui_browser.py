@@ -31,7 +31,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
-TIMEOUT = 30_000  # ms: how long a step may take before the test fails (generous; never a speed claim)
+TIMEOUT = 60_000  # ms: how long a step may take before the test fails (generous; never a speed claim)
 DESKTOP, PHONE = {"width": 1400, "height": 1000}, {"width": 390, "height": 844}
 KYUSHU_FIELDS = ["AI・半導体", "エネルギー・GX・資源循環", "造船・防衛・航空宇宙", "防災・減災・国土強靱化、港湾ロジスティクス", "食・観光・ヘルスケア"]
 
@@ -403,6 +403,9 @@ def test_the_field_map_groups_rows_orders_units_and_a_cell_sets_the_filters(page
     assert "AI・半導体" in categories and "造船" in categories
     assert "● 検討している" in page.inner_text("#matrix") and "○ ポテンシャル" in page.inner_text("#matrix")
     assert page.locator('#matrix td[data-unit="関東"][data-strength="potential"]').count() >= 1
+    assert page.locator("#matrix tr.frag").first.is_hidden()  # the groups start closed …
+    group = page.locator("#matrix tbody.grp", has=page.locator('tr.frag[data-field="造船"]'))
+    group.locator(".cat-toggle").click()  # … and open on a click
     page.locator('#matrix td.hit[data-unit="四国"][data-field="造船"]').first.click()
     page.wait_for_function("() => document.querySelector('#japan-map').innerText.includes('四国ブロックは「造船」を挙げています')")
     assert page.input_value("#field-select input") == "造船" and page.input_value("#unit-select input") == "四国"
@@ -431,6 +434,15 @@ def upload_app(tmp_path_factory):
         yield f"http://127.0.0.1:{port}/", settings
     finally:
         demo.close()
+
+
+def open_groups(page) -> None:
+    """Open every category group of the matrix (they start closed, but for the selected field's)."""
+    page.wait_for_selector("#matrix tbody.grp")
+    closed = page.locator('#matrix .cat-toggle[aria-expanded="false"]')
+    for _ in range(closed.count()):
+        closed.first.click()
+    assert closed.count() == 0
 
 
 def choose(page, selector: str, option: str) -> None:
@@ -635,6 +647,7 @@ def test_source_titles_legends_and_highlights_keep_aa_contrast(open_page, app_ur
     low += contrast(page, "#doc-view mark.hl") + contrast(page, "#doc-view .doc-text")
     page.get_by_role("tab", name="分野マップ").click()
     page.wait_for_selector("#japan-map img")
+    open_groups(page)
     page.locator('#matrix td.hit[data-field="造船"]').first.click()
     page.wait_for_selector("#map-passages article.src")
     low += contrast(page, "#japan-map .map-legend li") + contrast(page, "#japan-map .map-caption")
@@ -674,6 +687,7 @@ def test_screens_in_both_themes_on_desktop_and_phone(open_page, app_url, dark, p
 
     page.get_by_role("tab", name="分野マップ").click()
     page.wait_for_selector("#japan-map img")
+    open_groups(page)
     page.locator('#matrix td.hit[data-field="造船"]').first.click()
     page.wait_for_selector("#map-passages article.src")
     shot(page, f"screenshot-map-{tag}.png", full_page=not phone)

@@ -350,6 +350,11 @@ def test_matrix_rows_sit_under_the_legends_categories_columns_in_map_order():
     assert re.search(r'data-unit="九州" data-field="半導体" data-hit="true" data-strength="planned"[^>]*>●</td>', out)
     assert "● 検討している" in inert(out) and "○ ポテンシャルとして言及" in inert(out)
     assert "分野＼ブロック" in inert(out)
+    # only the selected field's group is open; the others show their summary row
+    opened = re.findall(r'<tbody class="grp( open)?" data-category="([^"]*)"', out)
+    assert opened == [(" open", "造船"), ("", "AI・半導体"), ("", "その他")]
+    assert re.search(r'<tr class="cat" data-category="AI・半導体">.*?<td class="cat-cell" data-unit="北海道">○</td>'
+                     r'<td class="cat-cell" data-unit="中国"></td><td class="cat-cell" data-unit="九州">●</td>', out)
 
 
 def test_the_caption_always_agrees_with_the_coloured_units():

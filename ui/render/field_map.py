@@ -16,7 +16,7 @@ SEL, ON = ' class="sel"', ' class="on"'
 LEGEND = (
     f'<p class="matrix-legend" data-testid="matrix-legend"><span class="lg"><b>{SYMBOL[PLANNED]}</b> 検討している</span>'
     f'<span class="lg"><b>{SYMBOL[POTENTIAL]}</b> ポテンシャルとして言及（検討とは書かれていない）</span>'
-    "<span class=\"lg\">セルを選ぶと根拠の記載を表示します</span></p>"
+    "<span class=\"lg\">分類を選ぶとその分野が開き、セルを選ぶと根拠の記載を表示します</span></p>"
 )
 
 
@@ -73,7 +73,8 @@ def _cell(fm: Any, unit: str, field: str, sel_unit: str | None, sel_field: str |
 
 def matrix_html(fm: Any, field: str | None = None, unit: str | None = None) -> str:
     """Field × unit table: rows grouped under the legend's categories (a category row summarises its
-    fields), units in the field map's order (north → south), ● planned, ○ potential only."""
+    fields and opens to show them; the selected field's group is open), units in the field map's order
+    (north → south), ● planned, ○ potential only."""
     units = list(get(fm, "units", ()))
     noun = noun_of(fm)
     head = "".join(f'<th scope="col" data-unit="{esc(u)}"{SEL if u == unit else ""}>{esc(u)}</th>' for u in units)
@@ -85,8 +86,11 @@ def matrix_html(fm: Any, field: str | None = None, unit: str | None = None) -> s
             mark = SYMBOL[PLANNED] if PLANNED in strengths else SYMBOL[POTENTIAL] if strengths else ""
             summary.append(f'<td class="cat-cell" data-unit="{esc(u)}">{mark}</td>')
         rows = []
+        opened = not category or field in fields
         if category:
-            rows.append(f'<tr class="cat" data-category="{esc(category)}"><th scope="rowgroup">{esc(category)}</th>'
+            toggle = (f'<button type="button" class="cat-toggle" aria-expanded="{str(opened).lower()}"'
+                      f' title="この分類の分野を表示／非表示">{esc(category)}<span class="cat-n">（{len(fields)}）</span></button>')
+            rows.append(f'<tr class="cat" data-category="{esc(category)}"><th scope="rowgroup">{toggle}</th>'
                         f'{"".join(summary)}<td class="num"></td></tr>')
         for f in fields:
             cells = "".join(_cell(fm, u, f, unit, field) for u in units)
@@ -94,7 +98,7 @@ def matrix_html(fm: Any, field: str | None = None, unit: str | None = None) -> s
             sel = ' class="frag sel" data-selected="true"' if f == field else ' class="frag"'
             rows.append(f'<tr{sel} data-field="{esc(f)}" data-category="{esc(category)}">'
                         f'<th scope="row">{esc(f)}</th>{cells}<td class="num">{hits}</td></tr>')
-        bodies.append(f'<tbody data-category="{esc(category)}">{"".join(rows)}</tbody>')
+        bodies.append(f'<tbody class="grp{" open" if opened else ""}" data-category="{esc(category)}">{"".join(rows)}</tbody>')
     return (
         f'{LEGEND}<div class="matrix-wrap"><table class="matrix">'
         f'<thead><tr><th scope="col">分野＼{esc(noun)}</th>{head}<th scope="col">数</th></tr></thead>'

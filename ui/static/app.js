@@ -242,6 +242,25 @@
     }
   }
 
+  // --- the matrix: category groups open and close, and stay so when the matrix is drawn again -----------------
+  const openGroups = new Set();
+  function toggleGroup(tbody, open) {
+    if (!tbody) return;
+    const on = open === undefined ? !tbody.classList.contains("open") : open;
+    tbody.classList.toggle("open", on);
+    const button = tbody.querySelector(".cat-toggle");
+    if (button) button.setAttribute("aria-expanded", String(on));
+    if (on) openGroups.add(tbody.dataset.category);
+    else openGroups.delete(tbody.dataset.category);
+  }
+  function reopenGroups() {
+    if (!openGroups.size) return;
+    $$("#matrix tbody.grp").forEach((tbody) => {
+      if (openGroups.has(tbody.dataset.category) && !tbody.classList.contains("open")) toggleGroup(tbody, true);
+    });
+  }
+  new MutationObserver(reopenGroups).observe(document.documentElement, { childList: true, subtree: true });
+
   // --- the quote shown on hover, focus or tap --------------------------------------------------------------------
   let pop = null;
   function showQuote(button) {
@@ -438,6 +457,8 @@
     else if ((b = t.closest(".hist-delete-yes"))) remove(b.dataset.id);
     else if (t.closest(".hist-delete-no")) renderHistory();
     else if ((b = t.closest("#matrix td.hit"))) send("map", { unit: b.dataset.unit, field: b.dataset.field });
+    else if ((b = t.closest("#matrix .cat-toggle"))) toggleGroup(b.closest("tbody"));
+    else if ((b = t.closest("#matrix td.cat-cell"))) toggleGroup(b.closest("tbody"), true);
     if (!t.closest("button.cite")) hideQuote();
     const answer = t.closest("#chat .answer[data-turn]");
     if (answer && !t.closest("button")) activate(answer.dataset.turn);
