@@ -20,7 +20,7 @@ def test_each_reference_names_the_document_section_page_and_quotes_the_start_of_
     assert reference_line(_cite(1, "造船\n防衛")) == "[1] 計画 / 九州 > 分野: 「造船 防衛」"
     assert reference_line(_cite(2, "あ" * 81, page=3, reference=True)) == f"[2] 参考 計画 / 九州 > 分野 p.3: 「{'あ' * 80}…」"
     assert reference_line(_cite(3, "あ" * 80)) == f"[3] 計画 / 九州 > 分野: 「{'あ' * 80}」"
-    assert reference_list([_cite(1, "a"), _cite(2, "b").to_dict()]).splitlines() == [
+    assert reference_list([_cite(1, "a"), _cite(2, "b")]).splitlines() == [
         "[1] 計画 / 九州 > 分野: 「a」", "[2] 計画 / 九州 > 分野: 「b」"]
     assert reference_list([]) == ""
 

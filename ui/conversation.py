@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from assistant.limits import MAX_QUESTION_CHARS
+from assistant.types import Citation
 
 MAX_TURNS = 40  # per conversation; older turns are dropped (the browser keeps many conversations)
 HISTORY_MESSAGES = 20  # the last 10 turns are passed to the assistant as context
@@ -84,6 +85,11 @@ def citation(d: Any) -> dict | None:
     out.update(n=d["n"], start=_int(d.get("start")) or 0, end=_int(d.get("end")) or 0, score=_num(d.get("score")) or 0.0,
                page=_int(d.get("page")), reference=d.get("reference") is True)
     return out
+
+
+def as_citation(d: dict) -> Citation:
+    """A stored citation (see `citation`) as the application's Citation, for assistant.render."""
+    return Citation(**{k: d[k] for k in CITATION_KEYS if k in d})
 
 
 def _plain(v: Any, depth: int = 0) -> Any:

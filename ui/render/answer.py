@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from assistant.render import reference_list
+from ui.conversation import as_citation
 from ui.render.html import esc, esc_lines, flat, get
 from ui.render.sources import DocMeta, cards_html
 
@@ -87,7 +88,7 @@ def lines_html(lines: Sequence[Mapping[str, Any]], citations: Sequence[Any], tur
 def copy_text(answer: Mapping[str, Any]) -> str:
     """What 「コピー」 puts on the clipboard: the answer and its numbered references, as the CLI prints them."""
     text = str(answer.get("text", ""))
-    refs = reference_list(answer.get("citations", []))
+    refs = reference_list([as_citation(c) for c in answer.get("citations", [])])
     return f"{text}\n\n{refs}" if refs else text
 
 

@@ -6,6 +6,7 @@ import re
 from typing import Any, Mapping
 
 from assistant.render import reference_line
+from ui.conversation import as_citation
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -29,7 +30,7 @@ def conversation_markdown(conv: Mapping[str, Any], title: str, app_title: str, w
         out += [_md_text(turn.get("error") or answer.get("text", "")), ""]
         citations = answer.get("citations") or []
         if citations:
-            out += ["出典：", ""] + [f"- {reference_line(c)}" for c in citations] + [""]
+            out += ["出典：", ""] + [f"- {reference_line(as_citation(c))}" for c in citations] + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
