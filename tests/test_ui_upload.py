@@ -110,6 +110,10 @@ def test_an_uploaded_markdown_file_is_answerable_listed_and_on_the_map_only_when
     assert "スマート漁業" not in matrix and 'data-unit="三陸"' not in matrix
     figure, passages, matrix = select([doc_id], "スマート漁業", "")
     assert 'data-unit="三陸"' in matrix and "スマート漁業" in passages and "地図に示せない" in figure
+    # a session that opened before the upload gets the new list when it comes back to the chat
+    update, seen_now = handlers["sync_documents"](["no-such-document"], 0)
+    assert ("三陸の計画", doc_id) in update["choices"] and update["value"] == [] and seen_now == seen
+    assert all(is_skip(v) for v in handlers["sync_documents"]([], seen))
     # the chat can be limited to the document
     steps = list(handlers["respond"]("スマート漁業に取り組む地域は？", "", [doc_id]))
     assert "三陸" in steps[-1][0][-1]["content"] and "対象の資料：三陸の計画" in steps[-1][0][-2]["content"]

@@ -87,6 +87,7 @@ class ChatPage(Page):
                 gr.HTML(SOURCES_EMPTY, elem_id="sources", padding=False)
 
     def build_hidden(self) -> None:
+        self.seen = gr.State(self.app.library.catalog.version, time_to_live=self.app.limits.idle_seconds)
         self.store = gr.Textbox(visible="hidden", elem_id="conv-store")
 
         def export_markdown(data):  # a plain function: Gradio marks server functions with an attribute
@@ -114,6 +115,7 @@ class ChatPage(Page):
                                 [self.feedback_box, self.comment, self.status], queue=False, **PRIVATE)
         self.comment_skip.click(lambda: (gr.update(visible=False), ""), None, [self.feedback_box, self.comment],
                                 queue=False, **PRIVATE)
+        self.tab.select(self.sync_documents, [self.docs, self.seen], [self.docs, self.seen], queue=False, **PRIVATE)
         for button, questions in self.examples:
             event = None
             for q in questions:
@@ -121,6 +123,13 @@ class ChatPage(Page):
                 event = (button.click if event is None else event.then)(fill, None, self.question, queue=False, **PRIVATE)
                 event = event.then(self.respond, [self.question, self.store, self.docs], outputs,
                                    show_progress="hidden", **PRIVATE)
+
+    def sync_documents(self, doc_ids, seen):
+        """The tab opened: the document list as it is now (another session may have changed the library)."""
+        catalog = self.app.library.catalog
+        if seen == catalog.version:
+            return gr.skip(), gr.skip()
+        return gr.update(choices=catalog.choices, value=catalog.known(doc_ids)), catalog.version
 
     def on_load(self, stored, draft):
         """The page opened: show the conversation the browser kept (and the half-typed question)."""
