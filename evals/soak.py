@@ -83,7 +83,7 @@ class Server:
 def _client(url: str):
     from gradio_client import Client
 
-    return Client(url, verbose=False)
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 300})
 
 
 def _pct(values: list[float], q: float) -> float:

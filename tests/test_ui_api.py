@@ -72,7 +72,7 @@ def ARTIFACTS_LOG() -> Path:  # noqa: N802
 def client(url):
     from gradio_client import Client
 
-    return Client(url, verbose=False)
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 120})  # a busy machine is no failure
 
 
 def assert_cited(answer: dict) -> None:

@@ -468,7 +468,10 @@ def test_cli_refuses_malformed_auth_before_loading_anything(capsys):
 def test_every_region_colours_prefectures_japanmap_knows_and_together_all_47():
     import japanmap
 
-    from assistant.places import REGION_PREFECTURES, prefectures_of
+    from assistant.places import prefectures_of
+    from corpus.parse import parse_document
+    from corpus.store import load_bundled_documents
 
-    names = [p for unit in REGION_PREFECTURES for p in prefectures_of(unit)]
+    units = [b.name for d in load_bundled_documents() for b in parse_document(d).blocks if prefectures_of(b.name)]
+    names = [p for unit in units for p in prefectures_of(unit)]
     assert sorted(names) == sorted(p for p in japanmap.pref_names if p != "_") and len(names) == 47

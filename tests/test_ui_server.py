@@ -32,7 +32,7 @@ def wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> bool:
 def client(url):
     from gradio_client import Client
 
-    return Client(url, verbose=False)
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 120})  # a busy machine is no failure
 
 
 class Launched:
