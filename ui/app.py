@@ -136,9 +136,13 @@ def theme() -> gr.themes.Base:
     )
 
 
+SCRIPTS = ("base.js", "sources.js", "history.js", "matrix.js", "connection.js")  # base.js first: the others use it
+
+
 def head() -> str:
-    """The page's script (static/app.js), inlined so it runs before the app renders."""
-    return f"<script>{(STATIC / 'app.js').read_text(encoding='utf-8')}</script>"
+    """The page's scripts (static/js/), inlined so they run before the app renders."""
+    code = "\n".join((STATIC / "js" / name).read_text(encoding="utf-8") for name in SCRIPTS)
+    return f"<script>{code}</script>"
 
 
 def launch(
