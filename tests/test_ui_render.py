@@ -80,7 +80,7 @@ def test_highlight_marks_exactly_the_span_given_by_document_offsets():
     passage = "■ 九州\n\nTSMC進出を契機に半導体産業の集積が加速している。"
     base = 383
     start, end = base + passage.index("TSMC"), base + passage.index("。") + 1
-    out = H.highlight(passage, base, start, end, label="1")
+    out = H.mark_text(passage, base, [H.Mark(start, end, "1")])
     assert marked(out) == ["TSMC進出を契機に半導体産業の集積が加速している。"]
     assert inert(out) == passage and 'data-n="1"' in out
 
@@ -88,7 +88,7 @@ def test_highlight_marks_exactly_the_span_given_by_document_offsets():
 def test_highlight_escapes_a_hostile_passage_and_span():
     passage = f"前の文。{SCRIPT}の中身{IMG}。後の文。"
     start, end = passage.index("<script>"), passage.index("。後")
-    out = H.highlight(passage, 0, start, end)
+    out = H.mark_text(passage, 0, [H.Mark(start, end)])
     assert inert(out) == passage and marked(out) == [passage[start:end]]
 
 

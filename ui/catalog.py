@@ -65,7 +65,6 @@ def _meta(parsed: Any, profile: Any) -> DocMeta:
         noun=getattr(profile, "unit_noun", "") or "",
         publisher=getattr(doc, "publisher", "") or "",
         date=str(getattr(doc, "date", "") or ""),
-        pages=bool(getattr(doc, "page_starts", ())),
     )
 
 

@@ -147,7 +147,3 @@ def mark_text(
         out.append(f"<mark{attrs}>{tag}{segment}</mark>")
     return "".join(out)
 
-
-def highlight(passage_text: str, passage_start: int, start: int, end: int, label: str = "", css: str = "") -> str:
-    """The passage (document offsets from `passage_start`) with [start, end) in <mark>, all escaped."""
-    return mark_text(passage_text, passage_start, [Mark(start, end, label, css)])

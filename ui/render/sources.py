@@ -16,7 +16,6 @@ class DocMeta:
     noun: str = ""  # what the document calls its units (its profile's unit_noun); "" when it has none
     publisher: str = ""
     date: str = ""
-    pages: bool = False  # a paged document (PDF)
 
 
 def group_by_passage(citations: Sequence[Any]) -> list[list[Any]]:

@@ -7,7 +7,6 @@
     "サーバーに接続できません。再接続を待っています…（書きかけの質問と会話はこのブラウザに保存されています。接続が戻ると送信できます）";
   let online = true;
   let watching = false;
-  PA.isOnline = () => online;
 
   function setOnline(ok) {
     if (ok === online) return;
