@@ -133,7 +133,7 @@ def test_the_documents_tab_follows_the_latest_answer(demo, bot):
 def test_map_selection_by_field_block_and_both(demo):
     select = handler(demo, "select_map")
     figure, passages, matrix = select("造船", "")
-    assert 'data-marked="中国,九州,四国"' in figure and "data:image/png;base64," in figure
+    assert 'data-marked="中国,四国,九州"' in figure and "data:image/png;base64," in figure
     assert passages.count('class="map-group"') == 3
     figure, passages, matrix = select("", "九州")
     assert 'data-marked="九州"' in figure and "福岡" in figure

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from assistant import Citation, FieldMap
+from assistant.types import MapCell, Strength
 from corpus.model import Block, Chunk, Document, Item, ParsedDocument, Section
 from ui import render as R
 
@@ -285,13 +286,14 @@ def _field_map() -> FieldMap:
                         text=text, start=0, end=len(text), score=1.0)
 
     cells = {
-        ("中国", "造船"): [c("中国", "造船")],
-        ("九州", "造船"): [c("九州", "造船・防衛・航空宇宙")],
-        ("四国", "造船"): [c("四国", "造船産業")],
-        ("九州", "半導体"): [c("九州", "AI・半導体")],
-        ("九州", EVIL): [c("九州", EVIL)],
+        ("中国", "造船"): MapCell((c("中国", "造船"),), Strength.PLANNED),
+        ("九州", "造船"): MapCell((c("九州", "造船・防衛・航空宇宙"),), Strength.PLANNED),
+        ("四国", "造船"): MapCell((c("四国", "造船産業"),), Strength.PLANNED),
+        ("九州", "半導体"): MapCell((c("九州", "AI・半導体"),), Strength.PLANNED),
+        ("九州", EVIL): MapCell((c("九州", EVIL),), Strength.PLANNED),
     }
-    return FieldMap(fields=["半導体", "造船", EVIL], blocks=["近畿", "中国", "九州", "四国"], cells=cells)
+    return FieldMap(doc_ids=("cluster_plan",), unit_noun="ブロック", units=("近畿", "中国", "九州", "四国"),
+                    fields=("半導体", "造船", EVIL), categories=(), cells=cells)
 
 
 def test_matrix_marks_blocks_that_plan_the_selected_field():
@@ -317,7 +319,7 @@ def test_map_legend_and_figure_name_the_marked_blocks():
     marked_blocks = R.blocks_with(fm, "造船")
     assert marked_blocks == ["中国", "九州", "四国"]
     colors = {"中国": "#111111", "九州": "#222222", "四国": "#333333", "近畿": "#444444"}
-    out = R.map_html("AAAA", fm.blocks, marked_blocks, colors, f"「造船」{SCRIPT}")
+    out = R.map_html("AAAA", fm.units, marked_blocks, colors, f"「造船」{SCRIPT}")
     text = inert(out)
     assert 'data-marked="中国,九州,四国"' in out
     assert re.findall(r'<li data-block="([^"]+)" data-marked="true"', out) == ["中国", "九州", "四国"]
@@ -400,7 +402,8 @@ def test_cli_refuses_malformed_auth_before_loading_anything(capsys):
 def test_every_block_colours_prefectures_japanmap_knows_and_together_all_47():
     import japanmap
 
-    from assistant.places import REGION_PREFECTURES, prefectures_of
+    from assistant.lexicon import Lexicon
+    from assistant.places import prefectures_of
 
-    names = [p for block in REGION_PREFECTURES for p in prefectures_of(block)]
+    names = [p for block in Lexicon.load().regions for p in prefectures_of(block)]
     assert sorted(names) == sorted(p for p in japanmap.pref_names if p != "_") and len(names) == 47

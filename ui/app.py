@@ -219,7 +219,7 @@ class Library:
 
     @property
     def block_choices(self) -> list[tuple[str, str]]:
-        return [("（指定なし）", NO_FIELD)] + [(b, b) for b in self.fm.blocks]
+        return [("（指定なし）", NO_FIELD)] + [(b, b) for b in self.fm.units]
 
 
 def build_app(bot) -> gr.Blocks:
@@ -248,16 +248,14 @@ def build_app(bot) -> gr.Blocks:
 
     def derive(version: int, documents: Sequence[Any]) -> Library:
         fm = bot.field_map()
-        if len(set(fm.blocks)) != len(fm.blocks):  # two documents with the same block heading: one column each
-            fm = replace(fm, blocks=list(dict.fromkeys(fm.blocks)))
         return Library(
             version=version,
             documents=list(documents),
             doc_by_id={d.document.doc_id: d for d in documents},
             fm=fm,
             fields=R.field_order(fm),
-            colors=block_colors(fm.blocks),
-            cell_passages=passages_for([c for cites in fm.cells.values() for c in cites]),
+            colors=block_colors(fm.units),
+            cell_passages=passages_for([c for cell in fm.cells.values() for c in cell.citations]),
         )
 
     # Handlers read `library` once at their start: an upload rebinds it to a new snapshot in one step.
@@ -498,7 +496,7 @@ def build_app(bot) -> gr.Blocks:
         lib = lib or library
         fm, colors = lib.fm, lib.colors
         field = field if field in lib.fields else None
-        block = block if block in fm.blocks else None
+        block = block if block in fm.units else None
         if field:
             marked = R.blocks_with(fm, field)
             if marked:
@@ -515,11 +513,11 @@ def build_app(bot) -> gr.Blocks:
             if not prefs:
                 caption += "（このブロックの範囲は地図に示せません）"
         else:
-            marked = list(fm.blocks)
+            marked = list(fm.units)
             caption = "地方ブロックの区分（分野を選ぶと、その分野を挙げるブロックだけを着色します）"
         png = map_png_base64(marked, colors, prefectures_of)
         return (
-            R.map_html(png, fm.blocks, marked, colors, caption),
+            R.map_html(png, fm.units, marked, colors, caption),
             R.cell_passages_html(fm, lib.cell_passages, field, block),
             R.matrix_html(fm, field, block),
         )
@@ -540,7 +538,7 @@ def build_app(bot) -> gr.Blocks:
         if seen == lib.version:
             return (gr.skip(),) * 6
         field = field if field in lib.fields else NO_FIELD
-        block = block if block in lib.fm.blocks else NO_FIELD
+        block = block if block in lib.fm.units else NO_FIELD
         try:
             views = map_view(field, block, lib)
         except Exception:  # noqa: BLE001
@@ -561,7 +559,7 @@ def build_app(bot) -> gr.Blocks:
             "known": True,
             "blocks": marked,
             "prefectures": {b: prefectures_of(b) for b in marked},
-            "citations": {b: [c.to_dict() for c in fm.cells[(b, field)]] for b in marked},
+            "citations": {b: [c.to_dict() for c in fm.cells[(b, field)].citations] for b in marked},
         }
 
     initial_map = map_view(None, None)

@@ -385,10 +385,15 @@ def upload_report_html(summary: str, rows: Sequence[UploadRow] = (), *, kind: st
 # --- 分野マップ tab ------------------------------------------------------------------------------------
 
 
+def _cites(cell: Any) -> tuple:
+    """The citations of one field-map cell (empty when the unit does not name the field)."""
+    return tuple(cell.citations) if cell else ()
+
+
 def field_order(fm: Any) -> list[str]:
     """Fields, most widely planned first (ties keep the field map's order)."""
     fields = list(get(fm, "fields", []))
-    blocks = list(get(fm, "blocks", []))
+    blocks = list(get(fm, "units", []))
     cells = get(fm, "cells", {})
     count = {f: sum(1 for b in blocks if cells.get((b, f))) for f in fields}
     return sorted(fields, key=lambda f: (-count[f], fields.index(f)))
@@ -396,7 +401,7 @@ def field_order(fm: Any) -> list[str]:
 
 def blocks_with(fm: Any, field: str) -> list[str]:
     cells = get(fm, "cells", {})
-    return [b for b in get(fm, "blocks", []) if cells.get((b, field))]
+    return [b for b in get(fm, "units", []) if cells.get((b, field))]
 
 
 def fields_of(fm: Any, block: str) -> list[str]:
@@ -411,7 +416,7 @@ SEL_ROW = ' class="sel" data-selected="true"'
 
 def matrix_html(fm: Any, field: str | None = None, block: str | None = None) -> str:
     """Field × block table: ● where the block's plan mentions the field, with the cited text as title."""
-    blocks = list(get(fm, "blocks", []))
+    blocks = list(get(fm, "units", []))
     cells = get(fm, "cells", {})
     head = "".join(
         f'<th scope="col" data-block="{esc(b)}"{SEL if b == block else ""}>{esc(b)}</th>' for b in blocks
@@ -421,7 +426,7 @@ def matrix_html(fm: Any, field: str | None = None, block: str | None = None) -> 
         tds = []
         hits = 0
         for b in blocks:
-            cites = cells.get((b, f)) or []
+            cites = _cites(cells.get((b, f)))
             cls = []
             if b == block:
                 cls.append("selcol")
@@ -489,7 +494,7 @@ def cell_passages_html(fm: Any, passages: Mapping[str, Any], field: str | None, 
         pairs = [(block, f) for f in fields_of(fm, block)]
     groups: dict[str, list[tuple[str, Any]]] = {}
     for b, f in pairs:
-        for c in cells.get((b, f)) or []:
+        for c in _cites(cells.get((b, f))):
             groups.setdefault(b, []).append((f, c))
     if not groups:
         what = f"「{field}」" if field else "分野"
