@@ -85,10 +85,11 @@ class Assistant:
             places=places,
             lexical=lexical,
             readings=ReadingIndex(lexical.vocabulary, self.tokenizer),
-            names=NameReadings.build(names, self.tokenizer),
+            names=NameReadings.build(names, self.tokenizer, vocab.fields),
             meaning=MeaningIndex.build([*vocab.atoms, *vocab.categories], self.embedder, self._derived_dir),
             tokenizer=self.tokenizer,
             corpus_sq=squash("\n".join(c.text for c in chunks)),
+            doc_sq={d: squash("\n".join(c.text for c in chunks if c.doc_id == d)) for d in plan.titles},
         )
         return _State(info, kb, Evidence(searcher, lexical, vocab, self.lexicon, self.tokenizer))
 

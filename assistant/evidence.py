@@ -19,10 +19,12 @@ from index.search import Hit, HybridSearcher
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.plan import Located
-from assistant.understand import Understanding
+from assistant.understand import Understanding, noun_phrases
 
 # A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
 PHRASE_BONUS = 0.5
+# Words of the passage's title and block name count this much of a word in the passage itself.
+CONTEXT_WEIGHT = 0.5
 # Retrieval rank adds a little: 0.3 for the top chunk, less further down.
 RANK_PRIOR = 0.3
 
@@ -43,6 +45,7 @@ class Evidence:
         self.lexicon = lexicon
         self.tok = tokenizer
         self._terms: dict[tuple[str, int, int], frozenset[str]] = {}
+        self._context: dict[tuple[str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def content_terms(self, text: str) -> frozenset[str]:
@@ -56,6 +59,17 @@ class Evidence:
             terms = self.content_terms(loc.span.text)
             with self._lock:
                 self._terms[key] = terms
+        return terms
+
+    def _context_terms(self, loc: Located) -> frozenset[str]:
+        """The words of a passage's document title and block name: an article's sentences rarely repeat
+        the article's subject, and a plan's sentences their unit's name."""
+        key = (loc.chunk.doc_id, loc.chunk.block)
+        terms = self._context.get(key)
+        if terms is None:
+            terms = self.content_terms(f"{loc.chunk.title}\n{loc.chunk.block}")
+            with self._lock:
+                self._context[key] = terms
         return terms
 
     def search(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
@@ -79,7 +93,9 @@ class Evidence:
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
         scored = []
         for loc in units:
-            overlap = sum(idf[t] for t in q_terms & self._passage_terms(loc)) / q_weight
+            own = q_terms & self._passage_terms(loc)
+            implied = (q_terms & self._context_terms(loc)) - own
+            overlap = (sum(idf[t] for t in own) + CONTEXT_WEIGHT * sum(idf[t] for t in implied)) / q_weight
             text = squash(loc.span.text)
             bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
             if surfaces and any(s in text for s in surfaces):
@@ -91,21 +107,10 @@ class Evidence:
         return scored[:k] if k else scored
 
     def subject(self, u: Understanding, passage: Scored) -> str:
-        """The longest stretch of the question that the chosen passage repeats (as the passage writes it)."""
-        for phrase in sorted((*u.quoted, *u.phrases), key=len, reverse=True):
-            if squash(phrase) in squash(passage.located.span.text):
+        """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage
+        repeats; "" when it repeats none."""
+        text = squash(passage.located.span.text)
+        for phrase in sorted((*u.quoted, *u.phrases, *noun_phrases(u.question, self.lexicon), *u.topics), key=len, reverse=True):
+            if len(squash(phrase)) >= 2 and squash(phrase) in text and phrase not in self.lexicon.generic:
                 return phrase
-        text = passage.located.span.text
-        norm = normalize(text)
-        q = u.normalized
-        best = ""
-        for i in range(len(q)):
-            for j in range(len(q), i + max(len(best), 1), -1):
-                if q[i:j] in norm:
-                    best = q[i:j]
-                    break
-        best = best.strip("「」 、。の")
-        if len(best) < 2 or best in self.lexicon.generic:
-            return ""
-        pos = norm.find(best)
-        return text[pos : pos + len(best)] if len(norm) == len(text) else best
+        return ""

@@ -25,9 +25,11 @@ class NameReadings:
     (九洲, 北海堂, 蓄電地) has the reading of the name it means."""
 
     by_reading: dict[str, str] = field(default_factory=dict)
+    # names of three or more characters by length and first character, for one-character slips
+    by_length: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, names, tokenizer: Tokenizer) -> "NameReadings":
+    def build(cls, names, tokenizer: Tokenizer, fields=()) -> "NameReadings":
         out: dict[str, str] = {}
         for name in names:
             if len(name) < 2 or name.isascii():
@@ -35,7 +37,10 @@ class NameReadings:
             reading = "".join(t.reading for t in tokenizer.tokens(normalize(name)))
             if len(reading) >= 3:
                 out.setdefault(katakana(reading), name)
-        return cls(out)
+        by_length: dict[int, dict[str, list[str]]] = {}
+        for name in {normalize(f) for f in fields if len(f) >= 3 and not f.isascii()}:
+            by_length.setdefault(len(name), {}).setdefault(name[0], []).append(name)
+        return cls(out, {n: {c: tuple(v) for c, v in d.items()} for n, d in by_length.items()})
 
     def get(self, reading: str) -> str | None:
         return self.by_reading.get(reading)
@@ -53,6 +58,7 @@ class Knowledge:
     meaning: MeaningIndex
     tokenizer: Tokenizer
     corpus_sq: str  # all text, squashed: is a word in the documents at all?
+    doc_sq: dict[str, str]  # each document's text, squashed
 
     @property
     def profiles(self) -> dict[str, DocumentProfile]:
@@ -64,3 +70,7 @@ class Knowledge:
     def in_documents(self, text: str) -> bool:
         key = squash(text)
         return bool(key) and key in self.corpus_sq
+
+    def in_document(self, doc_id: str, text: str) -> bool:
+        key = squash(text)
+        return bool(key) and key in self.doc_sq.get(doc_id, "")

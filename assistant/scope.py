@@ -45,8 +45,9 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge)
         return True
     if profile.unit_noun and profile.unit_noun in e.norm:
         return True
-    if profile.units_are_places and any(w in e.norm for w in kb.lexicon.region_words):
-        return True
+    # 「中国の首都は？」: a topic the plan never mentions but another document does is about that document.
+    if any(not kb.in_document(doc_id, t) for t in e.topics):
+        return False
     return ranks.get(doc_id, PLAN_RANK) < PLAN_RANK
 
 
@@ -59,12 +60,14 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
     plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb)}
+    first = min(ranks, key=ranks.get) if ranks else None
+    context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:
         # Plan semantics do not apply: the names are ordinary words of another document here.
         keep_topics = tuple(dict.fromkeys((*e.topics, *e.units, *e.fields)))
-        return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(),
+        return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
     units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units() if u.name == n))
     fields = tuple(f for f in e.fields if any(m.unit.doc_id in plans for m in kb.vocab.matches(f))) if plans else e.fields
     scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents else ())
-    return replace(e, units=units, fields=fields, scope=scope)
+    return replace(e, units=units, fields=fields, scope=scope, plan_context=context)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from corpus.text import Token, squash
+from corpus.text import Token, normalize, squash
 from assistant.knowledge import Knowledge
+from assistant.profile import DocKind
 from assistant.question import Question
 from assistant.types import Intent
 
@@ -43,6 +44,7 @@ class Entities:
     topics: tuple[str, ...] = ()  # content words of the question that the documents contain
     unknown_terms: tuple[str, ...] = ()  # content words the documents never mention
     unknown_names: tuple[str, ...] = ()  # decisive ones: proper names, or the topic of the sentence
+    unknown_compounds: tuple[str, ...] = ()  # compound nouns the documents lack although their parts occur (量子技術)
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
@@ -57,6 +59,7 @@ class Entities:
     within: tuple[str, ...] = ()  # narrow: the units of the previous answer
     # Set by scope.apply:
     scope: tuple[str, ...] = ()  # documents the answer may use (empty: all)
+    plan_context: bool = False  # the question is about a plan with units (its first hit, or its unit noun)
 
     @property
     def norm(self) -> str:
@@ -122,6 +125,8 @@ def _sections(q: Question, kb: Knowledge) -> tuple[tuple[str, ...], tuple[str, .
     grams = _bigrams(norm_sq)
     found: list[tuple[int, int, str, str]] = []  # (full?, length, part, heading)
     for part in kb.plan.others():
+        if kb.profile(part.doc_id).kind is DocKind.PROSE:
+            continue  # an article's only part is the article itself: its title is no section to list
         for heading in dict.fromkeys((part.name, *part.headings)):
             for key in _heading_keys(heading):
                 hg = _bigrams(key)
@@ -153,6 +158,20 @@ def _noun_runs(q: Question) -> list[list[Token]]:
     return runs
 
 
+def noun_phrases(q: Question, lexicon) -> list[str]:
+    """The question's compound nouns without generic words at either end (「防災分野の」 → 防災)."""
+    out = []
+    for run in _noun_runs(q):
+        core = list(run)
+        while core and (core[0].surface in lexicon.generic or core[0].pos not in CONTENT_POS):
+            core.pop(0)
+        while core and (core[-1].surface in lexicon.generic or core[-1].pos not in CONTENT_POS):
+            core.pop()
+        if core:
+            out.append(q.norm[core[0].begin : core[-1].end])
+    return out
+
+
 def _is_kana_word(text: str) -> bool:
     return bool(re.fullmatch(r"[ぁ-ゖー]+", text))
 
@@ -168,11 +187,45 @@ def _slips(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, int
             start, end = span[0].begin, span[-1].end
             if any(taken[start:end]) or not all(t.pos in NOUNISH for t in span):
                 continue
+            if len(span) == 1 or kb.in_documents(q.norm[start:end]):
+                continue  # one dictionary word (吸収) or a word of the documents is what it says, not a slip
             name = kb.names.get("".join(t.reading for t in span))
             if name and squash(name) != squash(q.norm[start:end]):
                 out.append((start, end, name))
                 taken[start:end] = [True] * (end - start)
                 break
+    return out
+
+
+def _variants(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, int, str]]:
+    """Fields written in a spelling the documents do not use: Sudachi's normalised forms fold the
+    variants (アンモニヤ → アンモニア); and a one-character slip in a name of three or more characters
+    with its first character right (アンモニヤ, 蓄電他), the nearest name by edit distance."""
+    out = []
+    for run in _noun_runs(q):
+        start, end = run[0].begin, run[-1].end
+        if any(taken[start:end]):
+            continue
+        variant = normalize("".join(t.normalized for t in run))
+        found = [m for m in kb.vocab.find(variant)] if squash(variant) != squash(q.norm[start:end]) else []
+        if not found:
+            found = [m for m in kb.vocab.find(_nearest_names(q.norm[start:end], kb))]
+        for m in found:
+            out += [(start, end, f) for f in m.value]
+        if found:
+            taken[start:end] = [True] * (end - start)
+    return out
+
+
+def _nearest_names(text: str, kb: Knowledge) -> str:
+    """`text` with every window that is one character away from a field name replaced by that name."""
+    out = text
+    for length, names in kb.names.by_length.items():
+        for pos in range(len(text) - length + 1):
+            window = text[pos : pos + length]
+            for name in names.get(window[0], ()):
+                if sum(a != b for a, b in zip(window, name)) == 1:
+                    out = out.replace(window, name)
     return out
 
 
@@ -232,7 +285,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             continue
         fields += [f for f in m.value if f not in fields]
         taken[m.start : m.end] = [True] * (m.end - m.start)
-    for start, end, name in _slips(q, kb, taken):
+    for start, end, name in _variants(q, kb, taken) + _slips(q, kb, taken):
         if name in kb.vocab.fields:
             fields.append(name)
         elif kb.plan.unit(name):
@@ -244,6 +297,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
 
     phrases: list[str] = []
     topics: list[str] = []
+    compounds: list[str] = []
     unknown: list[str] = []
     unknown_names: list[str] = []
     how = [lex.cues[c] for c in _HOW_CUES] + [k.cue for k in lex.kinds.values()]
@@ -265,6 +319,8 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             surface = t.surface.strip()
             if t.pos not in CONTENT_POS or len(surface) < 2 or surface.isascii() or _is_kana_word(surface):
                 continue
+            if any(taken[t.begin : t.end]):
+                continue  # part of a unit or field already found
             if surface in lex.generic or t.normalized in lex.generic or squash(surface) in place_keys:
                 continue
             if any(k and (squash(surface) in k or k in squash(surface)) for k in field_keys if len(k) >= 2):
@@ -272,9 +328,11 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             if any(p.search(surface) for p in how) or squash(surface) in title_words:
                 continue
             if kb.in_documents(surface) or kb.in_documents(t.normalized):
-                topics.append(surface)
+                topics.append(surface if kb.in_documents(surface) else t.normalized)
             else:
                 run_unknown.append(t)
+        if run_unknown and len(core) > 1 and not kb.in_documents(key):
+            compounds.append(text)
         if run_unknown:
             # A topic the documents never name may still mean one of the plans' fields (船づくり → 造船).
             words = [t for t in run if t.pos in NOUNISH and t.surface not in lex.generic]
@@ -308,6 +366,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         topics=tuple(dict.fromkeys(topics)),
         unknown_terms=tuple(dict.fromkeys(unknown)),
         unknown_names=tuple(dict.fromkeys(unknown_names)),
+        unknown_compounds=tuple(c for c in dict.fromkeys(compounds) if not any(squash(c) in squash(n) for n in notes)),
         quoted=quoted,
         documents=tuple(documents),
         title_words=tuple(sorted(title_words)),
@@ -374,7 +433,7 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         intent = Intent.UNIT_ITEMS
     elif e.fields:
         intent = Intent.WHICH_UNITS
-    elif e.phrases and ("which" in c or e.unit_noun_named):
+    elif e.phrases and e.plan_context and ("which" in c or e.unit_noun_named):
         intent = Intent.WHICH_UNITS  # units whose text mentions a phrase (経済安全保障への貢献)
     elif e.sections:
         intent = Intent.SECTION

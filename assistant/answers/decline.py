@@ -31,9 +31,13 @@ def not_stated(topic: str, references: Sequence[Located | Chunk] = ()) -> Draft:
 def unknown_words(ctx: Context) -> Draft | None:
     """The question is about something the documents never mention (a proper name, its topic)."""
     u = ctx.u
+    refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
     if u.unknown_names or (u.unknown_terms and not u.anchored):
-        refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
         return not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
+    if u.unknown_compounds and u.plan_context and not u.has_entities:
+        # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
+        # 技術 alone occurring somewhere does not make it answerable.
+        return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
     return None
 
 

@@ -27,7 +27,7 @@ MIN_OVERLAP = 0.2
 # A second passage is quoted only when it scores this close to the first.
 RUNNER_UP = 0.8
 # Sentences holding the kind of information asked for get this bonus.
-KIND_BONUS = 0.3
+KIND_BONUS = 0.1
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
 
@@ -91,7 +91,7 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
             run = []
     if not found:
         return ""
-    return min(found)[1]
+    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
 
 
 def answer(ctx: Context) -> Draft:
@@ -104,10 +104,11 @@ def answer(ctx: Context) -> Draft:
         topic = "「" + "」「".join(u.unknown_terms) + "」" if u.unknown_terms else "この質問に答える内容"
         return not_stated(topic, [s.located for s in ranked[:2]])
     kind = _kind(ctx)
-    if kind:
+    if kind and ctx.kb.lexicon.kinds[kind].decline_anywhere:
         missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
         if missing is not None:
             return missing
+    if kind:
         good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located.span.text]) else s for s in good),
                       key=lambda s: -s.score)
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)

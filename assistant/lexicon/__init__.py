@@ -41,6 +41,7 @@ class InfoKind:
     evidence: re.Pattern[str]
     pos: tuple[str, ...]  # Sudachi "tags[1]/tags[2]" that count as evidence (固有名詞/人名 …)
     words: frozenset[str]  # words that count as evidence (time words …)
+    decline_anywhere: bool  # its absence declines a question about any document, not only about a plan's units
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Lexicon:
                 evidence=_pattern(tuple(spec.get("evidence", ()))),
                 pos=tuple(spec.get("pos", ())),
                 words=frozenset(w for key in spec.get("words", ()) for w in lists[key]),
+                decline_anywhere=bool(spec.get("decline_anywhere", False)),
             )
         places = _read("places.toml")
         glossary = {normalize(k): v for k, v in _read("glossary.toml")["glossary"].items()}
