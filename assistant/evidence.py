@@ -109,8 +109,11 @@ class Evidence:
     def subject(self, u: Understanding, passage: Scored) -> str:
         """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage
         repeats; "" when it repeats none."""
-        text = squash(passage.located.span.text)
+        raw = passage.located.span.text
+        text = squash(raw)
         for phrase in sorted((*u.quoted, *u.phrases, *noun_phrases(u.question, self.lexicon), *u.topics), key=len, reverse=True):
             if len(squash(phrase)) >= 2 and squash(phrase) in text and phrase not in self.lexicon.generic:
-                return phrase
+                norm = normalize(raw)  # as the passage writes it (ＡＩ, not ai) when normalising kept lengths
+                pos = norm.find(normalize(phrase))
+                return raw[pos : pos + len(phrase)] if pos >= 0 and len(norm) == len(raw) else phrase
         return ""

@@ -104,7 +104,9 @@ def answer(ctx: Context) -> Draft:
         topic = "「" + "」「".join(u.unknown_terms) + "」" if u.unknown_terms else "この質問に答える内容"
         return not_stated(topic, [s.located for s in ranked[:2]])
     kind = _kind(ctx)
-    if kind and ctx.kb.lexicon.kinds[kind].decline_anywhere:
+    # A plan outline rarely holds dates or figures: about a plan, their absence is an answer; about
+    # ordinary text only kinds with a reliable pattern (an amount in 円) decline.
+    if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
         missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
         if missing is not None:
             return missing
