@@ -22,9 +22,9 @@ from assistant.plan import Located
 from assistant.understand import Understanding, noun_phrases
 
 # A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
-PHRASE_BONUS = 0.5
+PHRASE_BONUS = 0.25
 # Words of the passage's title and block name count this much of a word in the passage itself.
-CONTEXT_WEIGHT = 0.5
+CONTEXT_WEIGHT = 1.0
 # Retrieval rank adds a little: 0.3 for the top chunk, less further down.
 RANK_PRIOR = 0.3
 

@@ -103,7 +103,7 @@ def _unit_group(group: Sequence[Part], lexicon: Lexicon, places: Gazetteer) -> t
         if len(suffixed) >= 2:
             return suffixed, noun
     numbered = [p for p in listing if _numbered(p) >= 2]
-    if len(numbered) >= 2:
+    if numbered:
         return numbered, "numbered"
     return [], ""
 

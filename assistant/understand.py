@@ -337,7 +337,10 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             # A topic the documents never name may still mean one of the plans' fields (船づくり → 造船).
             words = [t for t in run if t.pos in NOUNISH and t.surface not in lex.generic]
             phrase = "".join(t.surface for t in words) or "".join(t.surface for t in run_unknown)
-            meant = kb.meaning.nearest(phrase) if kb.vocab.fields and not units else None
+            # Not for a proper name (金山観光 is a place's tourism, not tourism) nor next to a field already found.
+            meaningful = kb.vocab.fields and not units and not any(t.kind for t in run_unknown)
+            meaningful = meaningful and not any(taken[run[0].begin : run[-1].end])
+            meant = kb.meaning.nearest(phrase) if meaningful else None
             if meant is not None:
                 fields.append(meant[0])
                 notes.append(f"{phrase}→{meant[0]}")

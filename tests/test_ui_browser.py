@@ -215,14 +215,14 @@ def test_selecting_shipbuilding_on_the_map_marks_chugoku_kyushu_and_shikoku(page
     box.click()
     box.fill("造船")
     page.get_by_role("option", name="造船", exact=True).click()
-    page.wait_for_selector("#japan-map .map-legend[data-marked='中国,九州,四国']")
+    page.wait_for_selector("#japan-map .map-legend[data-marked='中国,四国,九州']")
     legend = page.locator("#japan-map li[data-marked='true']").all_inner_texts()
-    assert [t.strip() for t in legend] == ["中国", "九州", "四国"]
-    assert "「造船」を挙げているブロック：中国、九州、四国" in page.inner_text("#japan-map")
+    assert [t.strip() for t in legend] == ["中国", "四国", "九州"]  # north → south
+    assert "「造船」を挙げているブロック：中国、四国、九州" in page.inner_text("#japan-map")
     row = page.locator("#matrix tr[data-field='造船'] td.on").evaluate_all("els => els.map(e => e.dataset.block)")
-    assert row == ["中国", "九州", "四国"]
+    assert row == ["中国", "四国", "九州"]
     groups = page.locator("#map-passages section.map-group").evaluate_all("els => els.map(e => e.dataset.block)")
-    assert groups == ["中国", "九州", "四国"]
+    assert groups == ["中国", "四国", "九州"]
     assert page.locator("#map-passages mark.hl").count() >= 3
     assert page.evaluate("document.querySelector('#japan-map img').naturalWidth") > 100
     shot(page, "ui-map.png", full_page=True)

@@ -247,7 +247,7 @@ def build_app(bot) -> gr.Blocks:
         return out
 
     def derive(version: int, documents: Sequence[Any]) -> Library:
-        fm = bot.field_map()
+        fm = bot.field_map([d.document.doc_id for d in documents])
         return Library(
             version=version,
             documents=list(documents),
