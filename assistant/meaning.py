@@ -21,7 +21,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-MIN_SCORE = 0.06
+MIN_SCORE = 0.05
 MIN_MARGIN = 0.02
 NEIGHBOURS = 5
 
