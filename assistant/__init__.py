@@ -5,8 +5,8 @@
     answer = bot.ask("九州で検討されているクラスターの分野は？")
 """
 
-from assistant.api import Assistant, FieldMap
+from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Settings"]
+__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]

@@ -1,6 +1,7 @@
-"""The public API: `Assistant.load()` then `ask(question, history)`.
+"""The public API: `Assistant.load()` then `ask(question, history, doc_ids)`.
 
-question → normalise → resolve history → classify → retrieve or look up → compose → check.
+question → read once → entities → earlier turns → search → scope → intent (decided once) →
+the answer module for that intent → typed lines → rendered once.
 """
 
 from __future__ import annotations
@@ -10,35 +11,50 @@ import re
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Sequence
 
 from corpus.model import Chunk, ParsedDocument
 from corpus.text import default_tokenizer, squash
 from index.embedders import Embedder, as_llama_embedding, make_embedder
 from index.lexical import LexicalIndex
-from index.search import HybridSearcher
+from index.search import Hit, HybridSearcher
 from index.store import IndexInfo
-from assistant.compose import Composer, Draft
+from assistant import history as H
+from assistant import scope
+from assistant.answers import ANSWERS, Context, Draft
+from assistant.answers.decline import missing_for_units, unknown_words
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
-from assistant.history import resolve, resolve_history
 from assistant.indexing import build_index, open_store, read_corpus, update_index
+from assistant.knowledge import Knowledge, NameReadings
+from assistant.lexicon import Lexicon
 from assistant.library import AddReport, add_files, remove_file
 from assistant.limits import MAX_QUESTION_CHARS
+from assistant.meaning import MeaningIndex
+from assistant.places import gazetteer
 from assistant.plan import PlanView
+from assistant.profile import DocumentProfile
+from assistant.question import read_question
 from assistant.readings import ReadingIndex
-from assistant.types import Answer, Citation
-from assistant.understand import Understanding, understand
+from assistant.render import answer_text
+from assistant.types import Answer, Citation, FieldMap, Intent, MapCell, Strength
+from assistant.understand import Understanding, classify, extract
 
 log = logging.getLogger(__name__)
 
+# A list answer names at most this many units; `ask(..., list_limit=None)` names them all.
+LIST_LIMIT = 30
+
 
 @dataclass(frozen=True)
-class FieldMap:
-    fields: list[str]
-    blocks: list[str]
-    cells: dict[tuple[str, str], list[Citation]]  # (block, field) → the items that mention it
+class _State:
+    """One consistent snapshot: swapped whole by `refresh()`, read without a lock by `ask()`."""
+
+    info: IndexInfo
+    kb: Knowledge
+    evidence: Evidence
 
 
 class Assistant:
@@ -46,32 +62,60 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = default_tokenizer()
+        self.lexicon = Lexicon.load()
         self._store = store
+        self._refresh_lock = threading.Lock()
+        self._state = self._derive(info, chunks)
         self._library_lock = threading.Lock()
-        self._attach(info, chunks)
 
-    def _attach(self, info: IndexInfo, chunks: list[Chunk]) -> None:
-        """Derive everything in memory from the collection's chunks: Chroma stays the source of truth."""
+    def _derive(self, info: IndexInfo, chunks: list[Chunk]) -> _State:
+        """Everything in memory comes from the collection's chunks: Chroma stays the source of truth."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        self.info = info
-        self.plan = PlanView(chunks)
-        self.vocab = FieldVocabulary(self.plan)
-        lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
+        places = gazetteer()
+        plan = PlanView(chunks, self.lexicon, places)
+        vocab = FieldVocabulary(plan, self.lexicon)
+        lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer,
+                               [c.doc_id for c in chunks])
         vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
         searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion)
-        self.evidence = Evidence(self.plan, self.vocab, searcher, lexical, self.tokenizer)
-        self.composer = Composer(self.plan, self.vocab, self.evidence)
-        self._corpus_sq = squash("\n".join(c.text for c in chunks))
-        self.readings = ReadingIndex(lexical.vocabulary, self.tokenizer)
+        names = [*plan.unit_names(), *vocab.fields, *(a for f in vocab.fields for a in self.lexicon.aliases.get(f, ()))]
+        kb = Knowledge(
+            plan=plan,
+            vocab=vocab,
+            lexicon=self.lexicon,
+            places=places,
+            lexical=lexical,
+            readings=ReadingIndex(lexical.vocabulary, self.tokenizer),
+            names=NameReadings.build(names, self.tokenizer, vocab.fields),
+            meaning=MeaningIndex.build([*vocab.atoms, *vocab.categories], self.embedder, self._derived_dir),
+            tokenizer=self.tokenizer,
+            corpus_sq=squash("\n".join(c.text for c in chunks)),
+            doc_sq={d: squash("\n".join(c.text for c in chunks if c.doc_id == d)) for d in plan.titles},
+        )
+        return _State(info, kb, Evidence(searcher, lexical, vocab, self.lexicon, self.tokenizer))
+
+    @property
+    def _derived_dir(self) -> Path:
+        return Path(self.settings.data_dir) / "derived"
+
+    @property
+    def info(self) -> IndexInfo:
+        return self._state.info
+
+    @property
+    def plan(self) -> PlanView:
+        return self._state.kb.plan
 
     def refresh(self) -> bool:
-        """Pick up what another process (or an upload) wrote to the index. True when something changed."""
-        info = self._store.require(self.embedder)
-        if info == self.info:
-            return False
-        self._attach(info, self._store.load_chunks(info))
-        return True
+        """Pick up what another process (or an upload) wrote to the index. True when something changed.
+        The new snapshot is built aside and swapped in whole; questions in flight finish on the old one."""
+        with self._refresh_lock:
+            info = self._store.require(self.embedder)
+            if info == self._state.info:
+                return False
+            self._state = self._derive(info, self._store.load_chunks(info))
+            return True
 
     @classmethod
     def load(cls, settings: Settings | None = None, progress=None) -> "Assistant":
@@ -87,57 +131,45 @@ class Assistant:
         info = store.require(embedder)
         return cls(settings, info, store.load_chunks(info), embedder, store)
 
-    # --- asking ---------------------------------------------------------------------------------------
+    # --- understanding ---------------------------------------------------------------------------------
 
-    def understand(self, question: str, history: Sequence[dict] = ()) -> Understanding:
-        read = lambda q: understand(q, self.plan, self.vocab, self.tokenizer, self._corpus_sq, self.readings)  # noqa: E731
-        previous, recent = resolve_history(history, read, self.vocab) if history else (None, ())
-        return resolve(read(question), previous, self.vocab, recent)
+    def _read_turn(self, state: _State, text: str, previous: Understanding | None, recent: tuple[str, ...],
+                   doc_ids: Sequence[str] | None) -> Understanding:
+        """An earlier turn: read, completed from the turns before it, scoped with BM25 alone (no embedding)."""
+        kb = state.kb
+        e = H.merge(extract(read_question(text, kb.tokenizer, kb.lexicon, kb.readings), kb), previous, kb.vocab, recent)
+        hits = state.evidence.lexical_hits(e.norm, self.settings.top_k, doc_ids)
+        return classify(scope.apply(e, hits, kb, doc_ids), kb)
 
-    def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
+    def understand(self, question: str, history: Sequence[dict] = (), doc_ids: Sequence[str] | None = None,
+                   state: _State | None = None) -> tuple[Understanding, list[Hit]]:
+        state = state or self._state
+        kb = state.kb
+        previous, recent = H.resolve_history(
+            H.earlier_questions(history), lambda t, p, r: self._read_turn(state, t, p, r, doc_ids), kb.vocab
+        )
+        e = extract(read_question(question, kb.tokenizer, kb.lexicon, kb.readings), kb)
+        e = H.merge(e, previous, kb.vocab, recent)
+        # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
+        query = " ".join((e.norm, *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
+        within = doc_ids or e.documents or (e.scope if e.followup else None)
+        hits = state.evidence.search(query, self.embedder.embed_query(query), self.settings.top_k, within)
+        return classify(scope.apply(e, hits, kb, doc_ids), kb), hits
+
+    # --- asking --------------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[dict] | None = None, doc_ids: Sequence[str] | None = None,
+            list_limit: int | None = LIST_LIMIT) -> Answer:
         problem = _check_question(question)
         if problem:
-            return Answer(text=problem, citations=[], answerable=False, intent="invalid")
+            return Answer(text=problem, citations=[], answerable=False, intent=Intent.INVALID.value)
         started = time.perf_counter()
+        state = self._state
         try:
-            u = self.understand(question, history or [])
-            hits = self.evidence.search(u.normalized, self.embedder.embed_query(u.normalized), self.settings.top_k)
-            draft = self._compose(u, hits)
-            answer = _finish(draft, u)
-            answer.trace = {
-                "intent": u.intent,
-                "followup": u.followup,
-                "blocks": list(u.blocks),
-                "fields": list(u.fields),
-                "sections": list(u.sections),
-                "headings": list(u.headings),
-                "phrases": list(u.phrases),
-                "topics": list(u.topics),
-                "quoted": list(u.quoted),
-                "documents": list(u.documents),
-                "place_notes": list(u.place_notes),
-                "unknown_terms": list(u.unknown_terms),
-                "unknown_names": list(u.unknown_names),
-                "asks": u.asks,
-                "negated": u.negated,
-                "cues": list(u.cues),
-                "candidates": [
-                    {
-                        "chunk_id": h.chunk_id,
-                        "start": self.plan.chunks[h.chunk_id].start,
-                        "end": self.plan.chunks[h.chunk_id].end,
-                        "doc_id": self.plan.chunks[h.chunk_id].doc_id,
-                        "block": self.plan.chunks[h.chunk_id].block,
-                        "section": " > ".join(self.plan.chunks[h.chunk_id].section_path),
-                        "score": round(h.score, 4),
-                        "dense": None if h.dense is None else round(h.dense, 4),
-                        "bm25": None if h.lexical is None else round(h.lexical, 4),
-                    }
-                    for h in hits
-                ],
-                "chosen": [{"n": c.n, "block": c.block, "start": c.start, "end": c.end} for c in answer.citations],
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-            }
+            u, hits = self.understand(question, history or [], doc_ids or None, state)
+            ctx = Context(u, hits, state.kb, state.evidence, list_limit)
+            answer = _finish(_compose(ctx), u)
+            answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer
         except Exception:  # noqa: BLE001 - the user gets a message, the log gets the traceback
             log.exception("ask failed for %r", question[:200])
@@ -145,37 +177,24 @@ class Assistant:
                 text="申し訳ありません。回答の作成中にエラーが発生しました。質問を言い換えてもう一度お試しください。",
                 citations=[],
                 answerable=False,
-                intent="error",
+                intent=Intent.ERROR.value,
             )
 
-    def _compose(self, u: Understanding, hits) -> Draft:
-        c = self.composer
-        if u.asks and u.intent != "compare":
-            missing = c.missing_information(u, hits)
-            if missing is not None:
-                return missing
-        if u.unknown_names or (u.unknown_terms and not u.anchored):
-            refs = [self.plan.chunks[h.chunk_id] for h in hits[:2]]
-            return c.not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
-        handler = {
-            "block_items": lambda: c.block_items(u),
-            "block_field": lambda: c.block_field(u),
-            "which_blocks": lambda: c.which_blocks(u),
-            "count": lambda: c.count(u),
-            "compare": lambda: c.compare(u),
-            "section": lambda: c.section(u, hits),
-            "detail": lambda: c.detail(u, hits),
-        }.get(u.intent, lambda: c.explain(u, hits))
-        return handler()
+    # --- for the UI and tools --------------------------------------------------------------------------
 
-    # --- for the UI and tools -------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        """Hybrid retrieval alone (dense + BM25, fused): the chunks `ask` starts from."""
+        return self._state.evidence.search(query, self.embedder.embed_query(query), k, doc_ids)
 
     def passage(self, chunk_id: str) -> Chunk:
-        return self.plan.chunks[chunk_id]
+        return self._state.kb.plan.chunks[chunk_id]
+
+    def profiles(self) -> dict[str, DocumentProfile]:
+        return dict(self._state.kb.profiles)
 
     def indexed_documents(self):
         """What the index holds per document (id, title, chunks, content hash, when indexed)."""
-        return self._store.documents(self.info)
+        return self._store.documents(self._state.info)
 
     def documents(self) -> list[ParsedDocument]:
         return read_corpus(self.settings).documents
@@ -201,38 +220,113 @@ class Assistant:
             self.refresh()
         return True
 
-    def field_map(self) -> FieldMap:
-        regions = self.plan.regions()
-        cells: dict[tuple[str, str], list[Citation]] = {}
-        for f in self.vocab.fields:
-            for m in self.vocab.matches(f):
+    def field_map(self, doc_ids: Sequence[str] | None = None) -> FieldMap:
+        """Units × fields of the chosen plan documents (default: the bundled plans), units north → south."""
+        kb = self._state.kb
+        if doc_ids is None:
+            from corpus.store import load_bundled_documents
+
+            doc_ids = [d.doc_id for d in load_bundled_documents()]
+        docs = [d for d in doc_ids if d in kb.profiles and kb.profile(d).has_units]
+        units = kb.plan.units(docs)
+        places = kb.places
+        order = sorted(range(len(units)), key=lambda i: (-(places.latitude(units[i].name) or -90.0), i))
+        units = [units[i] for i in order]
+        cells: dict[tuple[str, str], MapCell] = {}
+        for f in kb.vocab.atoms:
+            for m in kb.vocab.matches(f, docs):
                 d = Draft()
-                d.cite(m.item.chunk, m.item.span.start, m.item.span.end)
-                cells.setdefault((m.block, f), []).extend(d.citations)
-        used = [f for f in self.vocab.fields if any((b.name, f) in cells for b in regions)]
-        return FieldMap(fields=used, blocks=[b.name for b in regions], cells=cells)
+                d.cite_item(m.item)
+                old = cells.get((m.unit.name, f))
+                cites = (*(old.citations if old else ()), *d.citations)
+                planned = m.strength is Strength.PLANNED or (old is not None and old.strength is Strength.PLANNED)
+                cells[(m.unit.name, f)] = MapCell(tuple(cites), Strength.PLANNED if planned else Strength.POTENTIAL)
+        used = [f for f in kb.vocab.atoms if any((u.name, f) in cells for u in units)]
+        groups: dict[str, list[str]] = {c: [] for c in kb.vocab.legend_order}
+        for f in used:
+            cat = kb.vocab.category_of(f)
+            if cat is not None:
+                groups.setdefault(cat, []).append(f)
+        nouns = [kb.profile(d).unit_noun for d in docs if kb.profile(d).unit_noun]
+        return FieldMap(
+            doc_ids=tuple(docs),
+            unit_noun=nouns[0] if nouns else "",
+            units=tuple(u.name for u in units),
+            fields=tuple(used),
+            categories=tuple((c, tuple(fs)) for c, fs in groups.items() if fs),
+            cells=cells,
+        )
 
 
 def _check_question(question) -> str | None:
     if not isinstance(question, str) or not question.strip():
-        return "質問が空です。知りたいことを日本語で入力してください（例：「九州で検討されているクラスターの分野は？」）。"
+        return f"質問が空です。知りたいことを日本語で入力してください（例：「{Lexicon.load().example_question}」）。"
     if len(question) > MAX_QUESTION_CHARS:
         return f"質問が長すぎます（{len(question)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。"
     return None
+
+
+def _compose(ctx: Context) -> Draft:
+    u = ctx.u
+    declined = unknown_words(ctx)
+    if declined is not None:
+        return declined
+    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE):
+        missing = missing_for_units(ctx)
+        if missing is not None:
+            return missing
+    return ANSWERS[u.intent](ctx)
 
 
 _MARK = re.compile(r"\[(\d+)\]")
 
 
 def _finish(draft: Draft, u: Understanding) -> Answer:
-    """Keep only citations the text uses, renumbered in order of first use; check every span."""
-    text = draft.text
-    order = list(dict.fromkeys(int(n) for n in _MARK.findall(text)))
-    by_n = {c.n: c for c in draft.citations}
+    """Keep only citations the lines use, renumbered in order of first use; render the text once."""
+    order = list(dict.fromkeys(n for line in draft.lines for n in line.cites))
     renumber = {old: new for new, old in enumerate(order, start=1)}
-    text = _MARK.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    lines = [replace(line, cites=tuple(renumber[n] for n in line.cites)) for line in draft.lines]
+    by_n = {c.n: c for c in draft.citations}
     citations = [replace(by_n[old], n=renumber[old]) for old in order]
-    if not text:
+    if not lines:
         text = "資料からこの質問に答える記載を見つけられませんでした。"
-        return Answer(text=text, citations=[], answerable=False, intent=u.intent)
-    return Answer(text=text, citations=citations, answerable=draft.answerable, intent=u.intent)
+        return Answer(text=text, citations=[], answerable=False, intent=u.intent.value)
+    return Answer(text=answer_text(lines), citations=citations, answerable=draft.answerable, intent=u.intent.value,
+                  lines=lines)
+
+
+def _trace(u: Understanding, hits: Sequence[Hit], kb: Knowledge, answer: Answer, started: float) -> dict:
+    def where(h: Hit) -> dict:
+        c = kb.plan.chunks[h.chunk_id]
+        return {
+            "chunk_id": h.chunk_id, "start": c.start, "end": c.end, "doc_id": c.doc_id, "block": c.block,
+            "section": " > ".join(c.section_path), "score": round(h.score, 4),
+            "dense": None if h.dense is None else round(h.dense, 4), "bm25": None if h.lexical is None else round(h.lexical, 4),
+        }
+
+    return {
+        "intent": u.intent.value,
+        "followup": u.followup,
+        "carried": list(u.carried),
+        "scope": list(u.scope),
+        "units": list(u.units),
+        "fields": list(u.fields),
+        "sections": list(u.sections),
+        "headings": list(u.headings),
+        "phrases": list(u.phrases),
+        "topics": list(u.topics),
+        "quoted": list(u.quoted),
+        "documents": list(u.documents),
+        "notes": list(u.notes),
+        "unknown_terms": list(u.unknown_terms),
+        "unknown_names": list(u.unknown_names),
+        "asks": u.asks,
+        "negated": u.negated,
+        "cues": sorted(u.cues),
+        "candidates": [where(h) for h in hits if h.chunk_id in kb.plan.chunks],
+        "chosen": [{"n": c.n, "block": c.block, "start": c.start, "end": c.end} for c in answer.citations],
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+__all__ = ["Assistant", "Answer", "Citation", "FieldMap"]

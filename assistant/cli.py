@@ -160,19 +160,21 @@ def _load(args, out):
 
 
 def _print_answer(answer, out, explain: bool = False) -> None:
+    from rich.markup import escape
+
     from assistant.render import reference_list
 
-    out.print(answer.text)
+    out.print(escape(answer.text))  # document text is never read as rich markup
     if answer.citations:
         out.print()
-        out.print(reference_list(answer.citations), style="dim", markup=False)
+        out.print(f"[dim]{escape(reference_list(answer.citations))}[/dim]")
     if explain:
         t = answer.trace
         out.print()
-        out.print(f"[bold]意図[/bold] {t.get('intent')}  追加質問: {t.get('followup')}  手がかり: {t.get('cues')}")
-        out.print(f"[bold]ブロック[/bold] {t.get('blocks')}  [bold]分野[/bold] {t.get('fields')}  [bold]節[/bold] {t.get('sections')}  地名: {t.get('place_notes')}")
+        out.print(f"[bold]意図[/bold] {t.get('intent')}  追加質問: {t.get('followup')}  引き継ぎ: {t.get('carried')}  手がかり: {t.get('cues')}")
+        out.print(f"[bold]単位[/bold] {t.get('units')}  [bold]分野[/bold] {t.get('fields')}  [bold]節[/bold] {t.get('sections')}  読み替え: {t.get('notes')}")
         out.print(f"[bold]資料の語句[/bold] {t.get('phrases')} {t.get('topics')}  [bold]資料にない語[/bold] {t.get('unknown_terms')}")
-        out.print(f"[bold]求める情報[/bold] {t.get('asks')}  否定: {t.get('negated')}  引用: {t.get('quoted')}  文書: {t.get('documents')}")
+        out.print(f"[bold]求める情報[/bold] {t.get('asks')}  否定: {t.get('negated')}  引用: {t.get('quoted')}  文書: {t.get('documents')}  範囲: {t.get('scope')}")
         out.print("[bold]検索候補[/bold]")
         for c in t.get("candidates", []):
             out.print(f"  {c['score']:.4f}  dense={c['dense']}  bm25={c['bm25']}  {c['block']} / {c['section']}")
@@ -181,7 +183,9 @@ def _print_answer(answer, out, explain: bool = False) -> None:
 
 def cmd_ask(args, out) -> int:
     if not args.question.strip():
-        out.print("[red]質問が空です。[/red] 例: assistant ask \"九州で検討されているクラスターの分野は？\"")
+        from assistant.lexicon import Lexicon
+
+        out.print(f"[red]質問が空です。[/red] 例: assistant ask \"{Lexicon.load().example_question}\"")
         return EXIT_INPUT
     if len(args.question) > MAX_QUESTION_CHARS:
         out.print(f"[red]質問が長すぎます（{len(args.question)}文字）。{MAX_QUESTION_CHARS}文字以内にしてください。[/red]")

@@ -25,6 +25,9 @@ def _offline() -> None:
         os.environ.setdefault(var, "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # The embedder's OpenMP threads must not spin while they wait: on a shared 2-core machine a spinning
+    # pool turns a 20 ms query embedding into hundreds of ms whenever another process is busy.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,15 @@
-"""Finding the passages that answer: hybrid chunk search, then sentences and items ranked inside them."""
+"""Finding the passages that answer: hybrid chunk search, then sentences and items ranked inside them.
+
+A sentence's score is the IDF-weighted share of the question's content words it contains, plus a bonus
+when it repeats a phrase of the question word for word, plus a small prior from its chunk's retrieval
+rank. Sentence words are computed once per snapshot (see `Knowledge`), never per question.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -10,11 +17,14 @@ from corpus.text import Tokenizer, normalize, squash
 from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
 from assistant.fields import FieldVocabulary
-from assistant.plan import Located, PlanView
-from assistant.understand import GENERIC, Understanding
+from assistant.lexicon import Lexicon
+from assistant.plan import Located
+from assistant.understand import Understanding, noun_phrases
 
 # A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
-PHRASE_BONUS = 0.5
+PHRASE_BONUS = 0.25
+# Words of the passage's title and block name count this much of a word in the passage itself.
+CONTEXT_WEIGHT = 1.0
 # Retrieval rank adds a little: 0.3 for the top chunk, less further down.
 RANK_PRIOR = 0.3
 
@@ -27,61 +37,83 @@ class Scored:
 
 
 class Evidence:
-    def __init__(
-        self, plan: PlanView, vocab: FieldVocabulary, searcher: HybridSearcher, lexical: LexicalIndex, tokenizer: Tokenizer
-    ) -> None:
-        self.plan = plan
-        self.vocab = vocab
+    def __init__(self, searcher: HybridSearcher, lexical: LexicalIndex, vocab: FieldVocabulary, lexicon: Lexicon,
+                 tokenizer: Tokenizer) -> None:
         self.searcher = searcher
         self.lexical = lexical
+        self.vocab = vocab
+        self.lexicon = lexicon
         self.tok = tokenizer
-        self._terms: dict[tuple[int, int, str], set[str]] = {}  # passage → content terms, filled on use
+        self._terms: dict[tuple[str, int, int], frozenset[str]] = {}
+        self._context: dict[tuple[str, str], frozenset[str]] = {}
+        self._lock = threading.Lock()
 
-    def _content(self, text: str) -> set[str]:
-        return {t for t in self.tok.search_terms(text) if len(t) > 1 and (t not in GENERIC or t.isalnum())}
+    def content_terms(self, text: str) -> frozenset[str]:
+        g = self.lexicon.generic
+        return frozenset(t for t in self.tok.search_terms(text) if len(t) > 1 and (t not in g or t.isalnum()))
 
-    def search(self, query: str, embedding: np.ndarray, k: int = 10) -> list[Hit]:
-        return self.searcher.search(query, embedding, k)
+    def _passage_terms(self, loc: Located) -> frozenset[str]:
+        key = (loc.chunk.doc_id, loc.span.start, loc.span.end)
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self.content_terms(loc.span.text)
+            with self._lock:
+                self._terms[key] = terms
+        return terms
 
-    def rank(self, u: Understanding, hits: list[Hit], units: list[Located], k: int = 3) -> list[Scored]:
+    def _context_terms(self, loc: Located) -> frozenset[str]:
+        """The words of a passage's document title and block name: an article's sentences rarely repeat
+        the article's subject, and a plan's sentences their unit's name."""
+        key = (loc.chunk.doc_id, loc.chunk.block)
+        terms = self._context.get(key)
+        if terms is None:
+            terms = self.content_terms(f"{loc.chunk.title}\n{loc.chunk.block}")
+            with self._lock:
+                self._context[key] = terms
+        return terms
+
+    def search(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        return self.searcher.search(query, embedding, k, doc_ids)
+
+    def lexical_hits(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        """BM25 alone (no embedding): cheap enough for re-reading earlier turns."""
+        return [Hit(cid, s, None, s) for cid, s in self.lexical.search(query, k, doc_ids)]
+
+    def question_terms(self, u: Understanding) -> frozenset[str]:
+        terms = self.content_terms(u.normalized) | {normalize(f) for f in u.fields}
+        return terms - {t for w in u.title_words for t in self.content_terms(w)}  # 「成長戦略で…」 scopes, it is not asked about
+
+    def rank(self, u: Understanding, hits: Sequence[Hit], units: Sequence[Located], k: int = 3) -> list[Scored]:
         """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
-        q_terms = self._content(u.normalized) | {normalize(f) for f in u.fields}
-        q_terms -= {t for w in u.title_words for t in self._content(w)}  # 「成長戦略で…」 scopes, it is not asked about
-        q_weight = sum(self.lexical.idf(t) for t in q_terms) or 1.0
+        q_terms = self.question_terms(u) & self.lexical.known  # a word no passage has cannot tell passages apart
+        idf = {t: self.lexical.idf(t) for t in q_terms}
+        q_weight = sum(idf.values()) or 1.0
         phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]
+        surfaces = [squash(s) for f in u.fields for s in self.vocab.surfaces(f)]
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
         scored = []
         for loc in units:
-            key = (loc.span.start, loc.span.end, loc.chunk.doc_id)
-            if key not in self._terms:
-                self._terms[key] = self._content(loc.span.text)
-            overlap = sum(self.lexical.idf(t) for t in q_terms & self._terms[key]) / q_weight
+            own = q_terms & self._passage_terms(loc)
+            implied = (q_terms & self._context_terms(loc)) - own
+            overlap = (sum(idf[t] for t in own) + CONTEXT_WEIGHT * sum(idf[t] for t in implied)) / q_weight
             text = squash(loc.span.text)
             bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
-            if u.fields and any(squash(s) in text for f in u.fields for s in self.vocab.surfaces(f)):
+            if surfaces and any(s in text for s in surfaces):
                 bonus += PHRASE_BONUS / 2  # the field asked about
             rank = chunk_rank.get(loc.chunk.chunk_id)
             prior = RANK_PRIOR / (1 + rank) if rank is not None else 0.0
             scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
-        scored.sort(key=lambda s: (-s.score, s.located.span.start))
+        scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
 
     def subject(self, u: Understanding, passage: Scored) -> str:
-        """The longest stretch of the question that the chosen passage repeats (as the passage writes it)."""
-        for phrase in sorted((*u.quoted, *u.phrases), key=len, reverse=True):
-            if squash(phrase) in squash(passage.located.span.text):
-                return phrase
-        text = passage.located.span.text
-        norm = normalize(text)
-        q = u.normalized
-        best = ""
-        for i in range(len(q)):
-            for j in range(len(q), i + max(len(best), 1), -1):
-                if q[i:j] in norm:
-                    best = q[i:j]
-                    break
-        best = best.strip("「」 、。の")
-        if len(best) < 2 or best in GENERIC:
-            return ""
-        pos = norm.find(best)
-        return text[pos : pos + len(best)] if len(norm) == len(text) else best
+        """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage
+        repeats; "" when it repeats none."""
+        raw = passage.located.span.text
+        text = squash(raw)
+        for phrase in sorted((*u.quoted, *u.phrases, *noun_phrases(u.question, self.lexicon), *u.topics), key=len, reverse=True):
+            if len(squash(phrase)) >= 2 and squash(phrase) in text and phrase not in self.lexicon.generic:
+                norm = normalize(raw)  # as the passage writes it (ＡＩ, not ai) when normalising kept lengths
+                pos = norm.find(normalize(phrase))
+                return raw[pos : pos + len(phrase)] if pos >= 0 and len(norm) == len(raw) else phrase
+        return ""

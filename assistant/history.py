@@ -1,103 +1,115 @@
-"""Follow-ups: read a question in the light of the conversation so far.
+"""Follow-ups: a question's entities completed from the conversation so far (never re-classified here).
 
-- ellipsis: 「では四国は？」 after a question about 東北 → the same question about 四国
-  (a new block replaces the blocks, a new field replaces the fields);
-- reference: 「そこでは」「その地域の」 → the blocks of the previous question, or of its answer;
+- ellipsis: 「では四国は？」 after a question about 東北 → the same kind of question about 四国
+  (a new unit replaces the units, a new field replaces the fields);
+- reference: 「そこでは」「その地域の」 → the units of the previous question, or of its answer;
 - continuation: 「他には？」「もっと詳しく」 → more detail on the previous subject;
-- a bare 「なぜ？」「いくつ？」 keeps the previous subject with the new intent.
+- narrow: 「それらの中で半導体も挙げているのは？」 → the previous answer's units, filtered;
+- a bare 「なぜ？」「いくつ？」 keeps the previous subject.
+A follow-up that names a word the documents never use inherits nothing: it is declined on its own
+terms instead of answering the previous question again.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from assistant.fields import FieldVocabulary
-from assistant.understand import Understanding, classify
+from assistant.types import Intent
+from assistant.understand import Entities, Understanding
 
-MAX_TURNS = 8  # earlier turns rarely matter, and each costs a re-reading
+if TYPE_CHECKING:
+    from assistant.fields import FieldVocabulary
+
+MAX_TURNS = 6  # earlier turns rarely matter, and each costs a re-reading
+MAX_TURN_CHARS = 300  # a longer earlier turn is read from its start only
 _ELLIPSIS_CHARS = 25
 
 
-def answer_blocks(u: Understanding, vocab: FieldVocabulary) -> tuple[str, ...]:
-    """The blocks a resolved question was about, including the blocks its answer named."""
-    if u.blocks:
-        return u.blocks
-    if u.intent in ("which_blocks", "count") and u.fields:
-        return tuple(dict.fromkeys(m.block for f in u.fields for m in vocab.matches(f)))
+def answer_units(u: Understanding, vocab: FieldVocabulary) -> tuple[str, ...]:
+    """The units a resolved question was about, including the units its answer named."""
+    if u.units:
+        return u.units
+    if u.intent in (Intent.WHICH_UNITS, Intent.COUNT) and u.fields:
+        units = [m.unit.name for f in u.fields for m in vocab.matches(f, u.scope or None)]
+        if u.within:
+            units = [n for n in units if n in u.within]
+        return tuple(dict.fromkeys(units))
     return ()
 
 
-# 「その2つ」「両者」: a reference to the last two blocks talked about, across turns.
-_PAIR = re.compile(r"その2つ|その二つ|両者|両ブロック|両地域|2つの|二つの|the two|both")
-
-
-def resolve(
-    current: Understanding, previous: Understanding | None, vocab: FieldVocabulary, recent: tuple[str, ...] = ()
-) -> Understanding:
-    """`recent`: the blocks of earlier turns, most recent first."""
+def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabulary,
+          recent: tuple[str, ...] = ()) -> Entities:
+    """`recent`: the units of earlier turns, most recent first."""
     if previous is None:
         return current
-    cues = set(current.cues)
-    if "reference" in cues and not current.blocks and _PAIR.search(current.normalized) and len(recent) >= 2:
-        u = replace(current, blocks=tuple(reversed(recent[:2])), followup="reference")
-        intent = classify(u, vocab.plan)
-        return replace(u, intent=intent if intent not in ("general", "block_items") else "compare")
-    own_intent = cues & {"count", "compare", "explain", "which"}
-    if "compare" in cues and len(current.blocks) == 1 and answer_blocks(previous, vocab):
-        # 「東北とくらべると？」 after a question about 北海道
-        blocks = tuple(dict.fromkeys((*answer_blocks(previous, vocab), *current.blocks)))
-        return replace(current, blocks=blocks, intent="compare", followup="ellipsis")
-    if "continue" in cues and not current.has_entities:
-        return replace(
-            current,
-            intent="detail",
-            blocks=answer_blocks(previous, vocab),
-            fields=previous.fields,
-            sections=previous.sections,
-            followup="continuation",
-        )
-    if "reference" in cues and not current.blocks:
-        u = replace(current, blocks=answer_blocks(previous, vocab), followup="reference")
-        intent = classify(u, vocab.plan)
-        return replace(u, intent=intent if intent != "general" else "block_items")
-    short = len(current.normalized) <= _ELLIPSIS_CHARS
-    if current.has_entities and short and not own_intent:
-        if current.blocks and not current.fields:
-            fields = previous.fields if previous.intent in ("block_field", "which_blocks", "explain") else ()
-            u = replace(current, fields=fields, followup="ellipsis")
-            if previous.intent in ("block_items", "explain", "count", "block_field"):
-                return replace(u, intent=previous.intent if fields or previous.intent != "block_field" else "block_items")
-            return replace(u, intent=classify(u, vocab.plan))
-        if current.fields and not current.blocks:
-            blocks = previous.blocks if previous.intent in ("block_items", "block_field", "count", "explain") else ()
-            u = replace(current, blocks=blocks, followup="ellipsis")
-            if previous.intent in ("which_blocks", "count"):
-                return replace(u, intent=previous.intent)
-            return replace(u, intent=classify(u, vocab.plan))
-    if not current.has_entities and previous.has_entities and own_intent | (cues & {"list"}):
-        u = replace(
-            current,
-            blocks=answer_blocks(previous, vocab) if "explain" in cues or not previous.fields else previous.blocks,
-            fields=previous.fields,
-            sections=previous.sections,
-            followup="ellipsis",
-        )
-        return replace(u, intent=classify(u, vocab.plan))
+    c = current.cues
+    if current.unknown_terms and not c & {"continue", "reference"}:
+        return current  # 「量子技術に取り組むブロックは？」 after 造船: a new subject the documents lack
+    carry = lambda **kw: replace(current, scope=previous.scope, **kw)  # noqa: E731
+    said = answer_units(previous, vocab)
+    if "reference" in c and not current.units and "pair" in c and len(recent) >= 2:
+        units = tuple(reversed(recent[:2]))
+        return carry(units=units, followup="reference", carried=units, hint=Intent.COMPARE)
+    if "compare" in c and len(current.units) == 1 and said:
+        units = tuple(dict.fromkeys((*said, *current.units)))  # 「東北とくらべると？」 after 北海道
+        return carry(units=units, followup="ellipsis", carried=said, hint=Intent.COMPARE)
+    if "narrow" in c and current.fields and not current.units and said and previous.intent is Intent.WHICH_UNITS:
+        return carry(within=said, followup="narrow", carried=said, hint=Intent.WHICH_UNITS)
+    if "continue" in c and not current.has_entities:
+        carried = said or previous.fields or previous.sections
+        return carry(units=said, fields=previous.fields, sections=previous.sections, headings=previous.headings,
+                     followup="continuation", carried=tuple(carried), hint=Intent.DETAIL)
+    if "reference" in c and not current.units and said:
+        hint = previous.intent if previous.intent in (Intent.UNIT_FIELD, Intent.EXPLAIN) and current.fields else None
+        return carry(units=said, followup="reference", carried=said, hint=hint or _unit_intent(current))
+    own = c & {"count", "compare", "why", "which"}
+    short = len(current.norm) <= _ELLIPSIS_CHARS
+    if current.has_entities and short and not own:
+        if current.units and not current.fields:
+            keep = previous.intent in (Intent.UNIT_FIELD, Intent.WHICH_UNITS, Intent.EXPLAIN) and previous.fields
+            fields = previous.fields if keep else ()
+            hint = previous.intent if previous.intent in (Intent.UNIT_ITEMS, Intent.EXPLAIN, Intent.COUNT, Intent.UNIT_FIELD) else None
+            if hint is Intent.UNIT_FIELD and not fields:
+                hint = Intent.UNIT_ITEMS
+            if hint is None and fields:
+                hint = Intent.UNIT_FIELD
+            return carry(fields=fields, followup="ellipsis", carried=fields, hint=hint)
+        if current.fields and not current.units:
+            keep = previous.intent in (Intent.UNIT_ITEMS, Intent.UNIT_FIELD, Intent.COUNT, Intent.EXPLAIN)
+            units = previous.units if keep else ()
+            hint = previous.intent if previous.intent in (Intent.WHICH_UNITS, Intent.COUNT) else None
+            if units and hint is None:
+                hint = Intent.UNIT_FIELD
+            return carry(units=units, followup="ellipsis", carried=units, hint=hint)
+    if not current.has_entities and previous.has_entities and (own or "list" in c) and not current.phrases:
+        units = said if "why" in c or not previous.fields else previous.units
+        return carry(units=units, fields=previous.fields, sections=previous.sections, headings=previous.headings,
+                     followup="ellipsis", carried=tuple(units or previous.fields or previous.sections))
     return current
 
 
-def resolve_history(
-    history: Sequence[dict], read: Callable[[str], Understanding], vocab: FieldVocabulary
-) -> tuple[Understanding | None, tuple[str, ...]]:
-    """The last user turn of `history`, resolved against the turns before it, and the blocks talked
-    about so far (most recent first)."""
+def _unit_intent(e: Entities) -> Intent | None:
+    if e.fields:
+        return Intent.UNIT_FIELD
+    if e.cue("why") or e.topics or e.phrases:
+        return None
+    return Intent.UNIT_ITEMS
+
+
+def earlier_questions(history: Sequence[dict]) -> list[str]:
+    """The user turns of `history` that are worth re-reading: the last MAX_TURNS, each cut to MAX_TURN_CHARS."""
     users = [m.get("content") for m in history if isinstance(m, dict) and m.get("role") == "user"]
-    users = [u for u in users if isinstance(u, str) and u.strip()][-MAX_TURNS:]
+    return [u[:MAX_TURN_CHARS] for u in users if isinstance(u, str) and u.strip()][-MAX_TURNS:]
+
+
+def resolve_history(questions: Sequence[str], read: Callable[[str, Understanding | None, tuple[str, ...]], Understanding],
+                    vocab: FieldVocabulary) -> tuple[Understanding | None, tuple[str, ...]]:
+    """The last earlier question, resolved against the ones before it, and the units talked about so
+    far (most recent first). `read(text, previous, recent)` reads one turn."""
     resolved: Understanding | None = None
     recent: tuple[str, ...] = ()
-    for text in users:
-        resolved = resolve(read(text), resolved, vocab, recent)
-        recent = tuple(dict.fromkeys((*answer_blocks(resolved, vocab), *recent)))
+    for text in questions:
+        resolved = read(text, resolved, recent)
+        recent = tuple(dict.fromkeys((*answer_units(resolved, vocab), *recent)))
     return resolved, recent

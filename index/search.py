@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
@@ -30,16 +30,21 @@ class HybridSearcher:
         self.fusion = fusion
         self.alpha = alpha
 
-    def dense(self, query: str, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def dense(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         from llama_index.core.schema import QueryBundle
+        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 
-        retriever = self._index.as_retriever(similarity_top_k=k)
+        filters = None
+        if doc_ids:
+            filters = MetadataFilters(filters=[MetadataFilter(key="document", value=list(doc_ids), operator=FilterOperator.IN)])
+        retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
         nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=embedding.tolist()))
         return [(n.node.node_id, float(n.score or 0.0)) for n in nodes]
 
-    def search(self, query: str, embedding: np.ndarray, k: int = 10) -> list[Hit]:
-        dense = self.dense(query, embedding, k)
-        lexical = self._lexical.search(query, k)
+    def search(self, query: str, embedding: np.ndarray, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        """The k best chunks, of the documents `doc_ids` only when given."""
+        dense = self.dense(query, embedding, k, doc_ids)
+        lexical = self._lexical.search(query, k, doc_ids)
         d_score, l_score = dict(dense), dict(lexical)
         if self.fusion == "rrf":
             fused: dict[str, float] = {}

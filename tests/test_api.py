@@ -38,7 +38,7 @@ def test_every_citation_is_the_exact_source_text(bot, documents, question):
 
 def test_the_kyushu_question_returns_its_five_fields_with_the_kyushu_passage(bot):
     answer = bot.ask("九州で検討されているクラスターの分野を教えて")
-    assert answer.answerable and answer.intent == "block_items"
+    assert answer.answerable and answer.intent == "unit_items"
     for field in ["AI・半導体", "エネルギー・GX・資源循環", "造船・防衛・航空宇宙", "防災・減災・国土強靱化、港湾ロジスティクス", "食・観光・ヘルスケア"]:
         assert field in answer.text
     assert {c.block for c in answer.citations} == {"九州"}

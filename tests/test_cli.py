@@ -41,7 +41,7 @@ def test_ask_json_returns_the_kyushu_fields_and_passage(data_dir):
 def test_explain_prints_intent_entities_candidates_and_choice(data_dir):
     out = run("ask", "--explain", "熊本県で造船はある？", data_dir=data_dir)
     assert out.returncode == 0, out.stderr
-    for label in ("意図", "block_field", "九州", "造船", "検索候補", "選んだ箇所"):
+    for label in ("意図", "unit_field", "九州", "造船", "検索候補", "選んだ箇所"):
         assert label in out.stdout
 
 

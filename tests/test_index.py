@@ -159,5 +159,5 @@ def test_bm25_ranks_japanese_and_returns_nothing_for_unknown_words():
     ],
 )
 def test_hybrid_retrieval_puts_the_right_block_first(bot, question, block):
-    hits = bot.evidence.search(question, bot.embedder.embed_query(question), 5)
+    hits = bot.search(question, 5)
     assert bot.plan.chunks[hits[0].chunk_id].block == block

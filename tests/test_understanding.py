@@ -36,7 +36,7 @@ def converse(bot, *questions):
 @pytest.mark.parametrize("question", ["九州で検討されているクラスターの分野を教えて", "九州の重点分野って何がある？", "九州ではどういう産業クラスターを作る予定？"])
 def test_block_items_lists_every_item_with_citations(bot, question):
     a = ask(bot, question)
-    assert a.intent == "block_items" and a.answerable
+    assert a.intent == "unit_items" and a.answerable
     assert all(f in a.text for f in KYUSHU) and cited_blocks(a) == {"九州"}
     for line in a.text.splitlines()[1:]:
         assert re.search(r"\[\d+\]", line), f"an uncited item line: {line}"
@@ -56,7 +56,7 @@ def test_block_items_lists_every_item_with_citations(bot, question):
 )
 def test_which_blocks_finds_every_block_across_the_plan(bot, question, blocks):
     a = ask(bot, question)
-    assert a.intent == "which_blocks" and cited_blocks(a) == blocks
+    assert a.intent == "which_units" and cited_blocks(a) == blocks
     for block in blocks:
         assert any(line.startswith(f"- {block}：") and re.search(r"\[\d+\]", line) for line in a.text.splitlines())
 
@@ -138,7 +138,7 @@ def test_ellipsis_asks_the_same_question_about_another_block(bot):
 
 def test_ellipsis_with_a_new_field(bot):
     a = converse(bot, "造船を検討しているブロックは？", "宇宙は？")
-    assert a.intent == "which_blocks" and cited_blocks(a) == {"近畿", "九州", "北海道", "中部"}
+    assert a.intent == "which_units" and cited_blocks(a) == {"近畿", "九州", "北海道", "中部"}
 
 
 def test_reference_to_the_blocks_of_the_previous_answer(bot):
@@ -231,23 +231,24 @@ def test_a_field_a_block_does_not_plan_is_said_plainly(bot):
 
 
 def test_every_quote_and_item_is_inside_its_cited_passage(bot):
-    """Run last: every quoted 「…」 and every listed item in every answer above is inside a passage
-    that the same line cites."""
-    from assistant.understand import INTENTS
+    """Run last: every quoted passage and every listed item in every answer above is inside a passage
+    that the same line cites (read from the typed lines, not from the rendered text)."""
+    from assistant.types import Intent, LineKind
 
     assert len(ALL_ANSWERS) > 50
     for a in ALL_ANSWERS:
-        assert a.intent in INTENTS, a.intent
+        assert a.intent in {i.value for i in Intent}, a.intent
         by_n = {c.n: c for c in a.citations}
-        for line in a.text.splitlines():
-            marks = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
-            if not marks:
+        for line in a.lines:
+            if not line.cites:
                 continue
             # quotes drop Markdown emphasis (**…**): formatting, not content
-            cited = squash("".join(by_n[n].text for n in marks).replace("**", ""))
-            for quote in re.findall(r"「(.+?)」(?:\[|$)", line):
+            cited = squash("".join(by_n[n].text for n in line.cites).replace("**", ""))
+            if line.kind is LineKind.QUOTE:
+                assert squash(line.text) in cited, (a.text, line.text)
+            for name in line.items:
+                assert squash(name.lstrip("①②③④⑤⑥⑦⑧⑨⑩")) in cited, (a.text, name)
+            if line.kind is LineKind.ITEM and "「" not in line.text:
+                assert squash(line.text.lstrip("①②③④⑤⑥⑦⑧⑨⑩")) in cited, (a.text, line.text)
+            for quote in re.findall(r"「(.+?)」", line.text) if line.kind is LineKind.ITEM else ():
                 assert squash(quote) in cited, (a.text, quote)
-            item = re.match(r"^- (?:[^：]+：)?(.+?) \[", line)
-            if item and "「" not in line:
-                for name in re.split(r"、| ", item.group(1)):
-                    assert squash(name.lstrip("①②③④⑤⑥⑦⑧⑨⑩")) in cited, (a.text, name)

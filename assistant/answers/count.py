@@ -1,0 +1,73 @@
+"""How many: units of a plan, items of a unit, units that list a field, entries of a named part."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answers import section
+from assistant.answers.context import Context
+from assistant.answers.draft import Draft, item_name, one_line
+from assistant.answers.notes import reading_notes
+from assistant.answers.which_units import _count, _units_of, unit_lines
+from assistant.types import Intent
+
+INTENT = Intent.COUNT
+
+
+def answer(ctx: Context) -> Draft:
+    u = ctx.u
+    d = Draft()
+    reading_notes(ctx, d)
+    if u.fields and not u.units:
+        matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
+        units = _units_of(matches)
+        noun = ctx.noun(units[0].doc_id) if units else ""
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{'、'.join(p.name for p in units)}）。")
+        unit_lines(ctx, d, matches)
+        return d
+    if u.units:
+        for unit in ctx.units():
+            noun = ctx.item_noun(unit.doc_id)
+            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.items)}つです。")
+            for loc in unit.items:
+                d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
+        return d
+    if u.sections:
+        return _count_section(ctx)
+    docs = sorted({p.doc_id for p in ctx.kb.plan.units(ctx.scope)})
+    for doc_id in docs:
+        units = ctx.kb.plan.units([doc_id])
+        cites = []
+        names = []
+        for p in units:
+            first = p.chunks[0]
+            line_end = first.text.find("\n", max(p.start - first.start, 0))
+            end = first.start + line_end if line_end > 0 else first.end
+            cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
+            names.append(p.name)
+        noun = ctx.noun(doc_id) or "単位"
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{'、'.join(names)}。", *cites)
+    if not docs:
+        return section.answer(ctx)
+    return d
+
+
+def _count_section(ctx: Context) -> Draft:
+    d = Draft()
+    for part in ctx.parts_named():
+        heading = ctx.u.headings[0] if ctx.u.headings else part.name
+        stated = re.fullmatch(r"(\d+)の?[^のからをへ]+", heading)  # a heading that is a count phrase
+        first = part.chunks[0]
+        if stated:  # the heading states the count itself (17の戦略分野)
+            pos = first.text.find(heading)
+            if pos >= 0:
+                n = d.cite(first, first.start + pos, first.start + pos + len(heading))
+                d.lead(f"見出しに「{heading}」とあり、{stated.group(1)}です。", n)
+                continue
+        labels = [loc for loc in part.items if len(loc.span.label) <= 40]
+        if labels:
+            n = d.cite(labels[0].chunk, labels[0].span.start, labels[-1].span.end) if labels[-1].chunk is labels[0].chunk else d.cite_span(labels[0])
+            d.lead(f"「{part.name}」に挙げられている項目は{len(labels)}つです。", n)
+            for loc in labels:
+                d.item(one_line(loc.span.text), [])
+    return d if d.lines else section.answer(ctx)

@@ -1,0 +1,92 @@
+"""When the documents do not answer: say so plainly, with the closest passages as 参考.
+
+Declining rests on evidence: a word the documents never use that the question is about, or a kind of
+information (an amount, a date, a person …) that the passages about the question's subject do not hold.
+A cue word alone never decides it: 「いつ」 is answerable when a passage says 戦後 or 明治以降.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from corpus.model import Chunk
+from corpus.text import normalize, squash
+from assistant.answers.context import Context
+from assistant.answers.draft import Draft
+from assistant.plan import Located
+
+
+def not_stated(topic: str, references: Sequence[Located | Chunk] = ()) -> Draft:
+    d = Draft()
+    d.decline(f"資料には{topic}についての記載がありません。")
+    cites = []
+    for ref in list(references)[:2]:
+        chunk = ref.chunk if isinstance(ref, Located) else ref
+        s, e = (ref.span.start, ref.span.end) if isinstance(ref, Located) else (chunk.start, chunk.end)
+        cites.append(d.cite(chunk, s, e, 0.0, reference=True))
+    d.reference(cites)
+    return d
+
+
+def unknown_words(ctx: Context) -> Draft | None:
+    """The question is about something the documents never mention (a proper name, its topic)."""
+    u = ctx.u
+    refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
+    if u.unknown_names or (u.unknown_terms and not u.anchored):
+        return not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
+    if u.unknown_compounds and u.plan_context and not u.has_entities:
+        # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
+        # 技術 alone occurring somewhere does not make it answerable.
+        return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
+    return None
+
+
+def holds(ctx: Context, kind_name: str, texts: Iterable[str]) -> bool:
+    """Whether any of `texts` holds information of the kind asked (its pattern, a word of its kind, or a
+    word Sudachi tags as that kind that the question itself does not contain)."""
+    kind = ctx.kb.lexicon.kinds[kind_name]
+    own = {squash(x) for x in (*ctx.u.units, *ctx.u.fields)}
+    question = ctx.u.question.squashed
+    for text in texts:
+        norm = normalize(text)
+        if kind.evidence.search(norm):
+            return True
+        if kind.words and any(w in norm for w in kind.words):
+            return True
+        if kind.pos:
+            for t in ctx.kb.tokenizer.tokens(norm):
+                tag = f"固有名詞/{t.kind}" if t.kind else ""
+                if tag in kind.pos and squash(t.surface) not in question and squash(t.surface) not in own:
+                    return True
+    return False
+
+
+def missing_information(ctx: Context, texts: Sequence[str], subject: str) -> Draft | None:
+    """A question about an amount, a date, people, a figure, a name or an exact place: unanswerable
+    unless `texts` (the passages about its subject) hold that kind of information."""
+    u = ctx.u
+    if u.asks is None or holds(ctx, u.asks, texts):
+        return None
+    label = ctx.kb.lexicon.kinds[u.asks].label
+    refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
+    units = ctx.units()
+    if units:
+        refs = [unit.chunks[0] for unit in units][:2]
+    return not_stated(f"{subject}{label}", refs)
+
+
+def missing_for_units(ctx: Context) -> Draft | None:
+    """A plan question asking for a kind of information: look in the named units (or the parts the
+    search found), in the sentences about the asked field or phrase when there is one."""
+    u = ctx.u
+    if u.asks is None:
+        return None
+    plan = ctx.kb.plan
+    parts = ctx.units() or ctx.parts_named() or [plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
+    subject = [squash(x) for x in (*u.fields, *u.phrases) if x]
+    texts = [c.text for p in parts for c in p.chunks]
+    if subject:  # the information must be about what is asked (造船の企業, not another company)
+        texts = [s.span.text for p in parts for s in p.sentences
+                 if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
+    who = "・".join(p.name for p in ctx.units())
+    return missing_information(ctx, texts, f"{who}の" if who else "")

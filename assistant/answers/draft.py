@@ -1,0 +1,83 @@
+"""An answer under construction: typed lines and the passages they cite."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corpus.model import Chunk
+from assistant.plan import Located
+from assistant.types import Citation, Line, LineKind, Strength
+
+
+@dataclass
+class Draft:
+    lines: list[Line] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    answerable: bool = True
+    _numbers: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def cite(self, chunk: Chunk, start: int, end: int, score: float = 1.0, reference: bool = False) -> int:
+        key = (chunk.doc_id, start, end)
+        if key in self._numbers:
+            return self._numbers[key]
+        n = len(self.citations) + 1
+        section = next((p for p, s, e in chunk.sections if s <= start < e), chunk.section_path)
+        self.citations.append(Citation(
+            n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title, block=chunk.block,
+            section=" > ".join(section), text=chunk.span_text(start, end), start=start, end=end,
+            score=round(float(score), 4), page=chunk.page, reference=reference,
+        ))
+        self._numbers[key] = n
+        return n
+
+    def cite_item(self, loc: Located) -> int:
+        """An item is cited with the sentence that holds it (it carries the predicate)."""
+        return self.cite(loc.chunk, *context_span(loc))
+
+    def cite_span(self, loc: Located, score: float = 1.0) -> int:
+        return self.cite(loc.chunk, loc.span.start, loc.span.end, score)
+
+    # --- lines -------------------------------------------------------------------------------------
+
+    def lead(self, text: str, *cites: int) -> None:
+        self.lines.append(Line(LineKind.LEAD, text, tuple(cites)))
+
+    def note(self, text: str, *cites: int) -> None:
+        self.lines.append(Line(LineKind.NOTE, text, tuple(cites)))
+
+    def unit(self, name: str, items: list[str], cites: list[int], strength: Strength | None = None) -> None:
+        self.lines.append(Line(LineKind.UNIT, "", tuple(dict.fromkeys(cites)), unit=name, items=tuple(items), strength=strength))
+
+    def item(self, text: str, cites: list[int], strength: Strength | None = None) -> None:
+        self.lines.append(Line(LineKind.ITEM, text, tuple(dict.fromkeys(cites)), strength=strength))
+
+    def quote(self, text: str, *cites: int) -> None:
+        self.lines.append(Line(LineKind.QUOTE, one_line(text), tuple(cites)))
+
+    def decline(self, text: str) -> None:
+        self.answerable = False
+        self.lines.append(Line(LineKind.DECLINE, text))
+
+    def reference(self, cites: list[int]) -> None:
+        if cites:
+            self.lines.append(Line(LineKind.REFERENCE, "", tuple(cites)))
+
+
+def context_span(loc: Located) -> tuple[int, int]:
+    """The sentence that holds an item, else the item itself."""
+    item = loc.span
+    for s in loc.chunk.sentences:
+        if s.start <= item.start and item.end <= s.end:
+            return s.start, s.end
+    return item.start, item.end
+
+
+def item_name(loc: Located) -> str:
+    item = loc.span
+    return f"{item.marker if item.number else ''}{item.label}"
+
+
+def one_line(text: str) -> str:
+    """A passage as quoted in an answer: one line, without Markdown emphasis."""
+    return re.sub(r"\s*\n\s*", "", text.replace("**", "")).strip()

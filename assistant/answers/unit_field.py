@@ -1,0 +1,34 @@
+"""Does a unit list a field: 「九州は造船に取り組んでいる？」 → yes with the item, or no with what it lists."""
+
+from __future__ import annotations
+
+from assistant.answers import unit_items
+from assistant.answers.context import Context
+from assistant.answers.draft import Draft, item_name
+from assistant.answers.notes import reading_notes
+from assistant.types import Intent, Strength
+
+INTENT = Intent.UNIT_FIELD
+
+
+def answer(ctx: Context) -> Draft:
+    if ctx.u.negated:
+        return unit_items.answer(ctx)
+    d = Draft()
+    reading_notes(ctx, d)
+    vocab = ctx.kb.vocab
+    for unit in ctx.units():
+        noun = ctx.item_noun(unit.doc_id)
+        for f in ctx.u.fields:
+            hits = [loc for loc in unit.items if vocab.mentions(loc.span.label, f)]
+            if hits:
+                names = "、".join(f"「{item_name(h)}」" for h in hits)
+                cites = [d.cite_item(h) for h in hits]
+                d.lead(f"はい。{ctx.label(unit)}では{f}に関わる{noun}として{names}が挙げられています。", *cites)
+                if all(vocab.strength(h) is Strength.POTENTIAL for h in hits):
+                    d.note("ただし、検討ではなく可能性への言及です", *cites)
+            else:
+                listed = "、".join(item_name(i) for i in unit.items)
+                cites = [d.cite_item(i) for i in unit.items]
+                d.lead(f"{ctx.label(unit)}の記載には{f}は挙げられていません。挙げられている{noun}は{listed}です。", *cites)
+    return d

@@ -1,0 +1,32 @@
+"""What a unit lists: 「九州ではどんな分野？」 → every item of the unit, each cited, with its strength."""
+
+from __future__ import annotations
+
+from assistant.answers.context import Context
+from assistant.answers.draft import Draft, item_name
+from assistant.answers.notes import reading_notes
+from assistant.types import Intent
+
+INTENT = Intent.UNIT_ITEMS
+
+
+def answer(ctx: Context) -> Draft:
+    d = Draft()
+    reading_notes(ctx, d)
+    vocab = ctx.kb.vocab
+    for unit in ctx.units():
+        items = list(unit.items)
+        noun = ctx.item_noun(unit.doc_id)
+        if ctx.u.negated and ctx.u.fields:  # 「AI・半導体以外」
+            items = [i for i in items if not any(vocab.mentions(i.span.label, f) for f in ctx.u.fields)]
+            d.lead(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{len(items)}つです。")
+        elif items:
+            d.lead(f"{ctx.label(unit)}では、次の{len(items)}{noun}が挙げられています。")
+        if items:
+            for loc in items:
+                d.item(item_name(loc), [d.cite_item(loc)], vocab.strength(loc))
+        else:
+            d.lead(f"{ctx.label(unit)}について、資料には次のように書かれています。")
+            for s in unit.sentences:
+                d.quote(s.span.text, d.cite_span(s))
+    return d
