@@ -86,7 +86,7 @@ def assert_cited(answer: dict) -> None:
 
 def test_a_kyushu_question_returns_the_answer_and_structured_citations(app_url, bot):
     answer = client(app_url).predict("九州で検討されているクラスターの分野は？", api_name="/ask")
-    assert answer["answerable"] is True and answer["intent"] == "block_items"
+    assert answer["answerable"] is True and answer["intent"] == "unit_items"
     for field in KYUSHU_FIELDS:
         assert field in answer["text"]
     assert_cited(answer)
@@ -100,14 +100,14 @@ def test_a_kyushu_question_returns_the_answer_and_structured_citations(app_url, 
 def test_a_follow_up_resolves_against_its_own_session_only(app_url):
     a, b = client(app_url), client(app_url)
     first = a.predict("九州で造船はある？", api_name="/ask")
-    assert first["intent"] == "block_field" and "造船" in first["text"]
+    assert first["intent"] == "unit_field" and "造船" in first["text"]
     follow = a.predict("では北海道は？", api_name="/ask")
-    assert follow["intent"] == "block_field" and "造船" in follow["text"], follow["text"]
+    assert follow["intent"] == "unit_field" and "造船" in follow["text"], follow["text"]
     assert follow["turn"] == 2
     assert_cited(follow)
     # Another client is another session: the same words mean "北海道's fields", not "造船 in 北海道".
     fresh = b.predict("では北海道は？", api_name="/ask")
-    assert fresh["intent"] == "block_items" and "造船" not in fresh["text"] and fresh["turn"] == 1
+    assert fresh["intent"] == "unit_items" and "造船" not in fresh["text"] and fresh["turn"] == 1
     # …and its own history stays its own while the first session goes on.
     b.predict("九州で半導体はある？", api_name="/ask")
     mine = b.predict("では四国は？", api_name="/ask")
@@ -121,7 +121,7 @@ def test_new_conversation_forgets_the_history(app_url):
     c.predict("九州で造船はある？", api_name="/ask")
     c.predict(api_name="/new_conversation")
     after = c.predict("では北海道は？", api_name="/ask")
-    assert after["intent"] == "block_items" and after["turn"] == 1
+    assert after["intent"] == "unit_items" and after["turn"] == 1
 
 
 def test_empty_and_over_long_questions_are_refused_with_a_message(app_url):
@@ -204,7 +204,7 @@ def test_twenty_concurrent_sessions_keep_their_own_history(app_process_url, bot)
             assert answer["text"] == expected.text, (i, q)
             history += [{"role": "user", "content": q}, {"role": "assistant", "content": expected.text}]
         follow_ups = [a for _, a, _ in turns[1:]]
-        assert all(a["intent"] == "block_field" and FIELDS[i] in a["text"] for a in follow_ups), (i, follow_ups)
+        assert all(a["intent"] == "unit_field" and FIELDS[i] in a["text"] for a in follow_ups), (i, follow_ups)
         assert follow_ups[0]["text"] != no_history
         assert [a["turn"] for _, a, _ in turns] == [1, 2, 3]
 
