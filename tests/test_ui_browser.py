@@ -103,6 +103,7 @@ def page(open_page, app_url):
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
+    page.wait_for_function("() => ![...document.querySelectorAll('.pending')].some(e => e.offsetParent)")  # settled
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
     page.screenshot(path=str(path), full_page=full_page)

@@ -77,7 +77,7 @@ class DocumentsPage(Page):
     def wire(self) -> None:
         chat_docs, map_docs = self.app.chat.docs, self.app.field_map.docs
         self.tab.select(self.on_open, [self.choice, self.cites, self.seen], [self.choice, self.view, self.delete, self.seen],
-                        js="(d, c, s) => [d, PA.activeCitations(), s]", **PRIVATE).then(
+                        js="(d, c, s) => [d, PA.activeCitations(), s]", show_progress="hidden", **PRIVATE).then(
             None, js=SCROLL_TO_FIRST_MARK, **PRIVATE)
         self.choice.input(self.on_choose, [self.choice, self.cites], [self.choice, self.view, self.delete, self.confirm],
                           js="(d, c) => [d, PA.activeCitations()]", **PRIVATE)
