@@ -28,7 +28,7 @@ from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
 from assistant.indexing import build_index, open_store, read_corpus
-from assistant.knowledge import Knowledge, NameReadings
+from assistant.knowledge import Knowledge, NameReadings, title_keys
 from assistant.lexicon import Lexicon
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.meaning import MeaningIndex
@@ -90,6 +90,7 @@ class Assistant:
             tokenizer=self.tokenizer,
             corpus_sq=squash("\n".join(c.text for c in chunks)),
             doc_sq={d: squash("\n".join(c.text for c in chunks if c.doc_id == d)) for d in plan.titles},
+            titles=title_keys(plan.titles, self.tokenizer, self.lexicon.generic),
         )
         return _State(info, kb, Evidence(searcher, lexical, vocab, self.lexicon, self.tokenizer))
 

@@ -60,6 +60,8 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
     plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb)}
+    named = {d for d in plans if kb.profile(d).unit_noun and kb.profile(d).unit_noun in e.norm}
+    plans = named or plans  # 「半導体に取り組む地区は？」: the plan whose units are 地区, not the one of ブロック
     first = min(ranks, key=ranks.get) if ranks else None
     context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:

@@ -253,25 +253,32 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
 
 
 def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
-    """Documents the question names by a distinctive word of their title (横浜市の計画, 成長戦略): a title
-    word of at least two characters that no other document's title shares, on word boundaries, and that
-    is either absent from the documents' text or a proper name (a word of the text is a topic instead)."""
-    parts: dict[str, set[str]] = {}
-    for doc_id, title in kb.plan.titles.items():
-        for part in re.split(r"[のとや（）()「」、・\s]+", title):
-            if len(part) >= 2 and part not in kb.lexicon.generic:
-                parts.setdefault(squash(part), set()).add(doc_id)
+    """Documents the question names by a word of their title (横浜市の計画, 成長戦略): a title's compound
+    noun or proper name that no other title shares, on word boundaries, and either absent from the
+    documents' text or a proper name (a word the text uses is a topic instead)."""
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, docs in parts.items():
+    for key, docs in kb.titles.items():
         if len(docs) != 1 or (kb.in_documents(key) and key not in proper):
             continue
-        pos = q.norm.find(key)
-        if pos >= 0 and pos in q.bounds and (pos + len(key)) in q.bounds:
+        pos = q.squashed.find(key)
+        if pos >= 0 and (key in proper or pos in _squashed_bounds(q)):
             documents += docs
             words.add(key)
     return list(dict.fromkeys(documents)), words
+
+
+def _squashed_bounds(q: Question) -> frozenset[int]:
+    """Word boundaries in the squashed question (white space removed)."""
+    out, gap = set(), 0
+    for t in q.tokens:
+        if not t.surface.strip():
+            gap += len(t.surface)
+            continue
+        out.add(t.begin - gap)
+        out.add(t.end - gap)
+    return frozenset(out)
 
 
 def extract(q: Question, kb: Knowledge) -> Entities:

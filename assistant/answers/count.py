@@ -28,8 +28,8 @@ def answer(ctx: Context) -> Draft:
     if u.units:
         for unit in ctx.units():
             noun = ctx.item_noun(unit.doc_id)
-            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.items)}つです。")
-            for loc in unit.items:
+            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.listed)}つです。")
+            for loc in unit.listed:
                 d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
         return d
     if u.sections:

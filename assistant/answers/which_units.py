@@ -67,7 +67,7 @@ def answer(ctx: Context) -> Draft:
             return d
         d.lead(f"{names}を挙げていないのは{_join([p.name for p in rest])}の{_count(ctx, rest)}です。")
         for p in rest[: ctx.list_limit] if ctx.list_limit else rest:
-            d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+            d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))
