@@ -172,6 +172,16 @@ def noun_phrases(q: Question, lexicon) -> list[str]:
     return out
 
 
+def _in_compound(q: Question, pos: int) -> bool:
+    """Whether the one-character word at `pos` is joined to a neighbouring noun (クルーズ船), as opposed to
+    standing alone or in a list (食や観光, 食・観光)."""
+    for t in q.tokens:
+        touching = t.end == pos or t.begin == pos + 1
+        if touching and t.pos in NOUNISH and t.surface not in ("・", "、"):
+            return True
+    return False
+
+
 def _is_kana_word(text: str) -> bool:
     return bool(re.fullmatch(r"[ぁ-ゖー]+", text))
 
@@ -185,8 +195,8 @@ def _slips(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, int
         for j in range(min(len(tokens), i + 3), i, -1):
             span = tokens[i:j]
             start, end = span[0].begin, span[-1].end
-            if any(taken[start:end]) or not all(t.pos in NOUNISH for t in span):
-                continue
+            if any(taken[start:end]) or not all(t.pos in NOUNISH or _is_kana_word(t.surface) for t in span):
+                continue  # kana typed without conversion is cut oddly (もじ/こう): its words need not be nouns
             if len(span) == 1 or kb.in_documents(q.norm[start:end]):
                 continue  # one dictionary word (吸収) or a word of the documents is what it says, not a slip
             name = kb.names.get("".join(t.reading for t in span))
@@ -290,6 +300,8 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     for m in kb.vocab.find(q.norm, q.bounds):
         if any(taken[m.start : m.end]):
             continue
+        if m.end - m.start == 1 and _in_compound(q, m.start):
+            continue  # 船 in クルーズ船, 食 in 食品: one character inside a longer noun is not that field
         fields += [f for f in m.value if f not in fields]
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for start, end, name in _variants(q, kb, taken) + _slips(q, kb, taken):
@@ -347,6 +359,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             # Not for a proper name (金山観光 is a place's tourism, not tourism) nor next to a field already found.
             meaningful = kb.vocab.fields and not units and not any(t.kind for t in run_unknown)
             meaningful = meaningful and not any(taken[run[0].begin : run[-1].end])
+            meaningful = meaningful and not any(ch.isdigit() or ch == "何" for ch in phrase)  # 何万キロワット is a figure
             meant = kb.meaning.nearest(phrase) if meaningful else None
             if meant is not None:
                 fields.append(meant[0])
@@ -358,6 +371,10 @@ def extract(q: Question, kb: Knowledge) -> Entities:
                 # mention, or the question's topic itself (「工場は」「天気は」).
                 if t.kind or q.following(t) in FOCUS_PARTICLES:
                     unknown_names.append(t.surface)
+    # A time or figure the question states (令和13年度, 2040年) that no document states: not answered there.
+    for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
+        if not kb.in_documents(m.group(0)):
+            unknown_names.append(m.group(0))
     sections, headings = _sections(q, kb) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
@@ -391,17 +408,28 @@ def extract(q: Question, kb: Knowledge) -> Entities:
 
 
 def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
-    """The question names something a unit says outside its list of items (its reasons, its strengths)."""
+    """The question asks a unit about something other than its list (its reasons, its challenges, its
+    outlook): a topic the unit's items do not name, or a word the documents do not use at all."""
     words = [squash(w) for w in (*e.phrases, *e.topics)]
     for name in e.units:
         unit = kb.plan.unit(name, e.scope or None)
         if unit is None:
             continue
-        prose = squash("".join(s.span.text for s in unit.sentences))
         items = squash("".join(i.span.text for i in unit.items))
-        if any(w and w in prose and w not in items and w not in squash(name) for w in words):
+        if any(w and w not in items and w not in squash(name) and kb.in_document(unit.doc_id, w) for w in words):
+            return True
+        if e.unknown_terms and not e.unknown_names:
             return True
     return False
+
+
+def _beyond_units(e: Entities, kb: Knowledge) -> bool:
+    """The question's topic is something no unit of the plans lists or says (a fund, a share, a target):
+    its field word only qualifies it (「スタートアップ向けのファンドの規模」), so a passage answers, not a list."""
+    docs = {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)}
+    units = [u for u in kb.plan.units(docs or None)]
+    text = squash("".join(c.text for u in units for c in u.chunks))
+    return any(squash(w) not in text for w in (*e.topics, *e.phrases) if len(squash(w)) >= 2)
 
 
 def _pair(e: Entities) -> tuple[str, ...]:
@@ -441,11 +469,13 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         intent = Intent.UNIT_FIELD
     elif e.units:
         intent = Intent.UNIT_ITEMS
+    elif e.fields and (e.asks or _beyond_units(e, kb)):
+        intent = Intent.GENERAL
     elif e.fields:
         intent = Intent.WHICH_UNITS
     elif e.phrases and e.plan_context and ("which" in c or e.unit_noun_named):
         intent = Intent.WHICH_UNITS  # units whose text mentions a phrase (経済安全保障への貢献)
-    elif e.sections:
+    elif e.sections and not e.asks:
         intent = Intent.SECTION
     else:
         intent = Intent.GENERAL

@@ -14,10 +14,10 @@ from dataclasses import replace
 from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
-from assistant.answers.draft import Draft
+from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse
 from assistant.evidence import Scored
-from assistant.plan import Located
+from assistant.plan import Located, Part
 from assistant.types import Intent
 
 INTENT = Intent.GENERAL
@@ -30,6 +30,8 @@ RUNNER_UP = 0.8
 KIND_BONUS = 0.1
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
+# A sentence that announces a list (「次の7つの目標指標」) brings at most this many of its items.
+MAX_LIST_ITEMS = 12
 
 
 def _candidates(ctx: Context) -> list[Located]:
@@ -55,11 +57,12 @@ def _kind(ctx: Context) -> str | None:
 
 
 def _overview(ctx: Context, doc_id: str) -> Draft:
-    """「横浜市の計画は？」: what the document says first, and how it is organised."""
+    """「横浜市の計画は？」: what the document says first (its first sentences of prose, not its title page)."""
     d = Draft()
     plan = ctx.kb.plan
     parts = plan.blocks([doc_id])
-    sentences = [s for p in parts for s in p.sentences][:OPENING_SENTENCES]
+    prose = [s for p in parts for s in p.sentences if s.span.text.rstrip().endswith("。")]
+    sentences = (prose or [s for p in parts for s in p.sentences])[:OPENING_SENTENCES]
     d.lead(f"「{plan.titles[doc_id]}」の冒頭には次のように書かれています。")
     for s in sentences:
         d.quote(s.span.text, d.cite_span(s))
@@ -96,10 +99,13 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
-    if u.documents and not (u.phrases or u.quoted or u.fields or u.topics) and len(u.documents) == 1:
-        return _overview(ctx, u.documents[0])
+    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
+    if whole and not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known:
+        return _overview(ctx, u.documents[0])  # nothing to rank by but the document itself
     ranked = ctx.evidence.rank(u, ctx.hits, _candidates(ctx), k=0)
     good = [s for s in ranked if s.overlap >= MIN_OVERLAP]
+    if not good and whole:
+        return _overview(ctx, u.documents[0])
     if not good:
         topic = "「" + "」「".join(u.unknown_terms) + "」" if u.unknown_terms else "この質問に答える内容"
         return not_stated(topic, [s.located for s in ranked[:2]])
@@ -124,5 +130,37 @@ def answer(ctx: Context) -> Draft:
         subject = ctx.evidence.subject(u, first)
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
     for s in chosen:
+        before = _antecedent(ctx, s.located)
+        if before is not None and before not in [c.located for c in chosen]:
+            d.quote(before.span.text, d.cite_span(before))
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:
+            d.item(item_name(item), [d.cite_item(item)])
     return d
+
+
+def _neighbours(ctx: Context, loc: Located) -> Part:
+    return ctx.kb.plan.part_at(loc.chunk, loc.span.start)
+
+
+def _antecedent(ctx: Context, loc: Located) -> Located | None:
+    """「こうした変化を好機と捉え…」 refers back: the sentence before it says what it refers to."""
+    if not ctx.kb.lexicon.anaphora.match(loc.span.text.lstrip()):
+        return None
+    part = _neighbours(ctx, loc)
+    before = [s for s in part.sentences if s.span.end <= loc.span.start]
+    return before[-1] if before else None
+
+
+def _list_after(ctx: Context, loc: Located) -> list[Located]:
+    """「次の7つの目標指標を設定する。」 points at the list that follows: its items come with the sentence."""
+    if not ctx.kb.lexicon.forward.search(loc.span.text):
+        return []
+    part = _neighbours(ctx, loc)
+    after = sorted((i for i in part.items if i.span.start >= loc.span.end), key=lambda i: i.span.start)
+    out: list[Located] = []
+    for item in after:  # the run of items right after the sentence, up to the next sentence of prose
+        if any(loc.span.end <= s.span.start < item.span.start and s.span.text.rstrip().endswith("。") for s in part.sentences):
+            break
+        out.append(item)
+    return out
