@@ -45,10 +45,18 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge)
         return True
     if profile.unit_noun and profile.unit_noun in e.norm:
         return True
-    # 「中国の首都は？」: a topic the plan never mentions but another document does is about that document.
-    if any(not kb.in_document(doc_id, t) for t in e.topics):
-        return False
-    return ranks.get(doc_id, PLAN_RANK) < PLAN_RANK
+    # 「中国の首都は？」: when another document that retrieval ranks higher uses the same name and the topic
+    # the plan never mentions, the name is that document's (China the country), not the plan's unit.
+    mine = ranks.get(doc_id, len(ranks) + PLAN_RANK)
+    for other, rank in ranks.items():
+        if other == doc_id or rank >= mine:
+            continue
+        names = [*e.units, *e.unit_surfaces]
+        if any(kb.in_document(other, n) for n in names) and any(
+            not kb.in_document(doc_id, t) and kb.in_document(other, t) for t in e.topics
+        ):
+            return False
+    return mine < PLAN_RANK
 
 
 def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str] | None = None) -> Entities:

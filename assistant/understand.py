@@ -52,6 +52,7 @@ class Entities:
     cues: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # how names were read (熊本県→九州, 九洲→九州, 船づくり→造船)
     unit_noun_named: bool = False  # the question uses a plan's own unit noun (ブロック, 地区 …)
+    unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (熊本県, 関西)
     # Set by history.merge:
     followup: str | None = None  # ellipsis | reference | continuation | narrow
     carried: tuple[str, ...] = ()  # what was taken from earlier turns (shown as a chip in the UI)
@@ -118,10 +119,12 @@ def _common_run(a: str, b: str) -> int:
     return best
 
 
-def _sections(q: Question, kb: Knowledge) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _sections(q: Question, kb: Knowledge, title_words: set[str] = frozenset()) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Parts that are not units whose name or sub-heading the question names (凡例, 分野横断的課題 …),
     and the heading it named. A heading named in full beats one named in part; longer beats shorter."""
     norm_sq = q.squashed
+    for word in title_words:  # 「北九州市産業振興計画の基本理念」: the title names the document, not a heading
+        norm_sq = norm_sq.replace(word, "\x00")
     grams = _bigrams(norm_sq)
     found: list[tuple[int, int, str, str]] = []  # (full?, length, part, heading)
     for part in kb.plan.others():
@@ -180,6 +183,18 @@ def _in_compound(q: Question, pos: int) -> bool:
         if touching and t.pos in NOUNISH and t.surface not in ("・", "、"):
             return True
     return False
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True."""
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
 
 
 def _is_kana_word(text: str) -> bool:
@@ -296,6 +311,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     cues = frozenset(name for name, pattern in lex.cues.items() if pattern.search(q.norm))
     taken = [False] * len(q.norm)
     units, notes = _units(q, kb, taken)
+    surfaces = tuple(q.norm[i : j + 1] for i, j in _runs(taken))
     fields: list[str] = []
     for m in kb.vocab.find(q.norm, q.bounds):
         if any(taken[m.start : m.end]):
@@ -375,7 +391,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
         if not kb.in_documents(m.group(0)):
             unknown_names.append(m.group(0))
-    sections, headings = _sections(q, kb) if not units else ((), ())
+    sections, headings = _sections(q, kb, title_words) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
     phrases = [p for p in phrases if not any(squash(p) in w for w in title_words)]
@@ -401,6 +417,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         cues=cues,
         notes=tuple(notes),
         unit_noun_named=any(n in q.norm for n in nouns),
+        unit_surfaces=surfaces,
     )
 
 
@@ -409,7 +426,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
 
 def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
     """The question asks a unit about something other than its list (its reasons, its challenges, its
-    outlook): a topic the unit's items do not name, or a word the documents do not use at all."""
+    outlook): a topic of the unit's document that the unit's items do not name."""
     words = [squash(w) for w in (*e.phrases, *e.topics)]
     for name in e.units:
         unit = kb.plan.unit(name, e.scope or None)
@@ -417,8 +434,6 @@ def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
             continue
         items = squash("".join(i.span.text for i in unit.items))
         if any(w and w not in items and w not in squash(name) and kb.in_document(unit.doc_id, w) for w in words):
-            return True
-        if e.unknown_terms and not e.unknown_names:
             return True
     return False
 
