@@ -106,6 +106,14 @@ class Evidence:
         scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
 
+    def covers(self, u: Understanding, loc: Located) -> bool:
+        """Whether the passage (with its title and block name) holds every topic word of the question
+        that the documents use at all."""
+        words = [w for w in (*u.topics, *u.phrases, *u.fields) if len(w) >= 2]
+        have = self._passage_terms(loc) | self._context_terms(loc)
+        text = squash(loc.span.text) + squash(loc.chunk.title) + squash(loc.chunk.block)
+        return all(squash(w) in text or normalize(w) in have for w in words)
+
     def subject(self, u: Understanding, passage: Scored) -> str:
         """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage
         repeats; "" when it repeats none."""

@@ -45,6 +45,7 @@ class Entities:
     unknown_terms: tuple[str, ...] = ()  # content words the documents never mention
     unknown_names: tuple[str, ...] = ()  # decisive ones: proper names, or the topic of the sentence
     unknown_compounds: tuple[str, ...] = ()  # compound nouns the documents lack although their parts occur (量子技術)
+    unknown_focus: tuple[str, ...] = ()  # words the documents lack in what the question is about (ラピダスの工場は)
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
@@ -185,6 +186,27 @@ def _in_compound(q: Question, pos: int) -> bool:
     return False
 
 
+def _focus(q: Question) -> list[Token]:
+    """The noun phrase the question is about: the nouns before its first topic particle (は, が, とは), with
+    the nouns they are joined to by の (「審議会の名前は」 → 審議会, 名前)."""
+    tokens = list(q.tokens)
+    for k, t in enumerate(tokens):
+        if t.surface not in FOCUS_PARTICLES or k == 0 or tokens[k - 1].pos not in NOUNISH:
+            continue
+        out: list[Token] = []
+        j = k - 1
+        while j >= 0:
+            if tokens[j].pos in NOUNISH:
+                out.insert(0, tokens[j])
+                j -= 1
+            elif tokens[j].surface == "の" and j > 0 and tokens[j - 1].pos in NOUNISH:
+                j -= 1
+            else:
+                break
+        return out
+    return []
+
+
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     """(first, last) index of every run of True."""
     out, start = [], None
@@ -234,7 +256,8 @@ def _variants(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, 
         variant = normalize("".join(t.normalized for t in run))
         found = [m for m in kb.vocab.find(variant)] if squash(variant) != squash(q.norm[start:end]) else []
         if not found:
-            found = [m for m in kb.vocab.find(_nearest_names(q.norm[start:end], kb))]
+            local = frozenset(b - start for b in q.bounds if start <= b <= end)
+            found = [m for m in kb.vocab.find(_nearest_names(q.norm[start:end], kb, local))]
         for m in found:
             out += [(start, end, f) for f in m.value]
         if found:
@@ -242,11 +265,14 @@ def _variants(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, 
     return out
 
 
-def _nearest_names(text: str, kb: Knowledge) -> str:
-    """`text` with every window that is one character away from a field name replaced by that name."""
+def _nearest_names(text: str, kb: Knowledge, bounds: frozenset[int]) -> str:
+    """`text` with every window that is one character away from a field name replaced by that name; a
+    window starts and ends on a word boundary (ロワット inside キロワット is no slip of ロボット)."""
     out = text
     for length, names in kb.names.by_length.items():
         for pos in range(len(text) - length + 1):
+            if pos not in bounds or pos + length not in bounds:
+                continue
             window = text[pos : pos + length]
             for name in names.get(window[0], ()):
                 if sum(a != b for a, b in zip(window, name)) == 1:
@@ -391,6 +417,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
         if not kb.in_documents(m.group(0)):
             unknown_names.append(m.group(0))
+    focus_unknown = [t.surface for t in _focus(q) if t.surface in unknown]
     sections, headings = _sections(q, kb, title_words) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
@@ -398,6 +425,8 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     asks = next((k.name for k in lex.kinds.values() if k.cue.search(q.norm)), None)
     if asks == "location" and not units:
         asks = None  # 「どこで検討されている？」 without a unit asks which units: they are the places
+    if asks == "name" and any(t.surface in lex.kinds["person"].words for t in q.tokens):
+        asks = "person_name"  # 「市長の名前」: a person's name, which a role does not give
     nouns = {kb.profile(d).unit_noun for d in kb.profiles if kb.profile(d).unit_noun}
     return Entities(
         question=q,
@@ -410,6 +439,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         unknown_terms=tuple(dict.fromkeys(unknown)),
         unknown_names=tuple(dict.fromkeys(unknown_names)),
         unknown_compounds=tuple(c for c in dict.fromkeys(compounds) if not any(squash(c) in squash(n) for n in notes)),
+        unknown_focus=tuple(dict.fromkeys(focus_unknown)),
         quoted=quoted,
         documents=tuple(documents),
         title_words=tuple(sorted(title_words)),

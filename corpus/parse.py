@@ -220,11 +220,13 @@ def _phrase_length(text: str, tok: Tokenizer) -> int:
 
 
 def _sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """Split on 。 and on blank lines; leading bullets and white space are not part of a sentence."""
+    """Split on 。 and on blank lines; a paragraph without any 。 (a list of figures, one per line) is split
+    at its line breaks. Leading bullets and white space are not part of a sentence."""
     out: list[Sentence] = []
     for para in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text[start:end]):
         p_start = start + para.start()
-        for m in re.finditer(r"[^。]+。?", para.group(0)):
+        pattern = r"[^。]+。?" if "。" in para.group(0) else r"[^\n]+"
+        for m in re.finditer(pattern, para.group(0)):
             s, e = trim_span(text, p_start + m.start(), p_start + m.end())
             bullet = _BULLET.match(text[s:e])
             if bullet and bullet.group("bullet"):

@@ -38,6 +38,10 @@ def unknown_words(ctx: Context) -> Draft | None:
         # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
+    if u.plan_context and (u.unknown_focus or (u.asks and u.unknown_terms)):
+        # About a plan, what the question is about (「ラピダスの工場は」「審議会の名前は」), or the thing a figure
+        # is asked of (「建造する船の隻数」), is a word the documents never use: they do not answer it.
+        return not_stated("「" + "」「".join(u.unknown_focus or u.unknown_terms) + "」", refs)
     return None
 
 
@@ -51,7 +55,7 @@ def holds(ctx: Context, kind_name: str, texts: Iterable[str]) -> bool:
         norm = normalize(text)
         if kind.evidence.search(norm):
             return True
-        if kind.words and any(w in norm for w in kind.words):
+        if kind.words and any(w in norm and squash(w) not in question for w in kind.words):
             return True
         if kind.pos:
             for t in ctx.kb.tokenizer.tokens(norm):

@@ -70,8 +70,9 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
 
 
 def answer_phrase(ctx: Context, kind: str, text: str) -> str:
-    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any,
-    preferring what the question does not already say."""
+    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any:
+    not what the question already says, and the one nearest to the question's own words in `text`
+    (「③市内の創業件数：年間380件…から年間500件へ」 answers 創業件数 with 380件, not with another figure)."""
     k = ctx.kb.lexicon.kinds[kind]
     question = ctx.u.question.squashed
     norm = normalize(text)
@@ -79,23 +80,32 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
     for m in k.evidence.finditer(norm):
         if m.group(0).strip() and squash(m.group(0)) not in question:
             found.append((m.start(), m.group(0).strip()))
-    tokens = ctx.kb.tokenizer.tokens(norm)
-    run: list = []
-    for t in [*tokens, None]:
-        tag = f"固有名詞/{t.kind}" if t is not None and t.kind else ""
-        wanted = t is not None and ((k.pos and tag in k.pos) or (k.words and t.surface in k.words))
-        if wanted:
-            run.append(t)
-            continue
-        if run:
-            phrase = norm[run[0].begin : run[-1].end]
-            if squash(phrase) not in question:
-                found.append((run[0].begin, phrase))
-            run = []
+    for w in k.words:
+        for m in re.finditer(re.escape(w), norm):
+            if squash(w) not in question:
+                found.append((m.start(), w))
+    if k.pos:
+        run: list = []
+        for t in [*ctx.kb.tokenizer.tokens(norm), None]:
+            if t is not None and t.kind and f"固有名詞/{t.kind}" in k.pos:
+                run.append(t)
+                continue
+            if run:
+                phrase = norm[run[0].begin : run[-1].end]
+                if squash(phrase) not in question:
+                    found.append((run[0].begin, phrase))
+                run = []
     if not found:
         return ""
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
+    anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
+               for m in re.finditer(re.escape(normalize(w)), norm)]
+    if anchors:  # the one closest to the question's own words, on either side
+        def gap(f: tuple[int, str]) -> int:
+            s, e = f[0], f[0] + len(f[1])
+            return min(max(a - e, s - b, 0) for a, b in anchors)
 
+        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
+    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
@@ -112,6 +122,10 @@ def answer(ctx: Context) -> Draft:
     kind = _kind(ctx)
     # A plan outline rarely holds dates or figures: about a plan, their absence is an answer; about
     # ordinary text only kinds with a reliable pattern (an amount in 円) decline.
+    if kind and u.plan_context:
+        # About a plan, the figure must be about what the question asks: in a passage that also holds
+        # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
+        good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
         missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
         if missing is not None:
