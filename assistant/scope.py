@@ -71,6 +71,10 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
         named = [d for d in e.documents if d in allowed]
         allowed = set(named) or allowed
     ranks = document_ranks(hits, kb)
+    named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
+    if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
+        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields.
+        return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
     plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb)}

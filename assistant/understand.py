@@ -62,6 +62,7 @@ class Entities:
     # Set by scope.apply:
     scope: tuple[str, ...] = ()  # documents the answer may use (empty: all)
     plan_context: bool = False  # the question is about a plan with units (its first hit, or its unit noun)
+    absent: tuple[str, ...] = ()  # fields asked of a document named by title whose units do not list them
 
     @property
     def norm(self) -> str:

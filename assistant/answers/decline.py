@@ -32,6 +32,10 @@ def unknown_words(ctx: Context) -> Draft | None:
     """The question is about something the documents never mention (a proper name, its topic)."""
     u = ctx.u
     refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
+    if u.absent:
+        titles = "・".join(f"「{ctx.kb.plan.titles[d]}」" for d in u.scope)
+        units = [p for p in ctx.kb.plan.units(u.scope)]
+        return not_stated(f"{titles}の{ctx.noun(units[0].doc_id) if units else ''}の「{'」「'.join(u.absent)}」", [p.chunks[0] for p in units][:2])
     if u.unknown_names or (u.unknown_terms and not u.anchored):
         return not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
     if u.unknown_compounds and u.plan_context and not u.has_entities:

@@ -97,6 +97,14 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
                 run = []
     if not found:
         return ""
+    merged: list[tuple[int, str]] = []  # pieces that touch are one answer (明治 + 以降 → 明治以降)
+    for start, piece in sorted(found):
+        if merged and start <= merged[-1][0] + len(merged[-1][1]):
+            s0, p0 = merged[-1]
+            merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
+        else:
+            merged.append((start, piece))
+    found = merged
     anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
                for m in re.finditer(re.escape(normalize(w)), norm)]
     if anchors:  # the one closest to the question's own words, on either side

@@ -16,8 +16,10 @@ INTENT = Intent.SECTION
 
 def _units_of(part: Part, headings: tuple[str, ...]) -> list[Located]:
     """Sentences and the short items outside sentences, limited to a named sub-heading."""
-    units = list(part.sentences) + [
-        i for i in part.items if not any(s.span.start <= i.span.start < s.span.end for s in part.sentences)
+    item_lines = {i.span.start: i for i in part.items}
+    sentences = [s for s in part.sentences if not (s.span.start in item_lines and s.span.end <= item_lines[s.span.start].span.end)]
+    units = sentences + [
+        i for i in part.items if not any(s.span.start <= i.span.start < s.span.end for s in sentences)
     ]
     spans = [(c.doc_id, s, e) for c in part.chunks for p, s, e in c.sections if p[-1] in headings and len(p) > 1]
     if spans:
@@ -41,6 +43,7 @@ def answer(ctx: Context) -> Draft:
     for part in parts:
         units = _units_of(part, u.headings)
         labels = [x for x in units if x in part.items and len(x.span.label) <= MAX_LABEL_CHARS]
+        sentences = [x for x in units if x in part.sentences]
         if u.list_size is not None and len(labels) != u.list_size:
             # 「17の戦略分野を全部」: the part does not enumerate that many names.
             return not_stated(f"「{part.name}」の{u.list_size}項目それぞれの名称（一覧）", [part.chunks[0]])
@@ -60,7 +63,7 @@ def answer(ctx: Context) -> Draft:
                 d.lead(f"「{part.name}」には次の{len(labels)}項目が挙げられています。")
                 for loc in labels:
                     d.item(item_name(loc), [d.cite_item(loc)])
-            for s in [x for x in units if x not in labels and x in part.sentences]:
+            for s in [x for x in sentences if x not in labels]:
                 d.note(f"補足：「{one_line(s.span.text)}」", d.cite_span(s))
         else:
             ranked = ctx.evidence.rank(u, ctx.hits, units, k=0)
