@@ -166,7 +166,9 @@ class Assistant:
         state = self._state
         try:
             u, hits = self.understand(question, history or [], doc_ids or None, state)
-            ctx = Context(u, hits, state.kb, state.evidence, list_limit)
+            said = next((m.get("content", "") for m in reversed(history or []) if isinstance(m, dict)
+                         and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+            ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer

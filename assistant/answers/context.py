@@ -20,6 +20,7 @@ class Context:
     kb: Knowledge
     evidence: Evidence
     list_limit: int | None = None  # at most this many units in a list answer (None: all)
+    said: str = ""  # the previous answer's text: 「他には？」 wants what it did not quote
 
     @property
     def scope(self) -> tuple[str, ...] | None:

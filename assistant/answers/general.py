@@ -120,7 +120,11 @@ def answer(ctx: Context) -> Draft:
     whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
     if whole and not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known:
         return _overview(ctx, u.documents[0])  # nothing to rank by but the document itself
-    ranked = ctx.evidence.rank(u, ctx.hits, _candidates(ctx), k=0)
+    candidates = _candidates(ctx)
+    if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
+        said = squash(ctx.said)
+        candidates = [c for c in candidates if squash(c.span.text) not in said] or candidates
+    ranked = ctx.evidence.rank(u, ctx.hits, candidates, k=0)
     good = [s for s in ranked if s.overlap >= MIN_OVERLAP]
     if not good and whole:
         return _overview(ctx, u.documents[0])
