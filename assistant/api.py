@@ -28,7 +28,7 @@ from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
 from assistant.indexing import build_index, open_store, read_corpus, update_index
-from assistant.knowledge import Knowledge, NameReadings
+from assistant.knowledge import Knowledge, NameReadings, title_keys
 from assistant.lexicon import Lexicon
 from assistant.library import AddReport, add_files, remove_file
 from assistant.limits import MAX_QUESTION_CHARS
@@ -92,6 +92,7 @@ class Assistant:
             tokenizer=self.tokenizer,
             corpus_sq=squash("\n".join(c.text for c in chunks)),
             doc_sq={d: squash("\n".join(c.text for c in chunks if c.doc_id == d)) for d in plan.titles},
+            titles=title_keys(plan.titles, self.tokenizer, self.lexicon.generic),
         )
         return _State(info, kb, Evidence(searcher, lexical, vocab, self.lexicon, self.tokenizer))
 
@@ -167,7 +168,9 @@ class Assistant:
         state = self._state
         try:
             u, hits = self.understand(question, history or [], doc_ids or None, state)
-            ctx = Context(u, hits, state.kb, state.evidence, list_limit)
+            said = next((m.get("content", "") for m in reversed(history or []) if isinstance(m, dict)
+                         and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+            ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer

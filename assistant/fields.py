@@ -52,7 +52,7 @@ class FieldVocabulary:
         atoms: dict[str, None] = {}
         labels: dict[str, None] = {}
         for unit in plan.units():
-            for loc in unit.items:
+            for loc in unit.listed:
                 if len(loc.span.label) > MAX_LABEL_CHARS:
                     continue
                 parts = atoms_of(loc.span.label)
@@ -82,7 +82,7 @@ class FieldVocabulary:
         self._surface_list = surfaces
         # Every unit item's label in one string, so a field is matched against the whole plan with a few
         # str.find calls instead of a Python loop over items (100k-unit plans stay fast).
-        self._items = [(u, loc) for u in plan.units() for loc in u.items]
+        self._items = [(u, loc) for u in plan.units() for loc in u.listed]
         squashed = [squash(loc.span.label) for _, loc in self._items]
         self._starts = [0]
         for label in squashed:
@@ -129,7 +129,7 @@ class FieldVocabulary:
     def fields_of(self, unit: Part) -> list[str]:
         """The fields a unit's items name, without compounds whose parts are also named
         (航空宇宙 when 航空 and 宇宙 are there), without categories and whole-item compounds."""
-        named = [f for f in self.atoms if any(self.mentions(i.span.label, f) for i in unit.items)]
+        named = [f for f in self.atoms if any(self.mentions(i.span.label, f) for i in unit.listed)]
         return [f for f in named if not any(g != f and g in f for g in named)]
 
     def matches(self, field: str, doc_ids=None) -> list[ItemMatch]:

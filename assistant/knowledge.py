@@ -46,6 +46,28 @@ class NameReadings:
         return self.by_reading.get(reading)
 
 
+def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Words that name a document: each title's compound nouns and proper names (北九州市産業振興計画,
+    北九州市), squashed → the documents whose title has them."""
+    keys: dict[str, set[str]] = {}
+    for doc_id, title in titles.items():
+        norm = normalize(title)
+        run: list = []
+        for t in [*tokenizer.tokens(norm), None]:
+            noun = t is not None and (t.pos in ("名詞", "接頭辞", "接尾辞") or t.surface == "・") and t.surface.strip()
+            if noun:
+                run.append(t)
+                if t.kind and len(t.surface) >= 2 and t.surface not in generic:
+                    keys.setdefault(squash(t.surface), set()).add(doc_id)
+                continue
+            if run:
+                text = norm[run[0].begin : run[-1].end].strip("・")
+                if len(text) >= 2 and text not in generic:
+                    keys.setdefault(squash(text), set()).add(doc_id)
+                run = []
+    return {k: frozenset(v) for k, v in keys.items()}
+
+
 @dataclass(frozen=True)
 class Knowledge:
     plan: PlanView
@@ -59,6 +81,7 @@ class Knowledge:
     tokenizer: Tokenizer
     corpus_sq: str  # all text, squashed: is a word in the documents at all?
     doc_sq: dict[str, str]  # each document's text, squashed
+    titles: dict[str, frozenset[str]]  # words that name a document (see title_keys)
 
     @property
     def profiles(self) -> dict[str, DocumentProfile]:

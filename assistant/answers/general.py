@@ -14,10 +14,10 @@ from dataclasses import replace
 from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
-from assistant.answers.draft import Draft
+from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse
 from assistant.evidence import Scored
-from assistant.plan import Located
+from assistant.plan import Located, Part
 from assistant.types import Intent
 
 INTENT = Intent.GENERAL
@@ -30,6 +30,8 @@ RUNNER_UP = 0.8
 KIND_BONUS = 0.1
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
+# A sentence that announces a list (「次の7つの目標指標」) brings at most this many of its items.
+MAX_LIST_ITEMS = 12
 
 
 def _candidates(ctx: Context) -> list[Located]:
@@ -55,11 +57,12 @@ def _kind(ctx: Context) -> str | None:
 
 
 def _overview(ctx: Context, doc_id: str) -> Draft:
-    """「横浜市の計画は？」: what the document says first, and how it is organised."""
+    """「横浜市の計画は？」: what the document says first (its first sentences of prose, not its title page)."""
     d = Draft()
     plan = ctx.kb.plan
     parts = plan.blocks([doc_id])
-    sentences = [s for p in parts for s in p.sentences][:OPENING_SENTENCES]
+    prose = [s for p in parts for s in p.sentences if s.span.text.rstrip().endswith("。")]
+    sentences = (prose or [s for p in parts for s in p.sentences])[:OPENING_SENTENCES]
     d.lead(f"「{plan.titles[doc_id]}」の冒頭には次のように書かれています。")
     for s in sentences:
         d.quote(s.span.text, d.cite_span(s))
@@ -67,8 +70,9 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
 
 
 def answer_phrase(ctx: Context, kind: str, text: str) -> str:
-    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any,
-    preferring what the question does not already say."""
+    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any:
+    not what the question already says, and the one nearest to the question's own words in `text`
+    (「③市内の創業件数：年間380件…から年間500件へ」 answers 創業件数 with 380件, not with another figure)."""
     k = ctx.kb.lexicon.kinds[kind]
     question = ctx.u.question.squashed
     norm = normalize(text)
@@ -76,36 +80,64 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
     for m in k.evidence.finditer(norm):
         if m.group(0).strip() and squash(m.group(0)) not in question:
             found.append((m.start(), m.group(0).strip()))
-    tokens = ctx.kb.tokenizer.tokens(norm)
-    run: list = []
-    for t in [*tokens, None]:
-        tag = f"固有名詞/{t.kind}" if t is not None and t.kind else ""
-        wanted = t is not None and ((k.pos and tag in k.pos) or (k.words and t.surface in k.words))
-        if wanted:
-            run.append(t)
-            continue
-        if run:
-            phrase = norm[run[0].begin : run[-1].end]
-            if squash(phrase) not in question:
-                found.append((run[0].begin, phrase))
-            run = []
+    for w in k.words:
+        for m in re.finditer(re.escape(w), norm):
+            if squash(w) not in question:
+                found.append((m.start(), w))
+    if k.pos:
+        run: list = []
+        for t in [*ctx.kb.tokenizer.tokens(norm), None]:
+            if t is not None and t.kind and f"固有名詞/{t.kind}" in k.pos:
+                run.append(t)
+                continue
+            if run:
+                phrase = norm[run[0].begin : run[-1].end]
+                if squash(phrase) not in question:
+                    found.append((run[0].begin, phrase))
+                run = []
     if not found:
         return ""
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
+    merged: list[tuple[int, str]] = []  # pieces that touch are one answer (明治 + 以降 → 明治以降)
+    for start, piece in sorted(found):
+        if merged and start <= merged[-1][0] + len(merged[-1][1]):
+            s0, p0 = merged[-1]
+            merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
+        else:
+            merged.append((start, piece))
+    found = merged
+    anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
+               for m in re.finditer(re.escape(normalize(w)), norm)]
+    if anchors:  # the one closest to the question's own words, on either side
+        def gap(f: tuple[int, str]) -> int:
+            s, e = f[0], f[0] + len(f[1])
+            return min(max(a - e, s - b, 0) for a, b in anchors)
 
+        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
+    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
-    if u.documents and not (u.phrases or u.quoted or u.fields or u.topics) and len(u.documents) == 1:
-        return _overview(ctx, u.documents[0])
-    ranked = ctx.evidence.rank(u, ctx.hits, _candidates(ctx), k=0)
+    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
+    if whole and not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known:
+        return _overview(ctx, u.documents[0])  # nothing to rank by but the document itself
+    candidates = _candidates(ctx)
+    if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
+        said = squash(ctx.said)
+        candidates = [c for c in candidates if squash(c.span.text) not in said] or candidates
+    ranked = ctx.evidence.rank(u, ctx.hits, candidates, k=0)
     good = [s for s in ranked if s.overlap >= MIN_OVERLAP]
+    if not good and whole:
+        return _overview(ctx, u.documents[0])
     if not good:
         topic = "「" + "」「".join(u.unknown_terms) + "」" if u.unknown_terms else "この質問に答える内容"
         return not_stated(topic, [s.located for s in ranked[:2]])
     kind = _kind(ctx)
     # A plan outline rarely holds dates or figures: about a plan, their absence is an answer; about
     # ordinary text only kinds with a reliable pattern (an amount in 円) decline.
+    if kind and u.plan_context:
+        # About a plan, the figure must be about what the question asks: in a passage that also holds
+        # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
+        good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
         missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
         if missing is not None:
@@ -124,5 +156,37 @@ def answer(ctx: Context) -> Draft:
         subject = ctx.evidence.subject(u, first)
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
     for s in chosen:
+        before = _antecedent(ctx, s.located)
+        if before is not None and before not in [c.located for c in chosen]:
+            d.quote(before.span.text, d.cite_span(before))
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:
+            d.item(item_name(item), [d.cite_item(item)])
     return d
+
+
+def _neighbours(ctx: Context, loc: Located) -> Part:
+    return ctx.kb.plan.part_at(loc.chunk, loc.span.start)
+
+
+def _antecedent(ctx: Context, loc: Located) -> Located | None:
+    """「こうした変化を好機と捉え…」 refers back: the sentence before it says what it refers to."""
+    if not ctx.kb.lexicon.anaphora.match(loc.span.text.lstrip()):
+        return None
+    part = _neighbours(ctx, loc)
+    before = [s for s in part.sentences if s.span.end <= loc.span.start]
+    return before[-1] if before else None
+
+
+def _list_after(ctx: Context, loc: Located) -> list[Located]:
+    """「次の7つの目標指標を設定する。」 points at the list that follows: its items come with the sentence."""
+    if not ctx.kb.lexicon.forward.search(loc.span.text):
+        return []
+    part = _neighbours(ctx, loc)
+    after = sorted((i for i in part.items if i.span.start >= loc.span.end), key=lambda i: i.span.start)
+    out: list[Located] = []
+    for item in after:  # the run of items right after the sentence, up to the next sentence of prose
+        if any(loc.span.end <= s.span.start < item.span.start and s.span.text.rstrip().endswith("。") for s in part.sentences):
+            break
+        out.append(item)
+    return out

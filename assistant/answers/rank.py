@@ -33,13 +33,13 @@ def answer(ctx: Context) -> Draft:
             continue
         word = "最も多い" if most else "最も少ない"
         if _asks_for_units(ctx, doc_id) and not ctx.u.fields:
-            sizes = {id(p): len(p.items) for p in units}
+            sizes = {id(p): len(p.listed) for p in units}
             best = (max if most else min)(sizes.values())
             top = [p for p in units if sizes[id(p)] == best]
             noun = ctx.item_noun(doc_id)
             d.lead(f"{noun}の数が{word}のは{'、'.join(p.name for p in top)}（{best}{noun}）です。")
             for p in top:
-                d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+                d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
             continue
         vocab = ctx.kb.vocab
         fields = list(ctx.u.fields) or vocab.atoms

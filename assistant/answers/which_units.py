@@ -67,7 +67,7 @@ def answer(ctx: Context) -> Draft:
             return d
         d.lead(f"{names}を挙げていないのは{_join([p.name for p in rest])}の{_count(ctx, rest)}です。")
         for p in rest[: ctx.list_limit] if ctx.list_limit else rest:
-            d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+            d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))
@@ -83,12 +83,16 @@ def answer(ctx: Context) -> Draft:
         if not matches:
             d.lead(f"{f}を挙げている{ctx.noun(ctx.scope[0]) if ctx.scope else ''}は資料にありません。")
             continue
-        units = _units_of(matches)
-        within = "それらのうち" if u.within else ""
-        d.lead(f"{within}{f}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
-        unit_lines(ctx, d, matches)
+        docs = list(dict.fromkeys(m.unit.doc_id for m in matches))
+        for doc_id in docs:  # several plans answer: each says it in its own words (ブロック, 地区)
+            mine = [m for m in matches if m.unit.doc_id == doc_id]
+            units = _units_of(mine)
+            where = f"「{ctx.kb.plan.titles[doc_id]}」では、" if len(docs) > 1 else ""
+            within = "それらのうち" if u.within else ""
+            d.lead(f"{where}{within}{f}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
+            unit_lines(ctx, d, mine)
         if f in vocab.compounds:
-            _wider(ctx, d, f, {id(p) for p in units})
+            _wider(ctx, d, f, {id(m.unit) for m in matches})
     if not any(per_field.values()):
         return not_stated(f"{names}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
     return d
