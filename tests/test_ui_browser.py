@@ -118,8 +118,12 @@ def ask(page, question: str) -> None:
     page.press("#question textarea", "Enter")
     page.wait_for_function(
         "n => document.querySelectorAll('#chat .answer[data-state=\"done\"], #chat .notice').length > n", arg=done)
-    page.wait_for_function("q => { const el = document.querySelector('#sources .src-q'); return el && el.textContent.includes(q); }",
-                           arg=question)
+    # the sources panel has switched to this new answer (not an earlier answer to the same question)
+    page.wait_for_function("""q => {
+        const answers = document.querySelectorAll('#chat .answer[data-state="done"]');
+        const panel = document.querySelector('#sources .sources'), el = document.querySelector('#sources .src-q');
+        return answers.length && panel && panel.dataset.turn === answers[answers.length - 1].dataset.turn
+            && el && el.textContent.includes(q); }""", arg=question)
 
 
 def answers(page):
