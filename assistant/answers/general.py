@@ -15,7 +15,7 @@ from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.passages import diverse
+from assistant.answers.passages import diverse, list_after
 from assistant.evidence import Scored
 from assistant.plan import Located, Part
 from assistant.types import Intent
@@ -118,8 +118,10 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
 def answer(ctx: Context) -> Draft:
     u = ctx.u
     whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
-    if whole and not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known:
-        return _overview(ctx, u.documents[0])  # nothing to rank by but the document itself
+    if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
+        # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
+        # says what it is for at its start.
+        return _overview(ctx, u.documents[0])
     candidates = _candidates(ctx)
     if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
         said = squash(ctx.said)
@@ -179,14 +181,4 @@ def _antecedent(ctx: Context, loc: Located) -> Located | None:
 
 
 def _list_after(ctx: Context, loc: Located) -> list[Located]:
-    """「次の7つの目標指標を設定する。」 points at the list that follows: its items come with the sentence."""
-    if not ctx.kb.lexicon.forward.search(loc.span.text):
-        return []
-    part = _neighbours(ctx, loc)
-    after = sorted((i for i in part.items if i.span.start >= loc.span.end), key=lambda i: i.span.start)
-    out: list[Located] = []
-    for item in after:  # the run of items right after the sentence, up to the next sentence of prose
-        if any(loc.span.end <= s.span.start < item.span.start and s.span.text.rstrip().endswith("。") for s in part.sentences):
-            break
-        out.append(item)
-    return out
+    return list_after(_neighbours(ctx, loc), loc, ctx.kb.lexicon.forward)
