@@ -105,7 +105,7 @@ def _bigrams(text: str) -> set[str]:
 def _heading_keys(heading: str) -> set[str]:
     """How a heading may be named: as written, without a leading count (17の), without an 「〜別」 qualifier."""
     key = squash(heading)
-    keys = {key, re.sub(r"^\d+の?", "", key), re.sub(r"^.+?別", "", key)}
+    keys = {key, re.sub(r"^\d+の?", "", key), re.sub(r"^.+?別", "", key), key.replace("の", "")}
     return {k for k in keys if len(k) >= 2}
 
 
@@ -218,6 +218,21 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
             out.append((start, i - 1))
             start = None
     return out
+
+
+def _known_parts(t: Token, kb: Knowledge) -> bool:
+    """A compound word made of words the documents use (検討中 = 検討 + 中) is known, though the documents
+    never write it whole; one with a part they never use (量子技術) is not."""
+    parts = [p for p in kb.tokenizer.tokens(t.surface, fine=True) if p.pos in CONTENT_POS and len(p.surface) >= 2]
+    return len(parts) >= 1 and len(parts) < len(t.surface) and all(
+        kb.in_documents(p.surface) or kb.in_documents(p.normalized) for p in parts
+    ) and sum(len(p.surface) for p in parts) >= len(t.surface) - 1
+
+
+def _decisive(word: str) -> bool:
+    """Whether an unknown word can carry a question: a proper name or a term (kanji, katakana, Latin),
+    not a word inflected with kana (扱い, 見込み), which the documents would phrase otherwise."""
+    return not re.search(r"[ぁ-ゖ]", word)
 
 
 def _is_kana_word(text: str) -> bool:
@@ -389,7 +404,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
                 continue
             if any(p.search(surface) for p in how) or squash(surface) in title_words:
                 continue
-            if kb.in_documents(surface) or kb.in_documents(t.normalized):
+            if kb.in_documents(surface) or kb.in_documents(t.normalized) or _known_parts(t, kb):
                 topics.append(surface if kb.in_documents(surface) else t.normalized)
             else:
                 run_unknown.append(t)
@@ -418,7 +433,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
         if not kb.in_documents(m.group(0)):
             unknown_names.append(m.group(0))
-    focus_unknown = [t.surface for t in _focus(q) if t.surface in unknown]
+    focus_unknown = [t.surface for t in _focus(q) if t.surface in unknown and _decisive(t.surface)]
     sections, headings = _sections(q, kb, title_words) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]

@@ -15,7 +15,7 @@ from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.passages import diverse
+from assistant.answers.passages import diverse, list_after
 from assistant.evidence import Scored
 from assistant.plan import Located, Part
 from assistant.types import Intent
@@ -30,6 +30,8 @@ RUNNER_UP = 0.8
 KIND_BONUS = 0.1
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
+# A sentence shorter than this is quoted with the one before it (「1428年～1527年。」 needs its subject).
+SHORT_SENTENCE = 20
 # A sentence that announces a list (「次の7つの目標指標」) brings at most this many of its items.
 MAX_LIST_ITEMS = 12
 
@@ -118,8 +120,10 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
 def answer(ctx: Context) -> Draft:
     u = ctx.u
     whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
-    if whole and not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known:
-        return _overview(ctx, u.documents[0])  # nothing to rank by but the document itself
+    if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
+        # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
+        # says what it is for at its start.
+        return _overview(ctx, u.documents[0])
     candidates = _candidates(ctx)
     if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
         said = squash(ctx.said)
@@ -149,7 +153,13 @@ def answer(ctx: Context) -> Draft:
     d = Draft()
     first = chosen[0]
     phrase = answer_phrase(ctx, kind, first.located.span.text) if kind else ""
-    n = d.cite_span(first.located, first.score)
+    where = first.located
+    if kind and not phrase:  # the asked time or name is often in the sentence just before or after
+        for near in _beside(ctx, first.located):
+            if (phrase := answer_phrase(ctx, kind, near.span.text)):
+                where = near
+                break
+    n = d.cite_span(where, first.score)
     if phrase:
         d.lead(f"{phrase}です。", n)
     else:
@@ -157,9 +167,13 @@ def answer(ctx: Context) -> Draft:
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
     for s in chosen:
         before = _antecedent(ctx, s.located)
+        if where is not first.located and where.span.start < first.located.span.start and s is first:
+            before = where
         if before is not None and before not in [c.located for c in chosen]:
             d.quote(before.span.text, d.cite_span(before))
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        if s is first and where is not first.located and where.span.start > first.located.span.start:
+            d.quote(where.span.text, d.cite_span(where))
         for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:
             d.item(item_name(item), [d.cite_item(item)])
     return d
@@ -169,24 +183,34 @@ def _neighbours(ctx: Context, loc: Located) -> Part:
     return ctx.kb.plan.part_at(loc.chunk, loc.span.start)
 
 
+def _same_paragraph(a: Located, b: Located) -> bool:
+    """Two sentences of one chunk with no blank line between them."""
+    if a.chunk is not b.chunk:
+        return False
+    lo, hi = sorted((a.span.end, b.span.start)) if a.span.start < b.span.start else sorted((b.span.end, a.span.start))
+    return "\n\n" not in a.chunk.text[lo - a.chunk.start : hi - a.chunk.start]
+
+
+def _beside(ctx: Context, loc: Located) -> list[Located]:
+    """The sentences just before and after `loc` in its paragraph."""
+    part = _neighbours(ctx, loc)
+    before = [s for s in part.sentences if s.span.end <= loc.span.start and _same_paragraph(s, loc)]
+    after = [s for s in part.sentences if s.span.start >= loc.span.end and _same_paragraph(loc, s)]
+    return [*before[-1:], *after[:1]]
+
+
 def _antecedent(ctx: Context, loc: Located) -> Located | None:
-    """「こうした変化を好機と捉え…」 refers back: the sentence before it says what it refers to."""
-    if not ctx.kb.lexicon.anaphora.match(loc.span.text.lstrip()):
+    """「こうした変化を好機と捉え…」 refers back, 「とは、…」 has lost its subject, a very short sentence
+    continues the one before: the sentence before it (in its paragraph) says what it is about."""
+    text = loc.span.text.lstrip()
+    tokens = ctx.kb.tokenizer.tokens(text[:6]) if text else []
+    fragment = bool(tokens) and tokens[0].pos in ("助詞", "助動詞", "補助記号")
+    if not (ctx.kb.lexicon.anaphora.match(text) or fragment or len(text) < SHORT_SENTENCE):
         return None
     part = _neighbours(ctx, loc)
-    before = [s for s in part.sentences if s.span.end <= loc.span.start]
+    before = [s for s in part.sentences if s.span.end <= loc.span.start and _same_paragraph(s, loc)]
     return before[-1] if before else None
 
 
 def _list_after(ctx: Context, loc: Located) -> list[Located]:
-    """「次の7つの目標指標を設定する。」 points at the list that follows: its items come with the sentence."""
-    if not ctx.kb.lexicon.forward.search(loc.span.text):
-        return []
-    part = _neighbours(ctx, loc)
-    after = sorted((i for i in part.items if i.span.start >= loc.span.end), key=lambda i: i.span.start)
-    out: list[Located] = []
-    for item in after:  # the run of items right after the sentence, up to the next sentence of prose
-        if any(loc.span.end <= s.span.start < item.span.start and s.span.text.rstrip().endswith("。") for s in part.sentences):
-            break
-        out.append(item)
-    return out
+    return list_after(_neighbours(ctx, loc), loc, ctx.kb.lexicon.forward)

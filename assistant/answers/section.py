@@ -51,7 +51,10 @@ def answer(ctx: Context) -> Draft:
         if len(subs) >= 2:
             d.lead(f"「{part.name}」は次の{len(subs)}つの見出しで構成されています。")
             for heading, chunk, start, end in subs:
-                d.item(heading, [d.cite(chunk, start, end)])
+                # each heading with its first sentence: what the section says, not only its title
+                first = next((s for s in part.sentences if start <= s.span.start < end), None)
+                text = f"{heading}：「{one_line(first.span.text)}」" if first else heading
+                d.item(text, [d.cite(chunk, start, end)])
         elif labels:
             first, last, chunk = labels[0].span, labels[-1].span, labels[0].chunk
             if last.end <= chunk.end:
