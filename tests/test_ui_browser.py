@@ -119,11 +119,22 @@ def ask(page, question: str) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('#chat .answer[data-state=\"done\"], #chat .notice').length > n", arg=done)
     # the sources panel has switched to this new answer (not an earlier answer to the same question)
-    page.wait_for_function("""q => {
+    try:
+        page.wait_for_function(SWITCHED, arg=question)
+    except Exception as exc:  # say what the page shows instead
+        state = page.evaluate("""() => ({
+            answers: [...document.querySelectorAll('#chat .answer')].map(a => [a.dataset.turn, a.dataset.state]),
+            panel: document.querySelector('#sources .sources')?.dataset.turn,
+            question: document.querySelector('#sources .src-q')?.textContent,
+            active: window.PA && PA.active })""")
+        raise AssertionError(f"the sources panel did not switch to the answer of {question!r}: {state}") from exc
+
+
+SWITCHED = """q => {
         const answers = document.querySelectorAll('#chat .answer[data-state="done"]');
         const panel = document.querySelector('#sources .sources'), el = document.querySelector('#sources .src-q');
         return answers.length && panel && panel.dataset.turn === answers[answers.length - 1].dataset.turn
-            && el && el.textContent.includes(q); }""", arg=question)
+            && el && el.textContent.includes(q); }"""
 
 
 def answers(page):
