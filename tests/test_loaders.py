@@ -336,7 +336,7 @@ def ambiguous_kanji() -> str:
 def test_cp932_is_preferred_when_both_readings_are_plausible():
     text = ambiguous_kanji()
     data = text.encode("cp932")
-    assert loaders._japanese_score(data.decode("euc_jp")) == loaders._japanese_score(text) == 1.0
+    assert loaders.text._japanese_score(data.decode("euc_jp")) == loaders.text._japanese_score(text) == 1.0
     assert decode_bytes(data) == (text, "cp932")
 
 
