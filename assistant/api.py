@@ -22,12 +22,13 @@ from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
 from assistant.history import resolve, resolve_history
-from assistant.indexing import build_index, open_store, read_corpus
-from assistant.limits import MAX_QUESTION_CHARS
+from assistant.indexing import ensure_index, open_store, read_corpus
 from assistant.plan import PlanView
 from assistant.readings import ReadingIndex
 from assistant.types import Answer, Citation
 from assistant.understand import Understanding, understand
+from assistant.validation import check_question
+from index.errors import IndexError_
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,9 @@ class Assistant:
         self.vocab = FieldVocabulary(self.plan)
         lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer)
         vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
-        searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion)
+        searcher = HybridSearcher(
+            vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion, where=self.settings.where
+        )
         self.evidence = Evidence(self.plan, self.vocab, searcher, lexical, self.tokenizer)
         self.composer = Composer(self.plan, self.vocab, self.evidence)
         self._corpus_sq = squash("\n".join(c.text for c in chunks))
@@ -76,11 +79,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         store = open_store(settings)
         embedder = make_embedder(settings.embedder)
-        info = store.active()
-        if info is None or not info.current:  # missing, or written by an older version: derived data, rebuild
-            if info is not None:
-                log.warning("索引の形式が古いため作り直します（%s）", info.collection)
-            info, _ = build_index(settings, embedder=embedder, progress=progress)
+        ensure_index(settings, embedder=embedder, progress=progress)  # missing or of an older format: rebuilt
         info = store.require(embedder)
         return cls(settings, info, store.load_chunks(info), embedder, store)
 
@@ -92,9 +91,9 @@ class Assistant:
         return resolve(read(question), previous, self.vocab, recent)
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
-        problem = _check_question(question)
+        problem = check_question(question)
         if problem:
-            return Answer(text=problem, citations=[], answerable=False, intent="invalid")
+            return Answer(text=problem.message, citations=[], answerable=False, intent="invalid")
         started = time.perf_counter()
         try:
             u = self.understand(question, history or [])
@@ -136,6 +135,9 @@ class Assistant:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             }
             return answer
+        except IndexError_ as exc:  # the index cannot be reached (a Chroma server down or silent): say so
+            log.info("ask failed: %s", exc)
+            return Answer(text=str(exc), citations=[], answerable=False, intent="unavailable")
         except Exception:  # noqa: BLE001 - the user gets a message, the log gets the traceback
             log.exception("ask failed for %r", question[:200])
             return Answer(
@@ -187,14 +189,6 @@ class Assistant:
                 cells.setdefault((m.block, f), []).extend(d.citations)
         used = [f for f in self.vocab.fields if any((b.name, f) in cells for b in regions)]
         return FieldMap(fields=used, blocks=[b.name for b in regions], cells=cells)
-
-
-def _check_question(question) -> str | None:
-    if not isinstance(question, str) or not question.strip():
-        return "質問が空です。知りたいことを日本語で入力してください（例：「九州で検討されているクラスターの分野は？」）。"
-    if len(question) > MAX_QUESTION_CHARS:
-        return f"質問が長すぎます（{len(question)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。"
-    return None
 
 
 _MARK = re.compile(r"\[(\d+)\]")

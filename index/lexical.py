@@ -20,6 +20,7 @@ class LexicalIndex:
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG to stderr
 
         self._ids = list(ids)
+        self._known = set(self._ids)
         self._tokenizer = tokenizer
         self._bm25 = bm25s.BM25()
         corpus = [tokenizer.search_terms(t) or ["\u0000"] for t in texts]
@@ -30,6 +31,9 @@ class LexicalIndex:
         for terms in corpus:
             for t in set(terms):
                 self._df[t] = self._df.get(t, 0) + 1
+
+    def knows(self, chunk_id: str) -> bool:
+        return chunk_id in self._known
 
     @property
     def vocabulary(self) -> set[str]:
