@@ -619,8 +619,10 @@ def test_sanitized_names_are_always_safe():
 
 # --- hostile files (issue 12) ---------------------------------------------------------------------
 
+# Peak RSS of this process alone: VmHWM belongs to the process's own memory map. (ru_maxrss would not do:
+# Linux carries the parent's peak over into a child started with vfork+exec, as subprocess does.)
 PEAK_RSS = r"""
-import json, resource, sys
+import json, re, sys
 from pathlib import Path
 from corpus.loaders import load_file
 from corpus.store import DocumentError
@@ -629,7 +631,8 @@ try:
     outcome = "loaded"
 except DocumentError as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1))
+print(json.dumps({"outcome": outcome, "peak_mb": peak_kb // 1024}))
 """
 
 
