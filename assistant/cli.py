@@ -143,9 +143,9 @@ def cmd_index(args, out) -> int:
     return 0
 
 
-def _print_issues(corpus, out) -> None:
+def _print_issues(corpus, out, unreadable: str = "[yellow]読み込めない文書を飛ばしました[/yellow]") -> None:
     for issue in corpus.issues:
-        label = "[cyan]同じ内容の文書[/cyan]" if issue.kind == "duplicate" else "[yellow]読み込めない文書を飛ばしました[/yellow]"
+        label = "[cyan]同じ内容の文書[/cyan]" if issue.kind == "duplicate" else unreadable
         out.print(f"{label} {_plain(issue.reason)}")
 
 
@@ -186,9 +186,7 @@ def _status(settings, out) -> int:
             expected = f" / {e.expected}" if e.expected is not None else ""
             table.add_row(e.doc_id, _plain(e.title), f"{e.chunks}{expected}", e.indexed_at, "[red]未完了（中断）[/red]")
     out.print(table)
-    for issue in corpus.issues:
-        label = "[cyan]同じ内容の文書[/cyan]" if issue.kind == "duplicate" else "[red]読み込めない文書[/red]"
-        out.print(f"{label} {_plain(issue.reason)}")
+    _print_issues(corpus, out, unreadable="[red]読み込めない文書[/red]")
     return 0
 
 
