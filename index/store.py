@@ -143,11 +143,11 @@ class ChunkStore:
                     fingerprint=str(meta.get("fingerprint", "")),
                     schema=int(meta.get("schema", 0)),
                 )
-            except (KeyError, ValueError) as exc:
-                raise IndexCorruptError(self.where, f"コレクションの情報が不完全です（{exc}）") from exc
             except Exception as exc:  # noqa: BLE001 - chromadb raises NotFoundError for a dropped collection
                 if "does not exist" in str(exc) or "NotFound" in type(exc).__name__:
                     return None
+                if isinstance(exc, (KeyError, ValueError)):
+                    raise IndexCorruptError(self.where, f"コレクションの情報が不完全です（{exc}）") from exc
                 raise
 
     def require(self, embedder: Embedder | None = None) -> IndexInfo:
