@@ -8,6 +8,7 @@ a fixed random sample of the questions is asked of each system. Scores per quest
 - contains gold: any gold answer text occurs in the answer (normalised, white space and markers removed).
 - wrongly declined: answerable=False (every JSQuAD question is answerable from its paragraph).
 - answer length (characters without markers and white space), citation validity (verbatim spans).
+- the share of answers per intent (`Answer.intent`): what the system took the questions for.
 Only aggregates are reported (overall and per question type): this split is for judging mechanisms
 by the aggregate, never for reading individual failures.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -61,6 +63,7 @@ class DocResult:
     valid: bool
     length: int
     latency_ms: float | None
+    intent: str = ""
     error: bool = False
 
 
@@ -85,6 +88,7 @@ def score(q: Question, answer, documents: Mapping, latency_ms: float | None, err
         valid=not error and not M.citation_problems(answer, documents),
         length=M.answer_length(text),
         latency_ms=latency_ms,
+        intent=str(M.get(answer, "intent", "") or ""),
         error=error,
     )
 
@@ -107,6 +111,7 @@ def summarize(rows: Sequence[DocResult]) -> dict:
         "answer_len_median": median(r.length for r in rows) if rows else None,
         "latency_p50_ms": M.percentile(lat, 50),
         "latency_p95_ms": M.percentile(lat, 95),
+        "intents": {k: v / len(rows) for k, v in Counter(r.intent for r in rows).most_common()} if rows else {},
     }
 
 
@@ -118,7 +123,7 @@ def summarize_groups(rows: Sequence[DocResult]) -> dict:
 class _Failed:
     """Stands in for an answer when `ask` raised."""
 
-    text, citations, answerable = "", [], None
+    text, citations, answerable, intent = "", [], None, "error"
 
 
 def ask_all(ask: Callable[[str, list], object], questions: Sequence[Question], documents: Mapping) -> list[DocResult]:

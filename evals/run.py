@@ -405,6 +405,9 @@ def _documents_markdown(section: Mapping) -> list[str]:
              "#### Overall", ""]
     lines += _md_table(["system"] + [h for _, h in DOC_COLUMNS[1:]],
                        [[n] + [fmt(m, g["overall"].get(m)) for m, _ in DOC_COLUMNS[1:]] for n, g in data["systems"].items()])
+    lines += ["", "Answers per intent (what each system took the questions for): " + "; ".join(
+        f"{n}: " + ", ".join(f"{k} {v:.0%}" for k, v in list(g["overall"].get("intents", {}).items())[:6])
+        for n, g in data["systems"].items()) + "."]
     types = [t for t in D.TYPE_ORDER if t in data["systems"][OURS]["categories"]]
     for metric, label in (("cite@1", "cite@1"), ("contains_gold", "contains gold"), ("wrongly_declined", "wrongly declined")):
         lines += ["", f"#### {label} per question type", ""]

@@ -60,8 +60,8 @@ def cite(n, start, end, doc_id="docA", reference=False):
     return {"n": n, "doc_id": doc_id, "start": start, "end": end, "text": "", "reference": reference}
 
 
-def ans(text, citations, answerable=True):
-    return {"text": text, "citations": citations, "answerable": answerable}
+def ans(text, citations, answerable=True, intent="detail"):
+    return {"text": text, "citations": citations, "answerable": answerable, "intent": intent}
 
 
 def test_cite_at_1_is_the_first_claim_citation_overlapping_the_paragraph():
@@ -87,10 +87,11 @@ def test_contains_gold_declined_and_length():
     assert declined.declined and not declined.contains_gold and not declined.cite_at_1
     assert D.score(Q, ans("電話 取材 [1]", []), docs, 1.0).length == 4
     rows = [D.score(Q, ans("電話取材 [1]", [cite(1, 150, 160)]), docs, t) for t in (10.0, 20.0, 30.0)]
-    rows.append(D.score(Q, ans("いいえ", [], answerable=False), docs, None, error=True))
+    rows.append(D.score(Q, ans("", [], answerable=False, intent="error"), docs, None, error=True))
     s = D.summarize(rows)
     assert s["n"] == 4 and s["cite@1"] == 0.75 and s["wrongly_declined"] == 0.25 and s["errors"] == 1
     assert s["latency_p50_ms"] == 20.0 and s["answer_len_median"] == 4
+    assert s["intents"] == {"detail": 0.75, "error": 0.25}
 
 
 def test_citation_validity_checks_the_document_text():
