@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evals import documents_suite as D
-from evals.jsquad import DATA, SAMPLE_SIZE, SEED, Paragraph, Question, load_jsquad, sample_questions, write_documents
+from evals.jsquad import DATA, SAMPLE_SIZE, SEED, Paragraph, Question, dev_ids, load_jsquad, sample_questions, write_documents
 
 JSQUAD_SHA256 = "0078f3f2e1604a201700c24139e198344fa689e02282fc00adaa31687cce2aff"  # ../shared/data/jsquad/test-v1.3.json
 
@@ -47,8 +47,15 @@ def test_the_sample_is_fixed_by_seed_and_size(js):
     a, b = sample_questions(js.questions), sample_questions(js.questions)
     assert len(a) == SAMPLE_SIZE >= 1000 and [q.qid for q in a] == [q.qid for q in b]
     assert [q.qid for q in sample_questions(js.questions, seed=SEED + 1)] != [q.qid for q in a]
-    assert len(sample_questions(js.questions, 0)) == len(js.questions)
     assert all(q.answers for q in a)
+
+
+def test_questions_read_during_development_are_never_sampled(js):
+    dev = dev_ids()
+    assert len(dev) >= 300 and dev <= {q.qid for q in js.questions}
+    everything = sample_questions(js.questions, 0)
+    assert len(everything) == len(js.questions) - len(dev)
+    assert not dev & {q.qid for q in everything}
 
 
 # --- span scores ----------------------------------------------------------------------------------------
