@@ -31,7 +31,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 eval: setup
-	$(BIN)/python -m evals --split all --baseline
+	$(BIN)/python -m evals --suite all --baseline
 
 bench: setup
 	$(BIN)/assistant bench

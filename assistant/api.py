@@ -27,11 +27,10 @@ from assistant.answers.decline import missing_for_units, unknown_words
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
-from assistant.indexing import build_index, open_store, read_corpus, update_index
+from assistant.indexing import ensure_index, open_store, read_corpus, update_index
 from assistant.knowledge import Knowledge, NameReadings, title_keys
 from assistant.lexicon import Lexicon
 from assistant.library import AddReport, add_files, remove_file
-from assistant.limits import MAX_QUESTION_CHARS
 from assistant.meaning import MeaningIndex
 from assistant.places import gazetteer
 from assistant.plan import PlanView
@@ -41,6 +40,8 @@ from assistant.readings import ReadingIndex
 from assistant.render import answer_text
 from assistant.types import Answer, Citation, FieldMap, Intent, MapCell, Strength
 from assistant.understand import Understanding, classify, extract
+from assistant.validation import check_question
+from index.errors import IndexError_
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,9 @@ class Assistant:
         lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer,
                                [c.doc_id for c in chunks])
         vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
-        searcher = HybridSearcher(vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion)
+        searcher = HybridSearcher(
+            vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion, where=self.settings.where
+        )
         names = [*plan.unit_names(), *vocab.fields, *(a for f in vocab.fields for a in self.lexicon.aliases.get(f, ()))]
         kb = Knowledge(
             plan=plan,
@@ -124,11 +127,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         store = open_store(settings)
         embedder = make_embedder(settings.embedder)
-        info = store.active()
-        if info is None or not info.current:  # missing, or written by an older version: derived data, rebuild
-            if info is not None:
-                log.warning("索引の形式が古いため作り直します（%s）", info.collection)
-            info, _ = build_index(settings, embedder=embedder, progress=progress)
+        ensure_index(settings, embedder=embedder, progress=progress)  # missing or of an older format: rebuilt
         info = store.require(embedder)
         return cls(settings, info, store.load_chunks(info), embedder, store)
 
@@ -161,9 +160,9 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[dict] | None = None, doc_ids: Sequence[str] | None = None,
             list_limit: int | None = LIST_LIMIT) -> Answer:
-        problem = _check_question(question)
+        problem = check_question(question)
         if problem:
-            return Answer(text=problem, citations=[], answerable=False, intent=Intent.INVALID.value)
+            return Answer(text=problem.message, citations=[], answerable=False, intent=Intent.INVALID.value)
         started = time.perf_counter()
         state = self._state
         try:
@@ -174,6 +173,9 @@ class Assistant:
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer
+        except IndexError_ as exc:  # the index cannot be reached (a Chroma server down or silent): say so
+            log.info("ask failed: %s", exc)
+            return Answer(text=str(exc), citations=[], answerable=False, intent=Intent.UNAVAILABLE.value)
         except Exception:  # noqa: BLE001 - the user gets a message, the log gets the traceback
             log.exception("ask failed for %r", question[:200])
             return Answer(
@@ -259,14 +261,6 @@ class Assistant:
             categories=tuple((c, tuple(fs)) for c, fs in groups.items() if fs),
             cells=cells,
         )
-
-
-def _check_question(question) -> str | None:
-    if not isinstance(question, str) or not question.strip():
-        return f"質問が空です。知りたいことを日本語で入力してください（例：「{Lexicon.load().example_question}」）。"
-    if len(question) > MAX_QUESTION_CHARS:
-        return f"質問が長すぎます（{len(question)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。"
-    return None
 
 
 def _compose(ctx: Context) -> Draft:

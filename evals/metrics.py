@@ -30,7 +30,10 @@ _WS = re.compile(r"\s+")
 
 # A fact whose every form is a bare number with a counter is computed from the documents (how
 # many blocks / fields), so it is not expected verbatim in a passage (dataset test, citation recall).
-COUNT_FORM = re.compile(r"^[0-9０-９一二三四五六七八九十]+の?(つ|個|分野|ブロック|地域|件|か所|カ所|ヶ所|箇所|項目)?$")
+COUNT_FORM = re.compile(
+    r"^(?:[0-9０-９一二三四五六七八九十]+の?(つ|個|分野|ブロック|地域|地区|件|か所|カ所|ケ所|ヶ所|箇所|項目|本|指標)?"
+    r"|ひとつ|ふたつ|みっつ|よっつ|いつつ|むっつ|ななつ|やっつ)$"
+)
 
 # Negation cues for yes/no items (`polarity`): "no" needs one somewhere in the answer, "yes" needs
 # none in the first sentence. Crude on purpose; documented in evals/datasets/README.md.
@@ -231,10 +234,15 @@ def citation_precision(item: Mapping, answer: Any, section_spans: SectionSpans |
 
 
 def fact_supported(forms: Sequence[str], citation: Any) -> bool:
-    """A cited passage supports a fact when the fact is inside its text, or when the fact is the name of
-    the block the passage comes from (「造船は四国」 is supported by a passage of block 四国)."""
+    """A cited passage supports a fact when the fact is inside its text, when the fact is the name of
+    the block the passage comes from (「造船は四国」 is supported by a passage of block 四国), or when it
+    is part of the passage's own section heading (「戸畑・八幡東」 by a passage of 第2節 戸畑・八幡東地区)."""
     block = squash(get(citation, "block", "") or "")
-    return fact_present(forms, get(citation, "text", "") or "") or any(squash(f) == block for f in forms)
+    parts = section_parts(get(citation, "section", ""))
+    heading = squash(parts[-1]) if len(parts) > 1 else ""
+    return fact_present(forms, get(citation, "text", "") or "") or any(
+        squash(f) == block or (heading and squash(f) and squash(f) in heading) for f in forms
+    )
 
 
 def citation_recall(item: Mapping, answer: Any) -> float | None:
@@ -277,12 +285,13 @@ def citation_problems(answer: Any, documents: Mapping[str, Any]) -> list[str]:
 # --- correctness ---------------------------------------------------------------------------------------
 
 
-def correctness(item: Mapping, answer: Any) -> tuple[bool, list[str]]:
+def correctness(item: Mapping, answer: Any, section_spans: SectionSpans | None = None) -> tuple[bool, list[str]]:
     """(fully correct?, reasons it is not).
 
-    Answerable items: answerable is True, every required fact present, every gold block cited,
-    at most one extra block cited, and the polarity cue right when the item sets one.
-    Unanswerable items: answerable is False.
+    Answerable items: answerable is True, every required fact present, every gold block cited and every
+    gold section too (see `matches`), at most one extra unit cited, and the polarity cue right when the
+    item sets one. A unit is a block, or a section inside a block that holds a gold section (a chapter
+    of five areas is five units). Unanswerable items: answerable is False.
     """
     reasons = []
     said = get(answer, "answerable", None)
@@ -295,18 +304,31 @@ def correctness(item: Mapping, answer: Any) -> tuple[bool, list[str]]:
     text = get(answer, "text", "") or ""
     for f in missing_facts(item.get("facts") or [], text):
         reasons.append(f"missing fact {f[0]!r}")
+    golds = item.get("gold") or []
     cited = cited_blocks(answer)
     gold_blocks = []
-    for g in item.get("gold") or []:
+    for g in golds:
         key = (g["doc_id"], g["block"])
         if key not in gold_blocks:
             gold_blocks.append(key)
     for key in gold_blocks:
         if key not in cited:
             reasons.append(f"gold block not cited: {key[1]}")
-    extra = [b for b in cited if b not in gold_blocks]
+    entries = [_as_entry(c) for c in claim_citations(answer)]
+    for g in golds:
+        if g.get("section") and (g["doc_id"], g["block"]) in cited and not any(matches(g, e, section_spans) for e in entries):
+            reasons.append(f"gold section not cited: {g['block']} > {g['section']}")
+    sectioned = {(g["doc_id"], g["block"]) for g in golds if g.get("section")}
+    extra: list[str] = []
+    for e in entries:
+        if first_match(golds, e, section_spans) is not None:
+            continue
+        parts = section_parts(e.get("section"))
+        unit = f"{e['block']} > {parts[-1]}" if (e["doc_id"], e["block"]) in sectioned and parts else e["block"]
+        if unit not in extra:
+            extra.append(unit)
     if len(extra) > 1:
-        reasons.append(f"{len(extra)} extra blocks cited: {', '.join(b for _, b in extra)}")
+        reasons.append(f"{len(extra)} extra blocks cited: {', '.join(extra)}")
     pol = polarity_ok(item.get("polarity"), text)
     if pol is False:
         reasons.append(f"polarity: expected a '{item['polarity']}' answer")

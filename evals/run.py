@@ -1,10 +1,16 @@
-"""`python -m evals`: run the question sets through the assistant (and the baselines), score, report, gate.
+"""`python -m evals`: the answer-quality suites, their report, and the gate.
 
-    python -m evals [--split dev|holdout|all] [--baseline] [--out evals/reports] [--check] [--report FILE]
+    python -m evals [--suite plans|documents|all] [--split dev|newplan|holdout|all] [--baseline]
+                    [--sample N] [--check] [--report FILE] [--out evals/reports] [--data-dir DIR]
+
+- plans: the hand-written question sets (evals/datasets) on the bundled plans plus the evaluation's own
+  plan (evals/documents), indexed together as a user would index them.
+- documents: JSQuAD articles as user documents (evals/documents_suite.py).
 
 Writes <out>/latest.md, latest.json and latest.png. `--check` compares ours with evals/thresholds.toml
 and exits 1 naming every metric below its minimum (or above its [split.max] ceiling); `--report FILE`
-checks a saved latest.json instead of running.
+checks a saved latest.json instead of running. The holdout split and the documents suite are kept as
+aggregates only: no per-item rows in memory after scoring, in the report or on the screen.
 """
 
 from __future__ import annotations
@@ -21,15 +27,19 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from evals import documents_suite as D
 from evals import metrics as M
-from evals.dataset import CATEGORIES, SPLITS, Corpus, load_corpus, load_split
+from evals.dataset import CATEGORIES, SPLITS, Corpus, load_corpus, load_split, plan_document_paths
 
 HERE = Path(__file__).resolve().parent
 REPORTS = HERE / "reports"
 THRESHOLDS = HERE / "thresholds.toml"
 OURS = "ours"
+SUITES = ("plans", "documents")
+AGGREGATE_ONLY = {"holdout"}  # frozen: read its aggregate score only (the documents suite is aggregate-only too)
 WARMUP_QUESTION = "九州の分野は？"
-REPORTED_PHENOMENA = ("place", "variant", "english", "negation", "compound", "yes_no", "prose", "ellipsis", "reference", "continuation")
+REPORTED_PHENOMENA = ("place", "scope", "variant", "english", "negation", "compound", "yes_no", "prose", "ellipsis",
+                      "reference", "continuation", "budget", "date", "number")
 
 Ask = Callable[[str, list], object]
 
@@ -49,7 +59,7 @@ def _citation_view(c) -> dict:
 def score_item(item: Mapping, answer, latency_ms: float | None, corpus: Corpus, error: str | None = None) -> dict:
     """One item's scores and what a developer needs to see why it failed."""
     text = M.get(answer, "text", "") or ""
-    ok, reasons = M.correctness(item, answer)
+    ok, reasons = M.correctness(item, answer, corpus.section_spans)
     if error:
         ok, reasons = False, [f"error: {error}"] + reasons
     problems = M.citation_problems(answer, corpus.documents)
@@ -132,79 +142,108 @@ def summarize_groups(results: Sequence[Mapping]) -> dict:
 # --- systems ---------------------------------------------------------------------------------------------
 
 
-def load_ours(data_dir: Path | None = None):
-    from assistant import Assistant
+def plans_settings(data_dir: Path | None = None, log=print):
+    """Settings for the plans suite: the cached folder, or `data_dir` with the evaluation's plan added to it
+    (as `assistant index PATH` adds a document; CHROMA_URL and the other variables are honoured there)."""
     from assistant.config import Settings
+    from evals.folders import add_plan_documents, local_settings, plans_folder
 
-    settings = Settings.from_env(data_dir=data_dir) if data_dir else Settings.from_env()
-    t = time.perf_counter()
-    bot = Assistant.load(settings)
-    return bot, time.perf_counter() - t, settings
+    if data_dir is None:
+        return local_settings(plans_folder(log=log))
+    add_plan_documents(data_dir, plan_document_paths(), dict(os.environ))
+    return Settings.from_env(data_dir=data_dir)
 
 
-def evaluate(splits: Sequence[str], baseline: bool, data_dir: Path | None = None, log=print, with_judge: bool = True) -> dict:
+def evaluate_plans(splits: Sequence[str], baseline: bool, data_dir: Path | None = None, log=print, with_judge: bool = True) -> dict:
     from evals.judge import judge_from_env
 
+    started = time.perf_counter()
     corpus = load_corpus()
     judge = judge_from_env() if with_judge else None
     data = {s: load_split(s) for s in splits}
-    report = {
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{os.cpu_count()} cores {platform.machine()}, Python {platform.python_version()}",
-        "load_average_before": list(os.getloadavg()),
-        "systems": [],
-        "load_s": {},
-        "notes": [],
-        "splits": {},
-    }
+    section: dict = {"systems": [], "load_s": {}, "notes": [], "splits": {}}
     # One system at a time (build, run every split, close): a baseline's background work cannot slow ours.
     factories: list[tuple[str, Callable[[], tuple[Ask, Callable[[], None]]]]] = []
 
     def make_ours():
-        bot, _, settings = load_ours(data_dir)
-        report["settings"] = {"embedder": settings.embedder, "top_k": settings.top_k, "fusion": settings.fusion, "index": str(settings.where)}
+        from assistant import Assistant
+
+        settings = plans_settings(data_dir, log)
+        bot = Assistant.load(settings)
+        section["settings"] = {"embedder": settings.embedder, "top_k": settings.top_k, "fusion": settings.fusion,
+                               "documents": [d.document.title for d in bot.documents()]}
         return (lambda q, h: bot.ask(q, history=h)), (lambda: None)
 
     factories.append((OURS, make_ours))
     if baseline:
         from evals.baselines import BM25Baseline, StarterBaseline
 
+        docs = list(corpus.documents.values())
         for cls in (StarterBaseline, BM25Baseline):
-            factories.append((cls.name, lambda cls=cls: (lambda b: (b.ask, b.close))(cls())))
-    report["systems"] = [name for name, _ in factories]
+            factories.append((cls.name, lambda cls=cls: (lambda b: (b.ask, b.close))(cls(documents=docs))))
+    section["systems"] = [name for name, _ in factories]
     for split, items in data.items():
-        report["splits"][split] = {"n": len(items), "systems": {}}
+        section["splits"][split] = {"n": len(items), "aggregate_only": split in AGGREGATE_ONLY, "systems": {}}
     for name, factory in factories:
-        log(f"loading {name}")
+        log(f"[plans] loading {name}")
         t = time.perf_counter()
         ask, close = factory()
-        report["load_s"][name] = time.perf_counter() - t
+        section["load_s"][name] = time.perf_counter() - t
         try:
             for split, items in data.items():
                 log(f"[{split}] {len(items)} items")
                 results = run_system(name, ask, items, corpus, judge if name == OURS else None, log)
-                report["splits"][split]["systems"][name] = {**summarize_groups(results), "items": results}
+                group = summarize_groups(results)
+                if split not in AGGREGATE_ONLY:
+                    group["items"] = results
+                section["splits"][split]["systems"][name] = group
         finally:
             close()
-    report["load_average_after"] = list(os.getloadavg())
     if judge is None:
-        report["notes"].append(
+        section["notes"].append(
             "LLM-judge faithfulness: skipped — OPENAI_BASE_URL is not set, so no network call was attempted."
             if with_judge else "LLM-judge faithfulness: skipped (--no-judge)."
         )
     else:
-        report["notes"].append(f"LLM-judge faithfulness (ours only, not deterministic, not gated): {judge.describe()}.")
-    report["notes"] += [
-        "Latency is wall time of one ask() per item on this machine after one warm-up question; loading is listed separately. "
-        f"Load average (1/5/15 min) before {_load(report['load_average_before'])}, after {_load(report['load_average_after'])}: "
-        "other processes on the machine inflate the tail.",
+        section["notes"].append(f"LLM-judge faithfulness (ours only, not deterministic, not gated): {judge.describe()}.")
+    section["notes"] += [
+        "Index: the bundled plans plus " + ", ".join(p.name for p in plan_document_paths()) + " (evals/documents), added "
+        "as a user document; every split is asked of that one index.",
+        "Latency is wall time of one ask() per item on this machine after one warm-up question; loading is listed separately.",
         "Fully correct does not penalise verbosity: an answer that pastes whole blocks contains their facts. Read it with "
         "answer length and citation precision (the BM25 baseline pastes whole blocks, the starter ~800-character nodes).",
         "Baselines ignore the conversation history (they search the last question alone) and never abstain unless they retrieve nothing.",
-        "fully correct (answerable item) = answerable=True, every required fact in the text, every gold block cited, "
-        "at most one extra block cited, and the yes/no cue right when the item has a polarity; (unanswerable item) = answerable=False.",
+        "fully correct (answerable item) = answerable=True, every required fact in the text, every gold block and gold section cited, "
+        "at most one extra unit cited, and the yes/no cue right when the item has a polarity; (unanswerable item) = answerable=False.",
+        "The holdout split is frozen (SHA-256 pinned in tests/test_evals_holdout.py) and reported as aggregates only.",
+    ]
+    section["seconds"] = time.perf_counter() - started
+    return section
+
+
+def evaluate(suites: Sequence[str], splits: Sequence[str], baseline: bool, sample: int = D.SAMPLE_SIZE,
+             data_dir: Path | None = None, log=print, with_judge: bool = True) -> dict:
+    report = {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores {platform.machine()}, Python {platform.python_version()}",
+        "load_average_before": list(os.getloadavg()),
+        "suites": {},
+    }
+    if "plans" in suites:
+        report["suites"]["plans"] = evaluate_plans(splits, baseline, data_dir, log, with_judge)
+    if "documents" in suites:
+        report["suites"]["documents"] = D.evaluate_documents(baseline, sample, D.SEED, log)
+    report["load_average_after"] = list(os.getloadavg())
+    report["notes"] = [
+        f"Load average (1/5/15 min) before {_load(report['load_average_before'])}, after {_load(report['load_average_after'])}: "
+        "other processes on the machine inflate the latency tail.",
     ]
     return report
+
+
+def all_splits(report: Mapping) -> dict:
+    """Every split of every suite by name (dev, newplan, holdout, documents)."""
+    return {name: data for suite in report.get("suites", {}).values() for name, data in suite.get("splits", {}).items()}
 
 
 def _load(values) -> str:
@@ -213,20 +252,25 @@ def _load(values) -> str:
 
 # --- output ----------------------------------------------------------------------------------------------
 
-COLUMNS = [  # (metric, header)
+COLUMNS = [  # (metric, header) of the plans suite
     ("n", "n"), ("fully_correct", "正答"), ("fact_recall", "facts"), ("citation_precision", "cite P"),
     ("citation_recall", "cite R"), ("citation_validity", "valid"), ("hit@1", "hit@1"), ("hit@3", "hit@3"),
     ("hit@5", "hit@5"), ("mrr", "MRR"), ("ndcg@10", "nDCG"), ("abstention_precision", "abst P"),
     ("abstention_recall", "abst R"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("answer_len", "len"),
+]
+DOC_COLUMNS = [  # (metric, header) of the documents suite
+    ("n", "n"), ("cite@1", "cite@1"), ("hit@3", "hit@3"), ("doc@1", "doc@1"), ("contains_gold", "contains gold"),
+    ("wrongly_declined", "declined"), ("citation_validity", "valid"), ("answer_len_median", "len (median)"),
+    ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("embed_p50_ms", "embed p50 ms"), ("embed_p95_ms", "embed p95 ms"),
 ]
 
 
 def fmt(metric: str, v) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
-    if metric == "n":
+    if metric in ("n", "errors"):
         return str(int(v))
-    if metric.startswith("latency") or metric == "answer_len":
+    if "latency" in metric or "embed" in metric or metric.startswith("answer_len"):
         return f"{v:.1f}" if v < 100 else f"{v:.0f}"
     return f"{v:.2f}"
 
@@ -235,29 +279,36 @@ def table_rows(group: Mapping) -> list[tuple[str, dict]]:
     return [("overall", group["overall"])] + list(group["categories"].items())
 
 
+def _columns(split: str) -> list[tuple[str, str]]:
+    return DOC_COLUMNS if split == D.SUITE else COLUMNS
+
+
 def print_summary(report: Mapping, console=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console(width=None if sys.stdout.isatty() else 200)
-    for split, data in report["splits"].items():
-        compare = Table(title=f"[{split}] overall ({data['n']} items)", show_lines=False)
+    for split, data in all_splits(report).items():
+        cols = _columns(split)
+        compare = Table(title=f"[{split}] overall ({data['n']} {'questions' if split == D.SUITE else 'items'})")
         compare.add_column("system")
-        for _, h in COLUMNS[1:]:
+        for _, h in cols[1:]:
             compare.add_column(h, justify="right")
         for name, group in data["systems"].items():
-            compare.add_row(name, *[fmt(m, group["overall"].get(m)) for m, _ in COLUMNS[1:]])
+            compare.add_row(name, *[fmt(m, group["overall"].get(m)) for m, _ in cols[1:]])
         console.print(compare)
-        for name, group in data["systems"].items():
-            t = Table(title=f"[{split}] {name} per category")
-            t.add_column("category")
-            for _, h in COLUMNS:
+        ours = data["systems"].get(OURS)
+        if ours:
+            t = Table(title=f"[{split}] ours per {'question type' if split == D.SUITE else 'category'}")
+            t.add_column("group")
+            for _, h in cols:
                 t.add_column(h, justify="right")
-            for label, row in table_rows(group):
-                t.add_row(label, *[fmt(m, row.get(m)) for m, _ in COLUMNS])
+            for label, row in table_rows(ours):
+                t.add_row(label, *[fmt(m, row.get(m)) for m, _ in cols])
             console.print(t)
-    for note in report.get("notes", []):
-        console.print(f"[dim]{note}[/dim]")
+    for suite in report.get("suites", {}).values():
+        for note in suite.get("notes", []):
+            console.print(f"[dim]{note}[/dim]")
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -270,46 +321,114 @@ def _cell(s: str) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(report: Mapping) -> str:
-    lines = ["# Answer-quality evaluation", "",
-             f"Generated {report['generated']} on {report['machine']}. Systems: {', '.join(report['systems'])}. "
-             f"Settings of ours: {report.get('settings', {})}.",
-             "Load time: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.get("load_s", {}).items()) + ".", "",
+HEADLINE = [("fully_correct", "fully correct"), ("fact_recall", "facts"), ("citation_precision", "cite P"),
+            ("citation_recall", "cite R"), ("hit@1", "hit@1"), ("abstention_precision", "abst P"),
+            ("abstention_recall", "abst R"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("answer_len", "len")]
+DOC_HEADLINE = [("cite@1", "cite@1"), ("hit@3", "hit@3"), ("contains_gold", "contains gold"), ("wrongly_declined", "wrongly declined"),
+                ("answer_len_median", "median len"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
+                ("embed_p50_ms", "embed p50 ms")]
+
+
+def headline(report: Mapping) -> list[str]:
+    """The tables the README copies: every suite, ours and the baselines."""
+    lines = []
+    plans = {s: d for s, d in report.get("suites", {}).get("plans", {}).get("splits", {}).items()}
+    if plans:
+        lines += _md_table(["split", "system"] + [h for _, h in HEADLINE], [
+            [f"{s} ({d['n']})", name] + [fmt(m, g["overall"].get(m)) for m, _ in HEADLINE]
+            for s, d in plans.items() for name, g in d["systems"].items()])
+        lines.append("")
+    docs = report.get("suites", {}).get("documents")
+    if docs:
+        data = docs["splits"][D.SUITE]
+        lines += _md_table([f"documents ({data['n']} JSQuAD questions)"] + [h for _, h in DOC_HEADLINE], [
+            [name] + [fmt(m, g["overall"].get(m)) for m, _ in DOC_HEADLINE] for name, g in data["systems"].items()])
+        lines.append("")
+    return lines
+
+
+def _plans_markdown(section: Mapping) -> list[str]:
+    lines = ["## Suite: plans", "",
+             f"{section.get('seconds', 0):.0f} s. Systems: {', '.join(section['systems'])}. Settings of ours: {section.get('settings', {})}. "
+             "Load time: " + ", ".join(f"{k} {v:.1f} s" for k, v in section.get("load_s", {}).items()) + ".", "",
              "Columns: 正答 = fully correct; facts = required-fact recall; cite P/R = citation precision/recall; "
              "valid = share of answers whose citations are verbatim spans and whose markers match; hit@k, MRR, nDCG@10 "
-             "over answerable items (cited passages first, then candidates, one rank per block); abst P/R = abstention "
-             "precision/recall; len = answer characters.", ""]
-    for split, data in report["splits"].items():
-        lines += [f"## {split} ({data['n']} items)", "", "### Overall", ""]
+             "over answerable items (cited passages first, then candidates, one rank per block or gold section); abst P/R = "
+             "abstention precision/recall; len = answer characters.", ""]
+    for split, data in section["splits"].items():
+        lines += [f"### {split} ({data['n']} items)" + (" — aggregates only" if data.get("aggregate_only") else ""), "",
+                  "#### Overall", ""]
         lines += _md_table(["system"] + [h for _, h in COLUMNS[1:]],
                            [[name] + [fmt(m, g["overall"].get(m)) for m, _ in COLUMNS[1:]] for name, g in data["systems"].items()])
         if any("faithfulness" in g["overall"] for g in data["systems"].values()):
             lines += ["", "LLM-judge faithfulness: " + ", ".join(
                 f"{n} {g['overall']['faithfulness']:.2f}" for n, g in data["systems"].items() if "faithfulness" in g["overall"])]
-        for name, g in data["systems"].items():
-            lines += ["", f"### {name}: per category", ""]
-            lines += _md_table(["category"] + [h for _, h in COLUMNS], [[lab] + [fmt(m, row.get(m)) for m, _ in COLUMNS] for lab, row in table_rows(g)])
-        lines += ["", "### Fully correct per category", ""]
+        lines += ["", "#### ours: per category", ""]
+        ours = data["systems"][OURS]
+        lines += _md_table(["category"] + [h for _, h in COLUMNS], [[lab] + [fmt(m, row.get(m)) for m, _ in COLUMNS] for lab, row in table_rows(ours)])
         names = list(data["systems"])
-        cats = [c for c in CATEGORIES if c in data["systems"][OURS]["categories"]]
-        lines += _md_table(["category"] + names, [[c] + [fmt("x", data["systems"][n]["categories"].get(c, {}).get("fully_correct")) for n in names] for c in cats])
-        lines += ["", "### Fully correct per phenomenon", ""]
-        tags = [t for t in REPORTED_PHENOMENA if t in data["systems"][OURS]["phenomena"]]
+        lines += ["", "#### Fully correct per category, all systems", ""]
+        cats = [c for c in CATEGORIES if c in ours["categories"]]
+        lines += _md_table(["category", "n"] + names, [[c, str(ours["categories"][c]["n"])] + [
+            fmt("x", data["systems"][n]["categories"].get(c, {}).get("fully_correct")) for n in names] for c in cats])
+        lines += ["", "#### Fully correct per phenomenon, all systems", ""]
+        tags = [t for t in REPORTED_PHENOMENA if t in ours["phenomena"]]
         lines += _md_table(["phenomenon", "n"] + names, [
-            [t, str(data["systems"][OURS]["phenomena"][t]["n"])] + [fmt("x", data["systems"][n]["phenomena"].get(t, {}).get("fully_correct")) for n in names]
+            [t, str(ours["phenomena"][t]["n"])] + [fmt("x", data["systems"][n]["phenomena"].get(t, {}).get("fully_correct")) for n in names]
             for t in tags])
-        failing = [r for r in data["systems"][OURS]["items"] if not r["fully_correct"]]
-        lines += ["", f"### Failing items of ours ({len(failing)} of {data['n']})", ""]
-        if failing:
-            lines += _md_table(["id", "category", "question", "answer (start)", "why"], [
-                [r["id"], r["category"], _cell(("… " if r["history"] else "") + r["question"]),
-                 _cell(r["answer"][:140] + ("…" if len(r["answer"]) > 140 else "")), _cell("; ".join(r["reasons"]))]
-                for r in failing])
-        invalid = [r for r in data["systems"][OURS]["items"] if r["citation_problems"]]
-        if invalid:
-            lines += ["", "Citation problems of ours:", ""] + [f"- {r['id']}: {'; '.join(r['citation_problems'])}" for r in invalid]
+        if "items" in ours and not data.get("aggregate_only"):
+            failing = [r for r in ours["items"] if not r["fully_correct"]]
+            lines += ["", f"#### Failing items of ours ({len(failing)} of {data['n']})", ""]
+            if failing:
+                lines += _md_table(["id", "category", "question", "answer (start)", "why"], [
+                    [r["id"], r["category"], _cell(("… " if r["history"] else "") + r["question"]),
+                     _cell(r["answer"][:140] + ("…" if len(r["answer"]) > 140 else "")), _cell("; ".join(r["reasons"]))]
+                    for r in failing])
+            invalid = [r for r in ours["items"] if r["citation_problems"]]
+            if invalid:
+                lines += ["", "Citation problems of ours:", ""] + [f"- {r['id']}: {'; '.join(r['citation_problems'])}" for r in invalid]
         lines.append("")
-    lines += ["## Notes", ""] + [f"- {n}" for n in report.get("notes", [])] + ["", "![fully correct per category](latest.png)", ""]
+    lines += ["### Notes (plans)", ""] + [f"- {n}" for n in section.get("notes", [])] + [""]
+    return lines
+
+
+def _documents_markdown(section: Mapping) -> list[str]:
+    data = section["splits"][D.SUITE]
+    s = section["sample"]
+    names = list(data["systems"])
+    lines = ["## Suite: documents (JSQuAD) — aggregates only", "",
+             f"{section.get('seconds', 0):.0f} s (data folder ready in {section.get('folder_s', 0):.0f} s). "
+             f"{s['articles']} articles ({s['paragraphs']} paragraphs) indexed as user documents with the bundled plans "
+             f"({s['documents_indexed']} documents); {s['size']} of {s['of']} questions, seed {s['seed']}. "
+             f"Settings of ours: {section.get('settings', {})}. "
+             "Load time: " + ", ".join(f"{k} {v:.1f} s" for k, v in section.get("load_s", {}).items()) + ".", "",
+             "#### Overall", ""]
+    lines += _md_table(["system"] + [h for _, h in DOC_COLUMNS[1:]],
+                       [[n] + [fmt(m, g["overall"].get(m)) for m, _ in DOC_COLUMNS[1:]] for n, g in data["systems"].items()])
+    lines += ["", "Answers per intent (what each system took the questions for): " + "; ".join(
+        f"{n}: " + ", ".join(f"{k} {v:.0%}" for k, v in list(g["overall"].get("intents", {}).items())[:6])
+        for n, g in data["systems"].items()) + "."]
+    types = [t for t in D.TYPE_ORDER if t in data["systems"][OURS]["categories"]]
+    for metric, label in (("cite@1", "cite@1"), ("contains_gold", "contains gold"), ("wrongly_declined", "wrongly declined")):
+        lines += ["", f"#### {label} per question type", ""]
+        lines += _md_table(["question type", "n"] + names, [
+            [t, str(data["systems"][OURS]["categories"][t]["n"])] + [fmt(metric, data["systems"][n]["categories"].get(t, {}).get(metric)) for n in names]
+            for t in types])
+    lines += ["", "### Notes (documents)", ""] + [f"- {n}" for n in section.get("notes", [])] + [""]
+    return lines
+
+
+def markdown(report: Mapping) -> str:
+    suites = report.get("suites", {})
+    lines = ["# Answer-quality evaluation", "",
+             f"Generated {report['generated']} on {report['machine']}. Suites: "
+             + ", ".join(f"{name} ({s.get('seconds', 0):.0f} s)" for name, s in suites.items()) + ".", "",
+             "## Headline", ""] + headline(report)
+    if "plans" in suites:
+        lines += _plans_markdown(suites["plans"])
+    if "documents" in suites:
+        lines += _documents_markdown(suites["documents"])
+    lines += ["## Notes", ""] + [f"- {n}" for n in report.get("notes", [])] + ["", "![per category and question type](latest.png)", ""]
     return "\n".join(lines)
 
 
@@ -320,22 +439,37 @@ def chart(report: Mapping, path: Path) -> None:
     import matplotlib.pyplot as plt
     import matplotlib_fontja  # noqa: F401 - Japanese glyphs
 
-    splits = list(report["splits"])
-    fig, axes = plt.subplots(len(splits), 1, figsize=(12, 4.2 * len(splits)), squeeze=False)
-    for ax, split in zip(axes[:, 0], splits):
-        systems = report["splits"][split]["systems"]
-        cats = ["overall"] + [c for c in CATEGORIES if c in systems[OURS]["categories"]]
+    panels = [(s, d) for s, d in all_splits(report).items()]
+    docs = any(s == D.SUITE for s, _ in panels)
+    fig, axes = plt.subplots(len(panels) + docs, 1, figsize=(12, 4.2 * (len(panels) + docs)), squeeze=False)
+    axes = list(axes[:, 0])
+
+    def bars(ax, systems, groups, values, title, ylabel):
         width = 0.8 / max(1, len(systems))
-        for k, (name, g) in enumerate(systems.items()):
-            vals = [(g["overall"] if c == "overall" else g["categories"].get(c, {})).get("fully_correct") or 0.0 for c in cats]
-            xs = [i + (k - (len(systems) - 1) / 2) * width for i in range(len(cats))]
-            ax.bar(xs, vals, width, label=name)
-        ax.set_xticks(range(len(cats)), cats, rotation=20)
+        for k, name in enumerate(systems):
+            xs = [i + (k - (len(systems) - 1) / 2) * width for i in range(len(groups))]
+            ax.bar(xs, [values(name, g) or 0.0 for g in groups], width, label=name)
+        ax.set_xticks(range(len(groups)), groups, rotation=20)
         ax.set_ylim(0, 1.05)
-        ax.set_ylabel("完全正答率")
-        ax.set_title(f"{split}: カテゴリ別の完全正答率（{report['splits'][split]['n']}問）")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
+
+    for split, data in panels:
+        systems = data["systems"]
+        if split == D.SUITE:
+            metrics = ["cite@1", "hit@3", "doc@1", "contains_gold", "wrongly_declined"]
+            bars(axes.pop(0), list(systems), metrics, lambda n, m: systems[n]["overall"].get(m),
+                 f"documents (JSQuAD): 全体（{data['n']}問）", "割合")
+            types = [t for t in D.TYPE_ORDER if t in systems[OURS]["categories"]]
+            bars(axes.pop(0), list(systems), types, lambda n, t: systems[n]["categories"].get(t, {}).get("cite@1"),
+                 "documents (JSQuAD): 疑問詞別の cite@1", "cite@1")
+            continue
+        cats = ["overall"] + [c for c in CATEGORIES if c in systems[OURS]["categories"]]
+        bars(axes.pop(0), list(systems), cats,
+             lambda n, c: (systems[n]["overall"] if c == "overall" else systems[n]["categories"].get(c, {})).get("fully_correct"),
+             f"{split}: カテゴリ別の完全正答率（{data['n']}問）", "完全正答率")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -357,13 +491,15 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict:
 
 
 def check(report: Mapping, thresholds: Mapping) -> tuple[list[str], list[str]]:
-    """(failures, notes) for ours. Top-level numbers are minima of overall metrics; [split.max] holds
-    ceilings; [split.categories] / [split.phenomena] hold minimum fully_correct per group."""
+    """(failures, notes) for ours. A table is named after a split of any suite (dev, newplan, holdout,
+    documents). Top-level numbers are minima of overall metrics; [split.max] holds ceilings;
+    [split.categories] / [split.phenomena] hold minimum fully_correct per group."""
     failures, notes = [], []
+    splits = all_splits(report)
     for split, spec in thresholds.items():
         if not isinstance(spec, Mapping):
             continue
-        data = report.get("splits", {}).get(split)
+        data = splits.get(split)
         if data is None:
             notes.append(f"[{split}] not run: not checked")
             continue
@@ -380,12 +516,14 @@ def check(report: Mapping, thresholds: Mapping) -> tuple[list[str], list[str]]:
             elif value < minimum:
                 failures.append(f"[{split}] {metric} = {value:.3f} < {minimum}")
         for metric, ceiling in (spec.get("max") or {}).items():
-            value = ours["overall"].get(metric)
-            if value is not None and value > ceiling:
-                failures.append(f"[{split}] {metric} = {value:.1f} > {ceiling}")
+            value = ours["overall"].get(metric, "absent")
+            if value == "absent":
+                failures.append(f"[{split}] {metric}: no such metric")
+            elif value is not None and value > ceiling:
+                failures.append(f"[{split}] {metric} = {value:.3f} > {ceiling}")
         for kind in ("categories", "phenomena"):
             for group, minimum in (spec.get(kind) or {}).items():
-                row = ours[kind].get(group)
+                row = ours.get(kind, {}).get(group)
                 if row is None:
                     notes.append(f"[{split}] {kind[:-1] if kind == 'phenomena' else 'category'} {group}: no items")
                 elif (row.get("fully_correct") or 0.0) < minimum:
@@ -397,23 +535,28 @@ def check(report: Mapping, thresholds: Mapping) -> tuple[list[str], list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m evals", description="日本語の質問集で回答品質を評価します（evals/reports/latest.* に出力）")
-    p.add_argument("--split", choices=[*SPLITS, "all"], default=None, help="dev, holdout or all (default dev; with --check: all)")
-    p.add_argument("--baseline", action="store_true", help="also run the llama-index starter and BM25 baselines")
+    p = argparse.ArgumentParser(prog="python -m evals", description="回答品質を評価します（evals/reports/latest.* に出力）")
+    p.add_argument("--suite", choices=[*SUITES, "all"], default=None, help="plans, documents or all (default plans; with --check: all)")
+    p.add_argument("--split", choices=[*SPLITS, "all"], default="all", help="plans suite: dev, newplan, holdout or all (default all)")
+    p.add_argument("--baseline", action="store_true", help="also run the baselines (llama-index starter and BM25)")
+    p.add_argument("--sample", type=int, default=D.SAMPLE_SIZE,
+                   help=f"documents suite: questions sampled with seed {D.SEED} (default {D.SAMPLE_SIZE}; 0 = all)")
     p.add_argument("--out", type=Path, default=REPORTS, help="report folder (default evals/reports)")
     p.add_argument("--check", action="store_true", help="exit 1 when ours falls below evals/thresholds.toml")
     p.add_argument("--thresholds", type=Path, default=THRESHOLDS)
     p.add_argument("--report", type=Path, default=None, help="with --check: check this saved latest.json instead of running")
-    p.add_argument("--data-dir", type=Path, default=None, help="the assistant's data folder (default: ASSISTANT_DATA_DIR or ./data)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="plans suite: use this data folder (the evaluation's plan is added to it) instead of the cached one")
     p.add_argument("--no-judge", action="store_true", help="never call an LLM judge, even when OPENAI_BASE_URL is set")
     args = p.parse_args(argv)
 
     if args.report:
         report = json.loads(args.report.read_text(encoding="utf-8"))
     else:
-        split = args.split or ("all" if args.check else "dev")
-        splits = list(SPLITS) if split == "all" else [split]
-        report = evaluate(splits, args.baseline, args.data_dir, with_judge=not args.no_judge)
+        suite = args.suite or ("all" if args.check else "plans")
+        suites = list(SUITES) if suite == "all" else [suite]
+        splits = list(SPLITS) if args.split == "all" else [args.split]
+        report = evaluate(suites, splits, args.baseline, args.sample, args.data_dir, with_judge=not args.no_judge)
         write_outputs(report, args.out)
         print_summary(report)
         print(f"wrote {args.out / 'latest.md'}, latest.json, latest.png")

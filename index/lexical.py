@@ -20,6 +20,7 @@ class LexicalIndex:
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG to stderr
 
         self._ids = list(ids)
+        self._chunk_ids = set(self._ids)
         docs = list(doc_ids) or [""] * len(self._ids)
         self._doc_code = {d: i for i, d in enumerate(dict.fromkeys(docs))}
         self._doc_codes = np.asarray([self._doc_code[d] for d in docs], dtype=np.int32)
@@ -35,8 +36,13 @@ class LexicalIndex:
             for t in set(terms):
                 self._df[t] = self._df.get(t, 0) + 1
 
+    def knows(self, chunk_id: str) -> bool:
+        """Whether the chunk is part of this index (chunks of a document still being written are not)."""
+        return chunk_id in self._chunk_ids
+
     @property
     def known(self) -> frozenset[str]:
+        """The terms some chunk contains."""
         return self._known
 
     @property

@@ -1,4 +1,9 @@
-"""Hybrid retrieval: dense (llama-index retriever over the Chroma collection) + BM25, fused."""
+"""Hybrid retrieval: dense (llama-index retriever over the Chroma collection) + BM25, fused.
+
+The dense side asks Chroma (over HTTP in server mode, where each request has a deadline, see
+`index.chroma`); a server that is down or silent surfaces as `ChromaUnavailableError` /
+`ChromaTimeoutError`, with a Japanese message the caller shows as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
+from index.errors import storage_errors
 from index.lexical import LexicalIndex
 
 Fusion = Literal["rrf", "weighted"]
@@ -22,13 +28,16 @@ class Hit:
 
 
 class HybridSearcher:
-    def __init__(self, vector_store, lexical: LexicalIndex, embed_model, fusion: Fusion = "rrf", alpha: float = 0.5):
+    def __init__(
+        self, vector_store, lexical: LexicalIndex, embed_model, fusion: Fusion = "rrf", alpha: float = 0.5, where: str = "Chroma"
+    ):
         from llama_index.core import VectorStoreIndex
 
         self._index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         self._lexical = lexical
         self.fusion = fusion
         self.alpha = alpha
+        self.where = where  # named in error messages
 
     def dense(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         from llama_index.core.schema import QueryBundle
@@ -38,8 +47,10 @@ class HybridSearcher:
         if doc_ids:
             filters = MetadataFilters(filters=[MetadataFilter(key="document", value=list(doc_ids), operator=FilterOperator.IN)])
         retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
-        nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=embedding.tolist()))
-        return [(n.node.node_id, float(n.score or 0.0)) for n in nodes]
+        with storage_errors(self.where):
+            nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=embedding.tolist()))
+        # Only chunks of complete documents are known (see index.store): one being written is not shown.
+        return [(n.node.node_id, float(n.score or 0.0)) for n in nodes if self._lexical.knows(n.node.node_id)]
 
     def search(self, query: str, embedding: np.ndarray, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """The k best chunks, of the documents `doc_ids` only when given."""

@@ -61,7 +61,7 @@ def test_an_empty_or_non_text_question_gets_a_message_not_an_exception(bot, ques
 
 def test_an_over_long_question_is_refused_with_its_limit(bot):
     answer = bot.ask("九州" * MAX_QUESTION_CHARS)
-    assert answer.intent == "invalid" and str(MAX_QUESTION_CHARS) in answer.text
+    assert answer.intent == "invalid" and f"{MAX_QUESTION_CHARS:,}文字以内" in answer.text
 
 
 def test_odd_history_entries_are_ignored(bot):

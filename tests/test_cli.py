@@ -93,3 +93,35 @@ def test_chat_keeps_history_for_follow_ups(data_dir):
 def test_help_is_in_plain_japanese():
     out = subprocess.run([sys.executable, "-m", "assistant", "--help"], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0 and "質問に答える" in out.stdout and "索引" in out.stdout
+
+
+def test_undecodable_arguments_get_their_own_message_and_no_traceback(data_dir):
+    """Finding 11: a non-UTF-8 argument (Python keeps its bytes as lone surrogates) gave exit code 4, the
+    generic error message and a traceback. Now: its own message, exit code 4 (input), nothing on stderr."""
+    import os
+
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ask", b"\x8b\xe3\x8fB\x82\xcd\xff"],
+        cwd=REPO, capture_output=True, text=True, timeout=180, env=env,
+    )
+    assert out.returncode == 4, out.stdout + out.stderr
+    assert "読み取れない文字" in out.stdout and "UTF-8" in out.stdout
+    assert "Traceback" not in out.stderr and "予期しないエラー" not in out.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "index", b"/nonexistent/\xff\xfe.md"],
+        cwd=REPO, capture_output=True, text=True, timeout=180, env=env,
+    )
+    assert missing.returncode == 4 and "ファイルが見つかりません" in missing.stdout, missing.stdout + missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_a_question_that_expands_under_nfkc_is_refused(data_dir):
+    """Finding 4: 1,000 × U+FDFA is 18,000 characters once normalised; it is refused with the counts."""
+    out = run("ask", "\ufdfa" * 1000, data_dir=data_dir)
+    assert out.returncode == 4 and "18,000文字" in out.stdout and "Traceback" not in out.stderr
+
+
+def test_the_exit_codes_are_documented():
+    out = subprocess.run([sys.executable, "-m", "assistant", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert "終了コード" in out.stdout and "4 入力の問題" in out.stdout and "3 索引の問題" in out.stdout

@@ -10,7 +10,8 @@ from evals import metrics as M
 from evals.dataset import CATEGORIES, item_problems, load_corpus, load_split
 from evals.run import check, score_item, summarize_groups
 
-CP, GS = "cluster_plan", "growth_strategy"
+CP, GS, KK = "cluster_plan", "growth_strategy", "kitakyushu_industry_plan"
+AREAS = "第5章 地区別の取組"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,7 @@ def test_count_facts_are_recognised():
     assert M.is_count_fact(["3ブロック", "3つ", "三つ"])
     assert M.is_count_fact(["１７"])
     assert M.is_count_fact(["10のブロック", "十"])
+    assert M.is_count_fact(["5地区", "ひとつ", "7指標", "2ケ所", "2ヶ所"])
     assert not M.is_count_fact(["3つの安全保障"])
     assert not M.is_count_fact(["造船"])
 
@@ -168,6 +170,46 @@ def test_polarity_enters_correctness(corpus):
     assert not M.correctness(item, answer("沖縄では①医療・バイオを検討しています [1]。", c))[0]
 
 
+def area(corpus, n, section, needle=None, reference=False):
+    """A verbatim citation inside one area (section) of the new plan's 地区別 chapter."""
+    doc = corpus.documents[KK]
+    start, end = corpus.section_spans[(KK, AREAS, section)]
+    if needle:
+        start = doc.text.index(needle, start)
+        end = start + len(needle)
+    return {"n": n, "chunk_id": f"{KK}-{start}-{end}", "doc_id": KK, "title": doc.title, "block": AREAS,
+            "section": f"{AREAS} > {section}", "text": doc.text[start:end], "start": start, "end": end, "score": 1.0,
+            "page": None, "reference": reference}
+
+
+HYDROGEN = {"id": "t-h2", "question": "水素に関係する地区は？", "history": [], "category": "which_blocks", "phenomena": [],
+            "answerable": True, "gold": [{"doc_id": KK, "block": AREAS, "section": s} for s in ("第1節 響灘・若松地区", "第2節 戸畑・八幡東地区")],
+            "facts": [["響灘・若松"], ["戸畑・八幡東"]]}
+
+
+def test_gold_sections_must_be_cited_and_other_sections_of_their_block_are_extra(corpus):
+    hibiki, tobata = area(corpus, 1, "第1節 響灘・若松地区", "水素・アンモニア"), area(corpus, 2, "第2節 戸畑・八幡東地区", "水素利活用")
+    text = "響灘・若松地区 [1] と戸畑・八幡東地区 [2] です。"
+    assert M.correctness(HYDROGEN, answer(text, [hibiki, tobata]), corpus.section_spans) == (True, [])
+    # the same chapter, but the wrong area: the block is cited, the gold section is not
+    moji = area(corpus, 2, "第4節 門司港地区", "観光")
+    ok, reasons = M.correctness(HYDROGEN, answer(text, [hibiki, moji]), corpus.section_spans)
+    assert not ok and reasons == ["gold section not cited: 第5章 地区別の取組 > 第2節 戸畑・八幡東地区"]
+    # two other areas of the gold chapter are two extra units, even though the block is a gold block
+    extra = [hibiki, tobata, moji, area(corpus, 4, "第3節 小倉都心地区", "MICE")]
+    ok, reasons = M.correctness(HYDROGEN, answer(text + "[3][4]", extra), corpus.section_spans)
+    assert not ok and reasons == ["2 extra blocks cited: 第5章 地区別の取組 > 第4節 門司港地区, 第5章 地区別の取組 > 第3節 小倉都心地区"]
+    assert M.correctness(HYDROGEN, answer(text + "[3]", extra[:3]), corpus.section_spans)[0]  # one extra is tolerated
+
+
+def test_an_area_name_in_the_section_heading_supports_the_fact(corpus):
+    tobata = area(corpus, 1, "第2節 戸畑・八幡東地区", "水素利活用")
+    assert "戸畑" not in tobata["text"]
+    assert M.fact_supported(["戸畑・八幡東"], tobata)
+    assert not M.fact_supported(["響灘・若松"], tobata)
+    assert M.citation_recall(HYDROGEN, answer("[1]", [tobata])) == 0.5
+
+
 # --- retrieval -------------------------------------------------------------------------------------------
 
 
@@ -243,10 +285,12 @@ def test_score_item_and_summary(corpus):
 def test_gate(corpus):
     good = score_item(SHIP, answer("中国 [1]、九州 [2]、四国 [3]", ship_citations(corpus)), 10.0, corpus)
     missing = score_item(SHIP, answer("中国 [1]", ship_citations(corpus)[:1]), 500.0, corpus)
-    report = {"splits": {"dev": {"systems": {"ours": summarize_groups([good, missing])}}}}
+    report = {"suites": {"plans": {"splits": {"dev": {"systems": {"ours": summarize_groups([good, missing])}}}},
+                         "documents": {"splits": {"documents": {"systems": {"ours": {"overall": {"cite@1": 0.4, "wrongly_declined": 0.2}}}}}}}}
     thresholds = {"dev": {"fully_correct": 0.85, "citation_validity": 1.0, "abstention_precision": 0.0,
                           "max": {"latency_p95_ms": 100.0}, "categories": {"which_blocks": 0.9, "count": 0.5}},
-                  "holdout": {"fully_correct": 0.5}}
+                  "holdout": {"fully_correct": 0.5},
+                  "documents": {"cite@1": 0.5, "max": {"wrongly_declined": 0.1}}}
     failures, notes = check(report, thresholds)
     assert "[dev] fully_correct = 0.500 < 0.85" in failures
     assert any(f.startswith("[dev] latency_p95_ms") for f in failures)
@@ -254,7 +298,9 @@ def test_gate(corpus):
     assert not any("citation_validity" in f for f in failures)  # both answers are verbatim
     assert not any("abstention_precision" in f for f in failures)  # undefined, minimum 0
     assert "[holdout] not run: not checked" in notes and any("count" in n for n in notes)
-    assert check(report, {"dev": {"fully_correct": 0.5}}) == ([], [])
+    assert "[documents] cite@1 = 0.400 < 0.5" in failures and "[documents] wrongly_declined = 0.200 > 0.1" in failures
+    assert check(report, {"dev": {"fully_correct": 0.5}, "documents": {"cite@1": 0.4}}) == ([], [])
+    assert check(report, {"documents": {"hit@9": 0.1}})[0] == ["[documents] hit@9: no such metric"]
     assert check(report, {"dev": {"abstention_recall": 0.5}})[0] == ["[dev] abstention_recall is undefined (needs ≥ 0.5)"]
 
 
@@ -266,7 +312,7 @@ def test_check_command_on_a_saved_report(corpus, tmp_path, capsys):
     good = score_item(SHIP, answer("中国 [1]、九州 [2]、四国 [3]", ship_citations(corpus)), 10.0, corpus)
     bad = score_item(SHIP, answer("中国 [1]", ship_citations(corpus)[:1]), 10.0, corpus)
     saved = tmp_path / "latest.json"
-    saved.write_text(json.dumps({"splits": {"dev": {"systems": {"ours": summarize_groups([good, bad])}}}}), encoding="utf-8")
+    saved.write_text(json.dumps({"suites": {"plans": {"splits": {"dev": {"systems": {"ours": summarize_groups([good, bad])}}}}}}), encoding="utf-8")
     limits = tmp_path / "t.toml"
     limits.write_text("[dev]\nfully_correct = 0.9\n", encoding="utf-8")
     assert main(["--check", "--report", str(saved), "--thresholds", str(limits)]) == 1
@@ -275,12 +321,14 @@ def test_check_command_on_a_saved_report(corpus, tmp_path, capsys):
     assert main(["--check", "--report", str(saved), "--thresholds", str(limits)]) == 0
 
 
-def test_placeholder_thresholds_parse():
+def test_thresholds_cover_every_split_of_every_suite(splits):
     from evals.run import load_thresholds
 
     t = load_thresholds()
-    assert set(t) >= {"dev", "holdout"} and "fully_correct" in t["dev"]
-    assert set(t["dev"]["categories"]) == set(CATEGORIES)
+    assert set(t) == {"dev", "newplan", "holdout", "documents"}
+    for name in ("dev", "newplan", "holdout"):
+        assert "fully_correct" in t[name] and set(t[name]["categories"]) == {i["category"] for i in splits[name]}, name
+    assert {"cite@1", "hit@3", "contains_gold"} <= set(t["documents"]) and "wrongly_declined" in t["documents"]["max"]
 
 
 # --- the datasets ----------------------------------------------------------------------------------------
@@ -288,7 +336,7 @@ def test_placeholder_thresholds_parse():
 
 @pytest.fixture(scope="module")
 def splits():
-    return {s: load_split(s) for s in ("dev", "holdout")}
+    return {s: load_split(s) for s in ("dev", "newplan", "holdout")}
 
 
 def test_every_item_is_valid(splits, corpus):
@@ -299,9 +347,12 @@ def test_every_item_is_valid(splits, corpus):
 def test_ids_unique_and_sizes(splits):
     ids = [i["id"] for items in splits.values() for i in items]
     assert len(ids) == len(set(ids))
-    assert len(splits["dev"]) >= 120 and len(splits["holdout"]) >= 25
-    for name, items in splits.items():
-        assert set(i["category"] for i in items) == set(CATEGORIES), name
+    assert len(splits["dev"]) >= 180 and len(splits["newplan"]) >= 40 and len(splits["holdout"]) >= 60
+    for name, items in splits.items():  # dev predates `fact` (its dates and amounts are unanswerable)
+        assert set(i["category"] for i in items) == set(CATEGORIES) - ({"fact"} if name == "dev" else set()), name
+    assert all(g["doc_id"] == KK for i in splits["newplan"] for g in i["gold"])
+    holdout_docs = {g["doc_id"] for i in splits["holdout"] for g in i["gold"]}
+    assert holdout_docs == {CP, GS, KK}  # spread over both bundled plans and the new one
     assert sum(not i["answerable"] for i in splits["dev"]) >= 15
     questions = [i["question"] for items in splits.values() for i in items]
     assert len(questions) == len(set(questions)) or all(
@@ -312,7 +363,8 @@ def test_ids_unique_and_sizes(splits):
 def test_coverage(splits, corpus):
     dev = splits["dev"]
     gold_blocks = {(g["doc_id"], g["block"]) for i in dev for g in i["gold"]}
-    assert set(corpus.blocks) <= gold_blocks, set(corpus.blocks) - gold_blocks  # every block and overview block
+    bundled = {k for k in corpus.blocks if k[0] in (CP, GS)}
+    assert bundled <= gold_blocks, bundled - gold_blocks  # every block and overview block
     sections = {g["section"] for i in dev for g in i["gold"] if g.get("section")}
     growth_sections = {k[2] for k in corpus.section_spans if k[0] == GS and k[1] == "17の戦略分野" and k[2] != "17の戦略分野"}
     assert growth_sections <= sections
@@ -320,6 +372,18 @@ def test_coverage(splits, corpus):
     for tag in ("place", "variant", "english", "negation", "compound"):
         assert tags[tag] >= 3, tag
     assert sum(1 for i in dev if i["history"]) >= 15
+
+
+def test_newplan_coverage(splits, corpus):
+    items = splits["newplan"]
+    sections = {(g["block"], g["section"]) for i in items for g in i["gold"] if g.get("section")}
+    for block in (AREAS, "第4章 重点施策"):  # every area and every named 重点施策
+        wanted = {(b, s) for (d, b, s) in corpus.section_spans if d == KK and b == block and s != block}
+        assert len(wanted) == 5 and wanted <= sections, wanted - sections
+    tags = Counter(t for i in items for t in i["phenomena"])
+    for tag in ("scope", "variant", "english", "negation", "budget", "date"):
+        assert tags[tag] >= 1, tag
+    assert sum(not i["answerable"] for i in items) >= 5 and sum(1 for i in items if i["history"]) >= 5
 
 
 def test_validator_catches_mistakes(corpus):

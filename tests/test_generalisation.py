@@ -183,3 +183,22 @@ def test_a_follow_up_shows_what_it_carried(bot):
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).text}]
     a = bot.ask("では四国は？", history)
     assert {c.block for c in claims(a)} == {"四国"} and a.trace["followup"] == "ellipsis"
+
+
+def test_history_is_capped_in_turns_and_characters():
+    """Issue 12, finding 4: every earlier turn used to be re-read whole; a few huge turns made every later
+    question slow. Only the last MAX_TURNS user turns are read, each cut to MAX_TURN_CHARS."""
+    from assistant.history import MAX_TURN_CHARS, MAX_TURNS, earlier_questions
+
+    history = []
+    for i in range(40):
+        history += [{"role": "user", "content": f"{i}" + "造船" * 5000}, {"role": "assistant", "content": "…"}]
+    read = earlier_questions(history)
+    assert len(read) == MAX_TURNS and all(len(q) <= MAX_TURN_CHARS for q in read)
+    assert read[-1].startswith("39")
+
+
+def test_a_long_history_of_odd_turns_still_answers(bot):
+    history = [{"role": "user", "content": "ﷺ" * 900}, {"role": "assistant", "content": "x"}] * 30
+    a = bot.ask("九州の分野は？", history)
+    assert a.answerable and {c.block for c in claims(a)} == {"九州"}

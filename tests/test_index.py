@@ -14,6 +14,7 @@ from assistant.indexing import build_index, open_store, read_corpus
 from corpus.text import default_tokenizer
 from index.errors import IndexMismatchError, IndexMissingError
 from index.lexical import LexicalIndex
+from index.store import RECORDS
 from tests.conftest import REPO
 
 
@@ -105,7 +106,8 @@ def test_a_failed_build_keeps_the_previous_index_answering(tmp_path, corpus):
         store.build(corpus.chunks, FailingEmbedder(), corpus.doc_hashes, batch=4)
     assert store.require().collection == good.collection
     names = [c if isinstance(c, str) else c.name for c in store._client.list_collections()]
-    assert [n for n in names if n.startswith("chunks-")] == [good.collection]  # the half-built one is gone
+    # the half-built one is gone, its completion records too
+    assert sorted(n for n in names if n.startswith("chunks-")) == [good.collection, good.collection + RECORDS]
     assert Assistant.load(settings).ask("北海道の分野は？").citations[0].block == "北海道"
 
 

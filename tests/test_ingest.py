@@ -88,3 +88,41 @@ def test_reindexing_skips_unchanged_files_and_handles_changes_and_removals(libra
     answer = ask_json("洋上養殖に取り組む地域は？", data)
     assert not any(c["doc_id"] == "coastal" and not c["reference"] for c in answer["citations"])
     assert ask_json("房総の分野は？", data)["citations"][0]["page"] == 2  # 房総 moved to page 2
+
+
+def test_the_same_document_under_two_names_is_indexed_once(tmp_path):
+    """Finding 11: the same content under two names gave duplicate items 「④造船、④造船 [1][2]」. The
+    second copy is reported and left out (the bundled plan is the first)."""
+    from corpus.store import BUNDLED_DIR
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    plan = (BUNDLED_DIR / "cluster_plan.txt").read_text(encoding="utf-8")
+    (inbox / "クラスター計画のコピー.txt").write_text(plan, encoding="utf-8")
+    (inbox / "fisheries.md").write_text("■ 三陸\n\n①スマート漁業\n分野でのクラスター形成を検討している。\n", encoding="utf-8")
+    (inbox / "fisheries_copy.md").write_text("■ 三陸\n\n①スマート漁業\n分野でのクラスター形成を検討している。\n", encoding="utf-8")
+    data = tmp_path / "data"
+    out = cli("index", str(inbox), data_dir=data)
+    assert out.returncode == 0, out.stderr
+    assert "「cluster_plan.txt」と同じ内容のため" in out.stdout and "「fisheries.md」と同じ内容のため" in out.stdout
+    status = cli("index", "--status", data_dir=data).stdout
+    assert " fisheries " in status and "fisheries_copy" not in status.split("同じ内容")[0]
+    answer = ask_json("造船に取り組む地域はどこ？", data)
+    assert answer["text"].count("④造船") == 1, answer["text"]
+    assert {c["doc_id"] for c in answer["citations"]} == {"cluster_plan"}
+    assert sorted(c["block"] for c in answer["citations"]) == ["中国", "九州", "四国"]
+    fish = ask_json("スマート漁業に取り組む地域は？", data)
+    assert [c["doc_id"] for c in fish["citations"]] == ["fisheries"]
+
+
+def test_adding_a_folder_does_not_follow_links_out_of_it(tmp_path):
+    """Finding 11: `assistant index FOLDER` followed a link to /etc/hostname and copied it into the library."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "plan.md").write_text("■ 三陸\n\n①洋上風力\n分野でのクラスター形成を検討している。\n", encoding="utf-8")
+    (inbox / "hostname.txt").symlink_to("/etc/hostname")
+    data = tmp_path / "data"
+    out = cli("index", str(inbox), data_dir=data)
+    assert out.returncode == 0, out.stderr
+    assert "hostname.txt: リンク先が追加するフォルダの外にあるため読み込みません" in out.stdout
+    assert sorted(p.name for p in (data / "documents").iterdir() if not p.name.startswith(".")) == ["plan.md"]

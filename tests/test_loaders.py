@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -28,6 +30,7 @@ from corpus.loaders import (
 )
 from corpus.parse import parse_document
 from corpus.store import DocumentError
+from tests.conftest import REPO
 
 FONT = Path(importlib.util.find_spec("matplotlib_fontja").origin).parent / "fonts" / "ipaexg.ttf"
 
@@ -336,7 +339,7 @@ def ambiguous_kanji() -> str:
 def test_cp932_is_preferred_when_both_readings_are_plausible():
     text = ambiguous_kanji()
     data = text.encode("cp932")
-    assert loaders._japanese_score(data.decode("euc_jp")) == loaders._japanese_score(text) == 1.0
+    assert loaders.text._japanese_score(data.decode("euc_jp")) == loaders.text._japanese_score(text) == 1.0
     assert decode_bytes(data) == (text, "cp932")
 
 
@@ -612,3 +615,159 @@ def test_sanitized_names_are_always_safe():
         assert name and name not in (".", "..")
         assert "/" not in name and "\\" not in name and "\x00" not in name
         assert not name.startswith(".") and name == name.strip()
+
+
+# --- hostile files (issue 12) ---------------------------------------------------------------------
+
+# Peak RSS of this process alone: VmHWM belongs to the process's own memory map. (ru_maxrss would not do:
+# Linux carries the parent's peak over into a child started with vfork+exec, as subprocess does.)
+PEAK_RSS = r"""
+import json, re, sys
+from pathlib import Path
+from corpus.loaders import load_file
+from corpus.store import DocumentError
+try:
+    load_file(Path(sys.argv[1]))
+    outcome = "loaded"
+except DocumentError as exc:
+    outcome = str(exc)
+peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1))
+print(json.dumps({"outcome": outcome, "peak_mb": peak_kb // 1024}))
+"""
+
+
+def make_zip_bomb(path: Path, inflated_mib: int = 1024) -> Path:
+    """A real .docx (made by python-docx) whose word/document.xml inflates to `inflated_mib` MiB of
+    white space inside a valid paragraph: about 5 MB on disk, so it passes the 50 MB file limit."""
+    import zipfile
+
+    plain = make_docx(path.with_name("plain_for_bomb.docx"))
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for item in zin.infolist():
+            if item.filename != "word/document.xml":
+                zout.writestr(item, zin.read(item.filename))
+        with zout.open("word/document.xml", "w", force_zip64=True) as f:
+            f.write(f"<w:document {w}><w:body><w:p><w:r><w:t>九州".encode())
+            block = b" " * (1 << 20)
+            for _ in range(inflated_mib):
+                f.write(block)
+            f.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    return path
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    """Finding 2: a ~5 MB .docx whose document.xml inflates to 1 GiB raised the process by 2 GB before
+    it was refused. Its central directory now refuses it; the whole process stays small."""
+    bomb = make_zip_bomb(tmp_path / "bomb.docx")
+    assert bomb.stat().st_size < DEFAULT_MAX_BYTES
+    out = subprocess.run([sys.executable, "-c", PEAK_RSS, str(bomb)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["outcome"].startswith("bomb.docx: 展開すると極端に大きくなる Word ファイル"), result
+    assert "1024.8 MB" in result["outcome"] and "上限は 256.0 MB" in result["outcome"]
+    assert result["peak_mb"] < 300, result  # python + the 5 MB file; inflating it cost over 2,000 MB
+
+
+def test_the_docx_limits_leave_ordinary_documents_alone(tmp_path):
+    import zipfile
+
+    from corpus.loaders import docx as docx_format
+
+    path = make_docx(tmp_path / "plan.docx")
+    sizes = [m.file_size for m in zipfile.ZipFile(path).infolist()]
+    assert max(sizes) < docx_format.RATIO_FLOOR and sum(sizes) < docx_format.MAX_TOTAL_BYTES
+    assert "①半導体産業の集積" in load_file(path).text
+
+
+def test_a_docx_member_with_an_extreme_ratio_is_refused(tmp_path, monkeypatch):
+    from corpus.loaders import docx as docx_format
+
+    monkeypatch.setattr(docx_format, "MAX_TOTAL_BYTES", 1 << 40)  # only the ratio rule is left to catch it
+    monkeypatch.setattr(docx_format, "MAX_MEMBER_BYTES", 1 << 40)
+    bomb = make_zip_bomb(tmp_path / "ratio.docx", inflated_mib=8)
+    with pytest.raises(DocumentError, match=r"ratio\.docx: 展開すると極端に大きくなる.*word/document\.xml の圧縮率"):
+        load_file(bomb)
+
+
+FLOOD = r"""
+import sys
+from pathlib import Path
+from corpus.loaders import load_file
+print(load_file(Path(sys.argv[1])).text)
+"""
+
+
+def test_html_with_an_unclosed_tag_flood_parses_without_hanging(tmp_path):
+    """Finding 5: '<p>九州</p>' + '<a ' * 50000 (146 KB) took 433 s in the standard library's parser
+    (quadratic). lxml parses it in linear time; 60 s is only the does-not-hang limit."""
+    path = tmp_path / "flood.html"
+    path.write_text("<p>九州</p>" + "<a " * 50000, encoding="utf-8")
+    assert path.stat().st_size > 140_000
+    out = subprocess.run([sys.executable, "-c", FLOOD, str(path)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == "九州"
+
+
+def test_deeply_nested_html_is_read_without_a_recursion_error(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text("<p>九州の計画。</p>" + "<div>" * 20000 + "奥" + "</div>" * 20000, encoding="utf-8")
+    assert load_file(path).text.startswith("九州の計画。")
+
+
+def test_links_that_leave_the_folder_are_skipped_with_a_reason(tmp_path):
+    """Finding 11: `assistant index FOLDER` followed a link to /etc/hostname. Links out of the folder are
+    skipped and reported; links that stay inside are fine."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("フォルダの外の秘密。", encoding="utf-8")
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "plan.md").write_text("■ 九州\n①半導体\n", encoding="utf-8")
+    (folder / "secret.txt").symlink_to(outside / "secret.txt")
+    (folder / "hostname.txt").symlink_to("/etc/hostname")
+    (folder / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (folder / "sub" / "same_plan.md").symlink_to(folder / "plan.md")  # inside: the same file, loaded once
+    report = load_paths([folder])
+    assert [Path(d.source_path).name for d in report.documents] == ["plan.md"]
+    reasons = {Path(e.path).name: e.reason for e in report.errors}
+    assert set(reasons) == {"elsewhere", "hostname.txt", "secret.txt"}
+    assert all("リンク先が追加するフォルダの外にあるため読み込みません" in r for r in reasons.values())
+    assert not any("秘密" in d.text for d in report.documents)
+
+
+def test_publisher_and_date_come_from_each_format_and_the_sidecar_wins(tmp_path):
+    import datetime as dt
+
+    pdf = FPDF()
+    pdf.add_font("ipa", fname=str(FONT))
+    pdf.set_font("ipa", size=12)
+    pdf.set_author("九州経済産業局")
+    pdf.set_creation_date(dt.datetime(2025, 6, 13, 9, 30, tzinfo=dt.timezone.utc))
+    pdf.add_page()
+    pdf.cell(0, 10, "■ 九州")
+    pdf.output(str(tmp_path / "a.pdf"))
+    doc = load_file(tmp_path / "a.pdf")
+    assert (doc.publisher, doc.date) == ("九州経済産業局", "2025-06-13")
+
+    d = docx.Document()
+    d.core_properties.author = "四国経済産業局"
+    d.core_properties.created = dt.datetime(2024, 3, 1, 12, 0)
+    d.add_paragraph("四国の計画。")
+    d.save(str(tmp_path / "b.docx"))
+    doc = load_file(tmp_path / "b.docx")
+    assert (doc.publisher, doc.date) == ("四国経済産業局", "2024-03-01")
+
+    (tmp_path / "c.html").write_text(
+        '<html><head><meta name="author" content="北海道庁"><meta name="date" content="2023年4月1日">'
+        "</head><body><p>北海道の計画。</p></body></html>", encoding="utf-8",
+    )
+    doc = load_file(tmp_path / "c.html")
+    assert (doc.publisher, doc.date) == ("北海道庁", "2023-04-01")
+
+    (tmp_path / "c.json").write_text(json.dumps({"publisher": "内閣官房", "date": "2025-11-01"}), encoding="utf-8")
+    doc = load_file(tmp_path / "c.html")
+    assert (doc.publisher, doc.date) == ("内閣官房", "2025-11-01")
+
+    (tmp_path / "d.txt").write_text("本文。", encoding="utf-8")
+    assert (load_file(tmp_path / "d.txt").publisher, load_file(tmp_path / "d.txt").date) == ("", "")

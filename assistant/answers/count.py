@@ -8,7 +8,7 @@ from assistant.answers import section
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.which_units import _count, _units_of, unit_lines
+from assistant.answers.which_units import _units_of, unit_lines
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 

@@ -7,12 +7,13 @@ A cue word alone never decides it: 「いつ」 is answerable when a passage say
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from corpus.model import Chunk
-from corpus.text import normalize, squash
+from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
+from assistant.answers.kinds import holds
 from assistant.plan import Located
 
 
@@ -47,26 +48,6 @@ def unknown_words(ctx: Context) -> Draft | None:
         # is asked of (「建造する船の隻数」), is a word the documents never use: they do not answer it.
         return not_stated("「" + "」「".join(u.unknown_focus or u.unknown_terms) + "」", refs)
     return None
-
-
-def holds(ctx: Context, kind_name: str, texts: Iterable[str]) -> bool:
-    """Whether any of `texts` holds information of the kind asked (its pattern, a word of its kind, or a
-    word Sudachi tags as that kind that the question itself does not contain)."""
-    kind = ctx.kb.lexicon.kinds[kind_name]
-    own = {squash(x) for x in (*ctx.u.units, *ctx.u.fields)}
-    question = ctx.u.question.squashed
-    for text in texts:
-        norm = normalize(text)
-        if kind.evidence.search(norm):
-            return True
-        if kind.words and any(w in norm and squash(w) not in question for w in kind.words):
-            return True
-        if kind.pos:
-            for t in ctx.kb.tokenizer.tokens(norm):
-                tag = f"固有名詞/{t.kind}" if t.kind else ""
-                if tag in kind.pos and squash(t.surface) not in question and squash(t.surface) not in own:
-                    return True
-    return False
 
 
 def missing_information(ctx: Context, texts: Sequence[str], subject: str) -> Draft | None:

@@ -8,15 +8,14 @@ names it before quoting the sentence: 「1868年です[1]。」. No plan templat
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from corpus.text import normalize, squash
+from corpus.text import squash
 from assistant.answers.context import Context
-from assistant.answers.decline import holds, missing_information, not_stated
+from assistant.answers.decline import missing_information, not_stated
+from assistant.answers.kinds import answer_phrase, holds
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse, list_after
-from assistant.evidence import Scored
 from assistant.plan import Located, Part
 from assistant.types import Intent
 
@@ -70,52 +69,6 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
         d.quote(s.span.text, d.cite_span(s))
     return d
 
-
-def answer_phrase(ctx: Context, kind: str, text: str) -> str:
-    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any:
-    not what the question already says, and the one nearest to the question's own words in `text`
-    (「③市内の創業件数：年間380件…から年間500件へ」 answers 創業件数 with 380件, not with another figure)."""
-    k = ctx.kb.lexicon.kinds[kind]
-    question = ctx.u.question.squashed
-    norm = normalize(text)
-    found: list[tuple[int, str]] = []
-    for m in k.evidence.finditer(norm):
-        if m.group(0).strip() and squash(m.group(0)) not in question:
-            found.append((m.start(), m.group(0).strip()))
-    for w in k.words:
-        for m in re.finditer(re.escape(w), norm):
-            if squash(w) not in question:
-                found.append((m.start(), w))
-    if k.pos:
-        run: list = []
-        for t in [*ctx.kb.tokenizer.tokens(norm), None]:
-            if t is not None and t.kind and f"固有名詞/{t.kind}" in k.pos:
-                run.append(t)
-                continue
-            if run:
-                phrase = norm[run[0].begin : run[-1].end]
-                if squash(phrase) not in question:
-                    found.append((run[0].begin, phrase))
-                run = []
-    if not found:
-        return ""
-    merged: list[tuple[int, str]] = []  # pieces that touch are one answer (明治 + 以降 → 明治以降)
-    for start, piece in sorted(found):
-        if merged and start <= merged[-1][0] + len(merged[-1][1]):
-            s0, p0 = merged[-1]
-            merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
-        else:
-            merged.append((start, piece))
-    found = merged
-    anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
-               for m in re.finditer(re.escape(normalize(w)), norm)]
-    if anchors:  # the one closest to the question's own words, on either side
-        def gap(f: tuple[int, str]) -> int:
-            s, e = f[0], f[0] + len(f[1])
-            return min(max(a - e, s - b, 0) for a, b in anchors)
-
-        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u

@@ -123,6 +123,8 @@ def mentions(ctx: Context) -> Draft:
         d.lead(f"「{phrase}」に触れているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
         for p in units:
             d.unit(p.name, [], [d.cite_span(s) for q, s in found if q is p])
-    if not d.lines:
-        return not_stated("「" + "」「".join(ctx.u.phrases) + "」に触れた記載", [])
+    if not d.lines:  # no unit says it: another part of the document may (「地区の区分は行政区と同じ？」)
+        from assistant.answers import general
+
+        return general.answer(ctx)
     return d

@@ -1,0 +1,70 @@
+"""Where a passage holds the kind of information a question asks for (a time, a name, a place, an
+amount): the pieces of the passage, by the kind's pattern, its words (on word boundaries: 近代 is not in
+近代化) and Sudachi's proper-noun tags. Used to decide whether a passage answers, and to name the answer."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import normalize, squash
+from assistant.answers.context import Context
+
+
+def pieces(ctx: Context, kind: str, text: str) -> list[tuple[int, str]]:
+    """(offset in the normalised text, piece) for every piece of the asked kind the question does not already
+    say (nor the units and fields it names); pieces that touch are one (明治 + 以降 → 明治以降)."""
+    k = ctx.kb.lexicon.kinds[kind]
+    said = ctx.u.question.squashed
+    own = {squash(x) for x in (*ctx.u.units, *ctx.u.fields)}
+    norm = normalize(text)
+    found: list[tuple[int, str]] = []
+    for m in k.evidence.finditer(norm):
+        if m.group(0).strip() and squash(m.group(0)) not in said:
+            found.append((m.start(), m.group(0).strip()))
+    if k.words or k.pos:
+        tokens = ctx.kb.tokenizer.tokens(norm)
+        bounds = {x for t in tokens for x in (t.begin, t.end)}
+        for w in k.words:
+            for m in re.finditer(re.escape(w), norm):
+                if squash(w) not in said and m.start() in bounds and m.end() in bounds:
+                    found.append((m.start(), w))
+        run: list = []
+        for t in [*tokens, None]:
+            if t is not None and t.kind and f"固有名詞/{t.kind}" in k.pos:
+                run.append(t)
+                continue
+            if run:
+                phrase = norm[run[0].begin : run[-1].end]
+                if squash(phrase) not in said and squash(phrase) not in own:
+                    found.append((run[0].begin, phrase))
+                run = []
+    merged: list[tuple[int, str]] = []
+    for start, piece in sorted(found):
+        if merged and start <= merged[-1][0] + len(merged[-1][1]):
+            s0, p0 = merged[-1]
+            merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
+        else:
+            merged.append((start, piece))
+    return merged
+
+
+def holds(ctx: Context, kind: str, texts) -> bool:
+    return any(pieces(ctx, kind, text) for text in texts)
+
+
+def answer_phrase(ctx: Context, kind: str, text: str) -> str:
+    """The piece of `text` that answers: the one nearest to the question's own words in it, on either side
+    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降)."""
+    found = pieces(ctx, kind, text)
+    if not found:
+        return ""
+    norm = normalize(text)
+    anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
+               for m in re.finditer(re.escape(normalize(w)), norm)]
+    if anchors:
+        def gap(f: tuple[int, str]) -> int:
+            s, e = f[0], f[0] + len(f[1])
+            return min(max(a - e, s - b, 0) for a, b in anchors)
+
+        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
+    return min(found, key=lambda f: (f[0], -len(f[1])))[1]
