@@ -27,10 +27,10 @@ from assistant.answers.decline import missing_for_units, unknown_words
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.fields import FieldVocabulary
-from assistant.indexing import ensure_index, open_store, read_corpus, update_index
+from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
 from assistant.knowledge import Knowledge, NameReadings, title_keys
 from assistant.lexicon import Lexicon
-from assistant.library import AddReport, add_files, remove_file
+from assistant.library import WAITING, AddReport, add_files, remove_file
 from assistant.meaning import MeaningIndex
 from assistant.places import gazetteer
 from assistant.plan import PlanView
@@ -67,7 +67,6 @@ class Assistant:
         self._store = store
         self._refresh_lock = threading.Lock()
         self._state = self._derive(info, chunks)
-        self._library_lock = threading.Lock()
 
     def _derive(self, info: IndexInfo, chunks: list[Chunk]) -> _State:
         """Everything in memory comes from the collection's chunks: Chroma stays the source of truth."""
@@ -206,18 +205,24 @@ class Assistant:
 
     def add_documents(self, files, progress=None) -> AddReport:
         """Copy files into the library and index them (see assistant.library.add_files); questions go on
-        meanwhile. `progress(step, done, total)` is told what happens."""
-        with self._library_lock:  # one library change at a time, so each indexes what is on disk
+        meanwhile. `progress(step, done, total)` is told what happens.
+
+        The whole change happens under the index's writer lock (`writing`, also across processes and
+        threads), taken first: nothing that holds the refresh lock ever waits for it, so the order is
+        always writer lock, then refresh lock."""
+        step = progress or (lambda *_: None)
+        with writing(self.settings, on_wait=lambda: step(WAITING, 0, 0)):  # one library change at a time
             indexed = {e.doc_id: e.doc_hash for e in self.indexed_documents()}
             report = add_files(self.settings, self.embedder, indexed, files, progress)
             if not report.failed and any(f.ok for f in report.files):
                 self.refresh()
         return report
 
-    def remove_document(self, doc_id: str) -> bool:
+    def remove_document(self, doc_id: str, progress=None) -> bool:
         """Delete a user document (its file, its sidecar, its passages in the index). False for the bundled
-        plans and for unknown ids."""
-        with self._library_lock:
+        plans and for unknown ids. Under the writer lock, like `add_documents`."""
+        step = progress or (lambda *_: None)
+        with writing(self.settings, on_wait=lambda: step(WAITING, 0, 0)):
             doc = next((p.document for p in self.documents() if p.document.doc_id == doc_id), None)
             if doc is None or not remove_file(self.settings.documents_dir, doc.source_path):
                 return False

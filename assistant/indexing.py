@@ -83,7 +83,7 @@ def read_corpus(settings: Settings) -> Corpus:
         if first is not d:
             kept = Path(first.source_path).name or first.doc_id
             issues.append(CorpusIssue(
-                d.source_path, f"{name}: 「{kept}」と同じ内容のため、索引には「{kept}」だけを入れました", "duplicate"
+                d.source_path, f"{name}: 「{kept}」と同じ内容のため、質問には「{kept}」だけを使います", "duplicate"
             ))
             continue
         ids.add(d.doc_id)

@@ -167,8 +167,9 @@ def _copy_bounded(src: Path, dst: Path, limit: int) -> int | None:
 
 # --- adding to and removing from the library (Assistant.add_documents / remove_document) -----------------
 
-# Steps reported to `progress(step, done, total)`; `done`/`total` count passages while embedding.
-CHECKING, READING, EMBEDDING, SAVING = "checking", "reading", "embedding", "saving"
+# Steps reported to `progress(step, done, total)`; `done`/`total` count passages while embedding. WAITING:
+# another writer (an `assistant index`, another upload) holds the index's writer lock.
+WAITING, CHECKING, READING, EMBEDDING, SAVING = "waiting", "checking", "reading", "embedding", "saving"
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,21 @@ def rows(status: str) -> list[tuple[str, str, str, str]]:
     return re.findall(r'<li class="(ok|err)" data-file="([^"]*)" data-status="([^"]*)">(.*?)</li>', status)
 
 
-def add(handlers, files, map_docs=()):
+JARGON = ("索引", "チャンク")
+
+
+def plain_words(report: str) -> bool:
+    """The report speaks the user's language; only the folded details for the server's operator may name
+    the index."""
+    shown = re.sub(r'<details class="admin-details">.*?</details>', "", report, flags=re.S)
+    return not any(word in shown for word in JARGON)
+
+
+def add(handlers, files, map_docs=(), progress=None):
     """Outputs of the upload: (report, upload box, choice, view, delete button, chat docs, map docs, seen)."""
-    return handlers["add"](files, list(map_docs), Progress())
+    out = handlers["add"](files, list(map_docs), progress or Progress())
+    assert plain_words(out[0]), out[0]
+    return out
 
 
 def doc_id_of(choice, title: str) -> str:
@@ -231,6 +243,53 @@ def test_an_unreadable_file_never_replaces_a_good_document_of_the_same_name(fres
     assert kind == "err" and name == "壱岐.md"
     assert "焼酎醸造" in (settings.documents_dir / "壱岐.md").read_text(encoding="utf-8")
     assert bot.ask("焼酎醸造に取り組む地域は？").answerable
+
+
+def test_the_same_content_under_another_name_is_reported_without_jargon(fresh, handlers, uploads):
+    settings, bot, _ = fresh
+    text = "■ 男鹿\n\n①なまはげ観光\n分野でのクラスター形成を検討している。\n"
+    add(handlers, [write(uploads, "男鹿.md", text)])
+    report, *_ = add(handlers, [write(uploads, "男鹿の写し.md", text)])
+    [(kind, name, _, reason)] = rows(report)
+    assert kind == "err" and name == "男鹿の写し.md" and "「男鹿.md」と同じ内容" in reason
+    assert len([c for c in bot.ask("なまはげ観光に取り組む地域は？").citations if "なまはげ" in c.text]) == 1
+
+
+def test_an_upload_waits_for_another_writer_and_says_so_while_questions_go_on(fresh, handlers, uploads):
+    """The writer lock (`assistant.indexing.writing`) is taken before anything else an upload locks: while
+    another writer holds it, the upload waits and says so, and questions are answered meanwhile."""
+    from assistant.indexing import writing
+
+    settings, bot, _ = fresh
+    held, release = threading.Event(), threading.Event()
+
+    def other_writer():
+        with writing(settings):
+            held.set()
+            release.wait(120)
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    assert held.wait(60)
+    progress, results = Progress(), {}
+    path = write(uploads, "隠岐.md", "■ 隠岐\n\n①ジオパーク観光\n分野でのクラスター形成を検討している。\n")
+    uploader = threading.Thread(target=lambda: results.update(upload=add(handlers, [path], progress=progress)))
+    uploader.start()
+    try:
+        waiting = lambda: any(desc and "待っています" in desc for _, desc, _ in progress.calls)  # noqa: E731
+        for _ in range(600):
+            if waiting():
+                break
+            threading.Event().wait(0.1)
+        assert waiting(), progress.calls
+        assert "隠岐.md" not in stored(settings)  # nothing is touched before the lock is held
+        out, _ = handlers["ask"]("九州の分野は？", {})
+        assert out["answerable"] and out["citations"]
+    finally:
+        release.set()
+        holder.join(60)
+        uploader.join(120)
+    assert rows(results["upload"][0])[0][2] == "added" and bot.ask("ジオパーク観光に取り組む地域は？").answerable
 
 
 def test_nothing_chosen_gives_a_hint(handlers):

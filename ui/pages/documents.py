@@ -12,17 +12,20 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.library import CHECKING, EMBEDDING, MAX_FILES, READING, SAVING, size_text
+from assistant.library import CHECKING, EMBEDDING, MAX_FILES, READING, SAVING, WAITING, AddReport, size_text
 from corpus import loaders
+from index.errors import IndexError_
 from ui import conversation as C
 from ui.pages.base import PRIVATE, Page
-from ui.render.documents import document_html, message_html, upload_report_html
+from ui.render.documents import admin_details_html, document_html, message_html, upload_report_html
 
 log = logging.getLogger("ui")
 
 NO_FILES_HINT = "追加するファイルを選んでから「追加する」を押してください。"
 NO_DOCUMENTS = '<p class="hint">資料がありません。</p>'
+UNEXPECTED = "予期しないエラーが発生しました。"
 STEP_TEXT = {
+    WAITING: "ほかの資料の追加・削除が終わるのを待っています…",
     CHECKING: "ファイルを確認しています…",
     READING: "資料を読み込んでいます…",
     EMBEDDING: "質問に使えるように準備しています…",
@@ -142,21 +145,19 @@ class DocumentsPage(Page):
                 "使われなくなります。元に戻すには、もう一度追加してください。")
         return gr.update(visible=True), message_html(text, "warn")
 
-    def remove(self, doc_id, map_docs):
+    def remove(self, doc_id, map_docs, progress=gr.Progress()):
         catalog = self.app.library.catalog
         title = catalog.title(doc_id) if doc_id else ""
         skip = (gr.skip(),) * 6
         if doc_id not in catalog.removable:
             return gr.update(visible=False), message_html("同梱の資料は削除できません。", "warn"), *skip
         try:
-            removed = self.app.bot.remove_document(doc_id)
+            removed = self.app.bot.remove_document(doc_id, progress=self.stepper(progress))
         except Exception as exc:  # noqa: BLE001 - the user gets a Japanese message, the log the traceback
             log.exception("removing %s failed", doc_id)
-            from index.errors import IndexError_
-
-            detail = str(exc) if isinstance(exc, IndexError_) else "予期しないエラーが発生しました。"
             self.app.library.reload()
-            return gr.update(visible=False), message_html(f"「{title}」を削除できませんでした：{detail}", "error"), *skip
+            html = message_html(f"「{title}」を削除できませんでした。", "error") + details_html(exc)
+            return gr.update(visible=False), html, *skip
         self.app.library.reload()
         text = f"「{title}」を削除しました。" if removed else f"「{title}」はすでにありません。"
         return gr.update(visible=False), message_html(text, "ok"), *self.library_updates(None, map_docs)
@@ -167,15 +168,11 @@ class DocumentsPage(Page):
         files = [] if files in (None, "") else files if isinstance(files, (list, tuple)) else [files]
         if not files:
             return message_html(NO_FILES_HINT, "warn"), skip, *(skip,) * 6
-
-        def step(name: str, done: int = 0, total: int = 0) -> None:
-            if total:
-                progress((done, total), desc=STEP_TEXT.get(name, ""), unit="件")
-            else:
-                progress(0, desc=STEP_TEXT.get(name, ""))
-
         try:
-            report = self.app.bot.add_documents(files, progress=step)
+            report = self.app.bot.add_documents(files, progress=self.stepper(progress))
+        except Exception as exc:  # noqa: BLE001 - e.g. another writer held the index too long
+            log.exception("adding documents failed")
+            report = AddReport(files=(), failed=str(exc) if is_index_error(exc) else UNEXPECTED)
         finally:
             discard_uploads(files)
         self.app.library.reload()
@@ -183,6 +180,27 @@ class DocumentsPage(Page):
         if not any(f.ok for f in report.files) or report.failed:
             return html, None, *(skip,) * 6
         return html, None, *self.library_updates(report.first_document, map_docs)
+
+    @staticmethod
+    def stepper(progress):
+        """`progress(step, done, total)` for the application API, shown by Gradio's progress bar."""
+
+        def step(name: str, done: int = 0, total: int = 0) -> None:
+            if total:
+                progress((done, total), desc=STEP_TEXT.get(name, ""), unit="件")
+            else:
+                progress(0, desc=STEP_TEXT.get(name, ""))
+
+        return step
+
+
+def is_index_error(exc: BaseException) -> bool:
+    return isinstance(exc, IndexError_)
+
+
+def details_html(exc: BaseException) -> str:
+    """What went wrong, for whoever runs the server (index errors name their fix); folded."""
+    return admin_details_html(str(exc) if is_index_error(exc) else UNEXPECTED)
 
 
 def discard_uploads(files) -> None:

@@ -98,8 +98,10 @@ def upload_report_html(report: Any) -> str:
     counts = {s: sum(1 for f in files if get(f, "status") == s) for s in ("added", "changed", "unchanged")}
     errors = len(files) - len(ok)
     failed = get(report, "failed", "")
-    if failed:
-        kind, summary = "error", f"資料フォルダには保存しましたが、まだ質問には使えません：{failed}"
+    if failed and not files:
+        kind, summary = "error", "資料を追加できませんでした。しばらくしてから、もう一度お試しください。"
+    elif failed:
+        kind, summary = "error", "資料フォルダには保存しましたが、まだ質問には使えません。"
     elif not ok:
         kind, summary = "error", f"追加できるファイルがありませんでした（{len(files)}件とも追加していません）。"
     else:
@@ -129,5 +131,13 @@ def upload_report_html(report: Any) -> str:
     attrs = "".join(f' data-{k}="{v}"' for k, v in counts.items()) + f' data-errors="{errors}"'
     listing = f'<ul class="upload-files">{"".join(items)}</ul>' if items else ""
     extra = "".join(f'<p class="upload-note">{esc_lines(n)}</p>' for n in notes)
+    details = admin_details_html(failed) if failed else ""
     return (f'<div class="upload-report upload-{kind}"{attrs}><p class="upload-summary">{esc_lines(summary)}</p>'
-            f"{listing}{extra}</div>")
+            f"{listing}{extra}{details}</div>")
+
+
+def admin_details_html(text: str) -> str:
+    """A failure's own message (it may name the index and the command that repairs it), folded: it is
+    for whoever runs the server, not for the person adding a document."""
+    return (f'<details class="admin-details"><summary>管理者向けの詳細</summary>'
+            f'<p>{esc_lines(text)}</p></details>')
