@@ -125,12 +125,17 @@ def test_new_conversation_forgets_the_history(app_url):
 
 
 def test_empty_and_over_long_questions_are_refused_with_a_message(app_url):
+    from assistant.validation import empty_message
+
     c = client(app_url)
     empty = c.predict("   ", api_name="/ask")
-    assert empty["error"] == "empty" and "質問を入力" in empty["text"] and empty["citations"] == []
+    assert empty["error"] == "empty" and empty["text"] == empty_message() and empty["citations"] == []
     long = c.predict("九" * (MAX_QUESTION_CHARS + 1), api_name="/ask")
     assert long["error"] == "too_long" and long["limit"] == MAX_QUESTION_CHARS
     assert f"{MAX_QUESTION_CHARS:,}文字以内" in long["text"]
+    # the limit counts the question as it is processed (NFKC): 100 × U+FDFA are 1,800 characters
+    expanded = c.predict("\ufdfa" * 100, api_name="/ask")
+    assert expanded["error"] == "too_long" and "展開" in expanded["text"]
     # refusals do not enter the history
     assert c.predict("九州の分野は？", api_name="/ask")["turn"] == 1
 

@@ -15,8 +15,12 @@ from assistant.limits import MAX_QUESTION_CHARS
 from ui import conversation as C
 
 
+UNREACHABLE = "索引の Chroma サーバー（http://127.0.0.1:9）が応答しません。サーバーを確認してください。"
+
+
 class Flaky:
-    """The real assistant, except that questions containing 故障 raise (an unexpected internal error)."""
+    """The real assistant, except that questions containing 故障 raise (an unexpected internal error) and
+    questions containing 停止 find the index unreachable (as `Assistant.ask` reports a Chroma server down)."""
 
     def __init__(self, bot) -> None:
         self._bot = bot
@@ -27,6 +31,10 @@ class Flaky:
     def ask(self, question, history=None, doc_ids=None):
         if "故障" in question:
             raise RuntimeError("boom: internal detail that must not reach the user")
+        if "停止" in question:
+            from assistant.types import Answer, Intent
+
+            return Answer(text=UNREACHABLE, citations=[], answerable=False, intent=Intent.UNAVAILABLE.value)
         return self._bot.ask(question, history, doc_ids=doc_ids)
 
 
@@ -88,13 +96,20 @@ def test_the_next_turn_uses_the_conversations_history(demo):
 
 
 def test_an_empty_or_over_long_message_is_refused_in_the_status_line(demo):
-    for message in ("", "   \n", None):
+    """The chat refuses with the one question check's messages (assistant.validation)."""
+    from assistant.validation import ENCODING_MESSAGE, empty_message
+
+    for message in ("", "   \n", None, "\u200b"):
         [(chat, store, box, status)] = list(handler(demo, "respond")(message, "", []))
-        assert is_skip(chat) and is_skip(store) and is_skip(box) and "質問を入力してから送信してください" in status
+        assert is_skip(chat) and is_skip(store) and is_skip(box) and empty_message() in status
     text = "あ" * (MAX_QUESTION_CHARS + 5)
     [(chat, store, box, status)] = list(handler(demo, "respond")(text, "", []))
     assert f"{MAX_QUESTION_CHARS:,}文字以内" in status and f"{MAX_QUESTION_CHARS + 5:,}文字" in status
     assert is_skip(box) and is_skip(store)  # the text stays in the box, to be shortened
+    [(chat, store, box, status)] = list(handler(demo, "respond")("\ufdfa" * 100, "", []))  # 1,800 after NFKC
+    assert "展開すると1,800文字" in status and is_skip(store)
+    [(chat, store, box, status)] = list(handler(demo, "respond")("九州\udcff", "", []))  # undecodable input
+    assert ENCODING_MESSAGE in status and is_skip(store)
 
 
 def test_an_internal_error_gives_a_short_japanese_message_and_is_logged(demo, caplog):
@@ -200,6 +215,15 @@ def test_map_selection_by_field_unit_cell_and_documents(demo):
     assert (field, unit) == ("", "")
     units = re.findall(r'<th scope="col" data-unit="([^"]+)"', matrix)
     assert units[0] == "北海道" and units[-1] == "沖縄"  # north → south
+
+
+def test_an_unreachable_index_is_said_plainly_not_as_a_rephrase_request(demo):
+    steps, conv = ask(demo, "停止中の質問")
+    message = steps[-1][0][-1]["content"]
+    assert "応答しません" in message and "notice-error" in message and "言い換え" not in message
+    assert conv["turns"][0]["error"] == UNREACHABLE and C.history(conv) == []
+    out, state = handler(demo, "ask")("停止中の質問", {"turn": 0, "messages": []})
+    assert out["error"] == "unavailable" and out["text"] == UNREACHABLE and state["turn"] == 0
 
 
 def test_the_json_api_reports_errors_as_json(demo, caplog):

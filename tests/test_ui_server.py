@@ -156,7 +156,7 @@ def test_with_chroma_down_the_ui_names_the_server_instead_of_asking_to_rephrase(
         stop(proc)
         answer = c.predict("なぜ四国は造船なの？", api_name="/ask")
         # the index's own message, which names the server (the wording is the index layer's)
-        assert answer["error"] == "internal" and url in answer["text"] and "言い換え" not in answer["text"]
+        assert answer["error"] == "unavailable" and url in answer["text"] and "言い換え" not in answer["text"]
         # the chat itself says the same
         chat, *_ = list(app.chat.respond("なぜ四国は造船なの？", "", []))[-1]
         shown = chat[-1]["content"]

@@ -15,7 +15,6 @@ class Content:
     title: str
     subtitle: str
     placeholder: str
-    empty_hint: str
     examples: tuple[tuple[str, tuple[str, ...]], ...]  # (button label, questions asked in turn)
 
 
@@ -26,6 +25,5 @@ def content() -> Content:
         title=data["title"],
         subtitle=data["subtitle"],
         placeholder=data["placeholder"],
-        empty_hint=data["empty_hint"],
         examples=tuple((e["label"], tuple(e["questions"])) for e in data.get("examples", [])),
     )

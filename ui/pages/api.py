@@ -8,10 +8,11 @@ import time
 
 import gradio as gr
 
-from assistant.limits import MAX_QUESTION_CHARS
+from assistant.types import Intent
+from assistant.validation import check_question
 from ui.conversation import HISTORY_MESSAGES
 from ui.pages.base import Page
-from ui.pages.chat import ERROR_TEXT, too_long_text
+from ui.pages.chat import ERROR_TEXT
 from ui.render import field_map as M
 
 log = logging.getLogger("ui")
@@ -37,30 +38,34 @@ class ApiEndpoints(Page):
         self.field.submit(self.field_map, [self.field], [self.field_out], api_name="field_map")
 
     def ask(self, question, state):
+        """{text, answerable, intent, citations, lines, turn …}; refused or failed questions carry `error`:
+        the question check's code (empty, too_long, encoding), "unavailable" (the index cannot be reached,
+        its own message as text) or "internal"."""
         state = state if isinstance(state, dict) else {}
         turn, history = int(state.get("turn") or 0), _plain_history(state.get("messages"))
-        question = question if isinstance(question, str) else ""
-        if not question.strip():
-            return {"text": self.app.content.empty_hint, "answerable": False, "intent": "invalid", "citations": [],
-                    "error": "empty"}, state
-        if len(question) > MAX_QUESTION_CHARS:
-            return {"text": too_long_text(len(question)), "answerable": False, "intent": "invalid", "citations": [],
-                    "error": "too_long", "limit": MAX_QUESTION_CHARS}, state
+        problem = check_question(question)  # the one check (assistant.validation), before any work
+        if problem:
+            out = {"text": problem.message, "answerable": False, "intent": Intent.INVALID.value, "citations": [],
+                   "error": problem.code}
+            if problem.code == "too_long":
+                out["limit"] = problem.limit
+            return out, state
         started = time.perf_counter()
         try:
             answer = self.app.bot.ask(question, history)
-        except Exception as exc:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - ask answers every failure itself; this is the last guard
             log.exception("api ask failed for %r", question[:200])
-            from index.errors import IndexError_
-
-            text = str(exc) if isinstance(exc, IndexError_) else ERROR_TEXT
-            return {"text": text, "answerable": False, "intent": "error", "citations": [], "error": "internal"}, state
+            return {"text": ERROR_TEXT, "answerable": False, "intent": Intent.ERROR.value, "citations": [],
+                    "error": "internal"}, state
         out = answer.to_dict()
-        if answer.intent == "error":
-            out["error"] = "internal"
-            out["text"] = self.app.chat.unavailable() or ERROR_TEXT
+        if answer.intent == Intent.UNAVAILABLE.value:
+            out["error"] = "unavailable"
             return out, state
-        if answer.intent == "invalid":
+        if answer.intent == Intent.ERROR.value:
+            out["error"] = "internal"
+            out["text"] = self.app.chat.recover() or ERROR_TEXT
+            return out, state
+        if answer.intent == Intent.INVALID.value:
             out["error"] = "invalid"
             return out, state
         messages = history + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]

@@ -15,7 +15,8 @@ from datetime import datetime
 import gradio as gr
 
 from assistant import feedback
-from assistant.limits import MAX_QUESTION_CHARS
+from assistant.types import Intent
+from assistant.validation import check_question
 from index.errors import IndexError_
 from ui import conversation as C
 from ui.pages.base import PRIVATE, Page
@@ -32,12 +33,14 @@ STREAM_DELAY = 0.03  # seconds between them (the answer itself is ready at once)
 _EMPTY = ('<div class="sources" data-state="empty"><p class="hint">質問すると、回答の根拠となった資料の箇所が'
           "ここに表示されます。回答や [番号] を選ぶと、その回答の出典に切り替わります。</p></div>")
 SOURCES_EMPTY = f'<template id="sources-empty">{_EMPTY}</template>{_EMPTY}'  # the script restores it when the chat empties
+# Actions that answer a turn's question again, and what the status line says after them.
+ACTION_STATUS = {
+    "regenerate": "もう一度答えました。",
+    "drop_context": "前の会話を引き継がずに聞き直しました。",
+    "more": "一覧をすべて表示しました。",
+}
 HISTORY_EMPTY = ('<div class="history" id="history-list" aria-label="会話履歴"><p class="hint">'
                  "会話はこのブラウザに保存されます。</p></div>")
-
-
-def too_long_text(n: int) -> str:
-    return f"質問が長すぎます（{n:,}文字）。{MAX_QUESTION_CHARS:,}文字以内で入力してください。"
 
 
 def warn(text: str) -> str:
@@ -158,25 +161,29 @@ class ChatPage(Page):
 
     # --- asking -----------------------------------------------------------------------------------------
 
-    def answer(self, question: str, history: list[dict], doc_ids: list[str], context: bool = True) -> dict | str:
-        """A new turn, or a Japanese message when the question is refused (not a turn)."""
-        bot = self.app.bot
+    def answer(self, question: str, history: list[dict], doc_ids: list[str], context: bool = True,
+               whole: bool = False) -> dict | str:
+        """A new turn, or a Japanese message when the question is refused (not a turn). When the index cannot
+        be reached the turn says so in the index's own words (never 「言い換えて」). `whole`: a list answer
+        names every unit (「続きを表示」), not only the first ones."""
+        every = {"list_limit": None} if whole else {}
         try:
-            answer = bot.ask(question, history, doc_ids=doc_ids or None)
-        except IndexError_ as exc:  # the index cannot be read (e.g. the Chroma server is down): say which
-            log.warning("answering failed: %s", exc)
-            return C.make_turn(question, error=str(exc), context=context, doc_ids=doc_ids)
-        except Exception:  # noqa: BLE001 - the user gets a short message, the log gets the traceback
+            answer = self.app.bot.ask(question, history, doc_ids=doc_ids or None, **every)
+        except Exception:  # noqa: BLE001 - ask answers every failure itself; this is the last guard
             log.exception("answering failed for %r", question[:200])
-            return C.make_turn(question, error=ERROR_TEXT, context=context, doc_ids=doc_ids)
-        if answer.intent == "invalid":
+            answer = None
+        intent = answer.intent if answer is not None else Intent.ERROR.value
+        if intent == Intent.INVALID.value:
             return answer.text
-        if answer.intent == "error":
-            return C.make_turn(question, error=self.unavailable() or ERROR_TEXT, context=context, doc_ids=doc_ids)
+        if intent == Intent.UNAVAILABLE.value:
+            return C.make_turn(question, error=answer.text, context=context, doc_ids=doc_ids)
+        if intent == Intent.ERROR.value:
+            return C.make_turn(question, error=self.recover() or ERROR_TEXT, context=context, doc_ids=doc_ids)
         return C.make_turn(question, answer, context=context, doc_ids=doc_ids)
 
-    def unavailable(self) -> str | None:
-        """After a failed answer: the index's own message when it cannot be reached, else None."""
+    def recover(self) -> str | None:
+        """After an internal error: re-read the index (another process may have rebuilt it). Returns the
+        index's own message when it cannot be reached, else None."""
         try:
             if self.app.bot.refresh():
                 self.app.library.reload()
@@ -190,11 +197,9 @@ class ChatPage(Page):
         """Generator: (chatbot, store, question box, status)."""
         skip = gr.skip()
         message = message if isinstance(message, str) else ""
-        if not message.strip():
-            yield skip, skip, skip, warn(self.app.content.empty_hint)
-            return
-        if len(message) > MAX_QUESTION_CHARS:  # the text stays in the box, to be shortened
-            yield skip, skip, skip, warn(too_long_text(len(message)))
+        problem = check_question(message)  # the one check (assistant.validation); the text stays in the box
+        if problem:
+            yield skip, skip, skip, warn(problem.message)
             return
         conv = C.parse(stored)
         doc_ids = self.app.library.catalog.known(doc_ids)
@@ -236,14 +241,14 @@ class ChatPage(Page):
             down = verdict == "down"
             status = "ご意見ありがとうございます。よくなかった点を書いていただけると改善に使えます。" if down else "ご意見ありがとうございます。"
             return self.display(conv), C.dumps(conv), skip, status, gr.update(visible=down), turn["id"] if down else ""
-        if action in ("regenerate", "drop_context"):
-            context = action == "regenerate" and turn["context"]
-            new = self.answer(turn["question"], C.history(conv, i) if context else [], turn["doc_ids"], context)
+        if action in ACTION_STATUS:
+            context = action != "drop_context" and turn["context"]
+            new = self.answer(turn["question"], C.history(conv, i) if context else [], turn["doc_ids"], context,
+                              whole=action == "more")
             if isinstance(new, str):
                 return skip, skip, skip, warn(new), skip, skip
             conv = C.with_turn(conv, new, index=i)
-            status = "前の会話を引き継がずに聞き直しました。" if action == "drop_context" else "もう一度答えました。"
-            return self.display(conv), C.dumps(conv), skip, status, gr.update(visible=False), ""
+            return self.display(conv), C.dumps(conv), skip, ACTION_STATUS[action], gr.update(visible=False), ""
         return skip, skip, skip, skip, skip, skip
 
     def record(self, conv: dict, i: int, verdict: str, comment: str = "") -> None:
