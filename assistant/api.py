@@ -294,7 +294,7 @@ def _finish(draft: Draft, u: Understanding) -> Answer:
         text = "資料からこの質問に答える記載を見つけられませんでした。"
         return Answer(text=text, citations=[], answerable=False, intent=u.intent.value)
     return Answer(text=answer_text(lines), citations=citations, answerable=draft.answerable, intent=u.intent.value,
-                  lines=lines)
+                  lines=lines, omitted=draft.omitted)
 
 
 def _trace(u: Understanding, hits: Sequence[Hit], kb: Knowledge, answer: Answer, started: float) -> dict:

@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help=f"質問（{MAX_QUESTION_CHARS}文字以内）")
     ask.add_argument("--json", action="store_true", help="回答と出典を JSON で出力する")
     ask.add_argument("--explain", action="store_true", help="意図・抽出した語・検索候補・選んだ箇所を表示する")
+    ask.add_argument("--all", action="store_true", help="一覧で答える質問で、省略せずにすべての単位を表示する")
 
     sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
 
@@ -227,7 +228,7 @@ def cmd_ask(args, out) -> int:
         out.print(problem.message, style="red", markup=False)
         return EXIT_INPUT
     bot = _load(args, out)
-    answer = bot.ask(args.question)
+    answer = bot.ask(args.question, list_limit=None) if args.all else bot.ask(args.question)
     if args.json:
         sys.stdout.write(json.dumps(answer.to_dict(with_trace=args.explain), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -104,6 +104,7 @@ class Answer:
     intent: str = Intent.GENERAL.value
     lines: list[Line] = field(default_factory=list)
     trace: dict[str, Any] = field(default_factory=dict)  # debug trace (`assistant ask --explain`)
+    omitted: int = 0  # entries a list answer left out (`ask(list_limit=…)`); list_limit=None names them all
 
     def to_dict(self, with_trace: bool = False) -> dict[str, Any]:
         out = {
@@ -113,6 +114,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "lines": [line.to_dict() for line in self.lines],
         }
+        if self.omitted:
+            out["omitted"] = self.omitted
         if with_trace:
             out["trace"] = self.trace
         return out

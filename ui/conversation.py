@@ -129,6 +129,7 @@ def answer_record(answer: Any) -> dict:
         "intent": _str(str(d.get("intent", "")), 40),
         "lines": [x for x in map(_line, d.get("lines") or []) if x],
         "citations": [x for x in map(citation, d.get("citations") or []) if x],
+        "omitted": max(0, min(_int(d.get("omitted")) or 0, 1_000_000)),  # list entries left out (続きを表示)
     }
 
 

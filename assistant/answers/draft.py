@@ -15,6 +15,7 @@ class Draft:
     lines: list[Line] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     answerable: bool = True
+    omitted: int = 0  # list entries left out because of the context's list_limit
     _numbers: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     def cite(self, chunk: Chunk, start: int, end: int, score: float = 1.0, reference: bool = False) -> int:

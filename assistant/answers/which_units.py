@@ -40,7 +40,12 @@ def unit_lines(ctx: Context, d: Draft, matches: list[ItemMatch]) -> None:
         strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
         d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
     if limit and len(groups) > limit:
-        d.note(f"ほか{len(groups) - limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
+        omitted(d, len(groups) - limit)
+
+
+def omitted(d: Draft, n: int) -> None:
+    d.omitted += n
+    d.note(f"ほか{n}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
 
 
 def _units_of(matches: list[ItemMatch]) -> list[Part]:
@@ -66,8 +71,11 @@ def answer(ctx: Context) -> Draft:
             d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{names}を挙げています。")
             return d
         d.lead(f"{names}を挙げていないのは{_join([p.name for p in rest])}の{_count(ctx, rest)}です。")
-        for p in rest[: ctx.list_limit] if ctx.list_limit else rest:
+        limit = ctx.list_limit
+        for p in rest[:limit] if limit else rest:
             d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
+        if limit and len(rest) > limit:
+            omitted(d, len(rest) - limit)
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))

@@ -223,9 +223,18 @@ def answer_html(
     if partial:
         return flat(f'{head}<div class="body">{body}</div></div>')
     return flat(
-        f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}</div>"
+        f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}{more_html(turn)}</div>"
         f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {})}{tools_html(turn, last)}</div>"
     )
+
+
+def more_html(turn: Mapping[str, Any]) -> str:
+    """「続きを表示」 under a list answer that left units out: asks again for the whole list."""
+    omitted = (turn.get("answer") or {}).get("omitted") or 0
+    if not isinstance(omitted, int) or omitted <= 0:
+        return ""
+    return (f'<button type="button" class="act act-more" data-turn="{esc(turn.get("id", ""))}"'
+            f' title="省略した{omitted}件も含めて、一覧をすべて表示する">続きを表示（ほか{omitted}件）</button>')
 
 
 NO_ANSWER = "資料にはこの質問に答える記載がありません。"

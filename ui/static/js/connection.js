@@ -74,7 +74,7 @@
     document.addEventListener(
       "click",
       (e) => {
-        if (blocked(e, "#send, #chat .act-regen, #chat .chip-x")) {
+        if (blocked(e, "#send, #chat .act-regen, #chat .act-more, #chat .chip-x")) {
           e.preventDefault();
           e.stopImmediatePropagation();
         }

@@ -202,6 +202,7 @@
     } else if ((b = t.closest("#chat .act-copy"))) copy(b);
     else if ((b = t.closest("#chat .act-vote"))) PA.send("chat", { action: "vote", turn: b.dataset.turn, verdict: b.dataset.verdict });
     else if ((b = t.closest("#chat .act-regen"))) PA.send("chat", { action: "regenerate", turn: b.dataset.turn });
+    else if ((b = t.closest("#chat .act-more"))) PA.send("chat", { action: "more", turn: b.dataset.turn });
     else if ((b = t.closest("#chat .chip-x"))) PA.send("chat", { action: "drop_context", turn: b.dataset.turn });
     if (!t.closest("button.cite")) hideQuote();
     const answer = t.closest("#chat .answer[data-turn]");
