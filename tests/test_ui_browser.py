@@ -399,7 +399,7 @@ def test_a_hostile_question_is_shown_as_text_and_never_runs(open_page, app_url):
 
 def test_empty_and_over_long_questions(page):
     page.press("#question textarea", "Enter")
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('質問を入力')")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('質問が空です')")
     assert user_messages(page) == []
     page.fill("#question textarea", "九" * (MAX_QUESTION_CHARS + 1))
     page.press("#question textarea", "Enter")
