@@ -16,6 +16,18 @@ class Content:
     subtitle: str
     placeholder: str
     examples: tuple[tuple[str, tuple[str, ...]], ...]  # (button label, questions asked in turn)
+    strength: "StrengthWords"
+
+
+@dataclass(frozen=True)
+class StrengthWords:
+    """How the UI says an item's strength (the map's legend and cells, the answers' badge)."""
+
+    planned: str
+    potential: str
+    planned_short: str
+    potential_short: str
+    potential_badge: str
 
 
 @lru_cache(maxsize=1)
@@ -26,4 +38,5 @@ def content() -> Content:
         subtitle=data["subtitle"],
         placeholder=data["placeholder"],
         examples=tuple((e["label"], tuple(e["questions"])) for e in data.get("examples", [])),
+        strength=StrengthWords(**data["strength"]),
     )

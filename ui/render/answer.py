@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from assistant.render import reference_list
+from ui.content import content
 from ui.conversation import as_citation
 from ui.render.html import esc, esc_lines, flat, get
 from ui.render.sources import DocMeta, cards_html
@@ -53,8 +54,9 @@ def _line_html(line: Mapping[str, Any], by_n: Mapping[int, Any], turn: str) -> s
     text = esc(line.get("text", ""))
     if kind == "unit":
         items = "、".join(str(i) for i in line.get("items", ()))
-        potential = '<span class="badge potential" title="検討ではなく、ポテンシャルとして言及">○ 言及のみ</span>' \
-            if line.get("strength") == POTENTIAL else ""
+        words = content().strength
+        potential = (f'<span class="badge potential" title="{esc(words.potential)}">○ {esc(words.potential_badge)}</span>'
+                     if line.get("strength") == POTENTIAL else "")
         return (f'<li class="unit" data-unit="{esc(line.get("unit", ""))}"><span class="unit-name">'
                 f'{esc(line.get("unit", ""))}</span>：{esc(items) or text}{cites}{potential}</li>')
     if kind == "item":

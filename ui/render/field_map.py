@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from ui.content import content
 from ui.render.html import esc, get, with_noun
 from ui.render.sources import DocMeta, citation_card
 
@@ -13,11 +14,15 @@ PLANNED, POTENTIAL = "planned", "potential"  # assistant.types.Strength values
 SYMBOL = {PLANNED: "●", POTENTIAL: "○"}
 OTHER_CATEGORY = "その他"
 SEL, ON = ' class="sel"', ' class="on"'
-LEGEND = (
-    f'<p class="matrix-legend" data-testid="matrix-legend"><span class="lg"><b>{SYMBOL[PLANNED]}</b> 検討している</span>'
-    f'<span class="lg"><b>{SYMBOL[POTENTIAL]}</b> ポテンシャルとして言及（検討とは書かれていない）</span>'
-    "<span class=\"lg\">分類を選ぶとその分野が開き、セルを選ぶと根拠の記載を表示します</span></p>"
-)
+
+
+def legend_html() -> str:
+    words = content().strength
+    return (
+        f'<p class="matrix-legend" data-testid="matrix-legend"><span class="lg"><b>{SYMBOL[PLANNED]}</b> '
+        f'{esc(words.planned)}</span><span class="lg"><b>{SYMBOL[POTENTIAL]}</b> {esc(words.potential)}</span>'
+        "<span class=\"lg\">分類を選ぶとその分野が開き、セルを選ぶと根拠の記載を表示します</span></p>"
+    )
 
 
 def noun_of(fm: Any) -> str:
@@ -65,7 +70,8 @@ def _cell(fm: Any, unit: str, field: str, sel_unit: str | None, sel_field: str |
     if field == sel_field and (sel_unit in (None, unit)) or (unit == sel_unit and not sel_field):
         classes.append("on")
     tip = " / ".join(dict.fromkeys(str(get(c, "text", "")) for c in get(cell, "citations", ())))
-    word = "検討" if strength == PLANNED else "ポテンシャルとして言及"
+    words = content().strength
+    word = words.planned_short if strength == PLANNED else words.potential_short
     return (f'<td class="{" ".join(c for c in classes if c)}" {data} data-hit="true" data-strength="{esc(strength)}"'
             f' role="button" tabindex="0" title="{esc(f"{unit}：{tip}")}" aria-label="{esc(f"{unit}・{field}：{word}")}">'
             f"{SYMBOL.get(strength or '', '●')}</td>")
@@ -100,7 +106,7 @@ def matrix_html(fm: Any, field: str | None = None, unit: str | None = None) -> s
                         f'<th scope="row">{esc(f)}</th>{cells}<td class="num">{hits}</td></tr>')
         bodies.append(f'<tbody class="grp{" open" if opened else ""}" data-category="{esc(category)}">{"".join(rows)}</tbody>')
     return (
-        f'{LEGEND}<div class="matrix-wrap"><table class="matrix">'
+        f'{legend_html()}<div class="matrix-wrap"><table class="matrix">'
         f'<thead><tr><th scope="col">分野＼{esc(noun)}</th>{head}<th scope="col">数</th></tr></thead>'
         f'{"".join(bodies)}</table></div>'
     )
@@ -209,7 +215,7 @@ def cell_passages_html(fm: Any, passages: Mapping[str, Any], metas: Mapping[str,
         seen: dict[tuple, list[str]] = {}
         for f, c, s in entries:
             seen.setdefault((get(c, "chunk_id", ""), get(c, "start", 0), get(c, "end", 0)), []).append(
-                f"{f}{'（言及のみ）' if s == POTENTIAL else ''}")
+                f"{f}（{content().strength.potential_badge}）" if s == POTENTIAL else f)
         cards = []
         for f, c, _ in entries:
             key = (get(c, "chunk_id", ""), get(c, "start", 0), get(c, "end", 0))
