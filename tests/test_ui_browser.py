@@ -77,7 +77,7 @@ class Page:
     def open(self) -> None:
         self.page.goto(self.url)
         self.page.wait_for_selector("#question textarea")
-        self.page.wait_for_function("() => window.PA && window.PA.ready")
+        self.page.wait_for_function("() => window.PA && window.PA.ready && PA.isRestored")
 
     def close(self) -> None:
         self.context.close()
@@ -116,18 +116,31 @@ def ask(page, question: str) -> None:
     done = page.locator('#chat .answer[data-state="done"], #chat .notice').count()
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
-    page.wait_for_function(
-        "n => document.querySelectorAll('#chat .answer[data-state=\"done\"], #chat .notice').length > n", arg=done)
+    try:
+        page.wait_for_function(
+            "n => document.querySelectorAll('#chat .answer[data-state=\"done\"], #chat .notice').length > n", arg=done)
+    except Exception as exc:  # say what the page shows instead
+        raise AssertionError(f"no answer to {question!r}: {page_state(page)}") from exc
     # the sources panel has switched to this new answer (not an earlier answer to the same question)
     try:
         page.wait_for_function(SWITCHED, arg=question)
-    except Exception as exc:  # say what the page shows instead
-        state = page.evaluate("""() => ({
-            answers: [...document.querySelectorAll('#chat .answer')].map(a => [a.dataset.turn, a.dataset.state]),
-            panel: document.querySelector('#sources .sources')?.dataset.turn,
-            question: document.querySelector('#sources .src-q')?.textContent,
-            active: window.PA && PA.active })""")
-        raise AssertionError(f"the sources panel did not switch to the answer of {question!r}: {state}") from exc
+    except Exception as exc:
+        raise AssertionError(f"the sources panel did not switch to the answer of {question!r}: {page_state(page)}") from exc
+
+
+def page_state(page) -> dict:
+    """What the chat shows, for a failure message."""
+    return page.evaluate("""() => ({
+        answers: [...document.querySelectorAll('#chat .answer')].map(a => [a.dataset.turn, a.dataset.state]),
+        notices: [...document.querySelectorAll('#chat .notice')].map(n => n.innerText),
+        users: [...document.querySelectorAll('#chat [data-testid="user"]')].map(u => u.innerText),
+        box: document.querySelector('#question textarea')?.value,
+        status: document.querySelector('#status')?.innerText,
+        offline: document.body.classList.contains('pa-offline'),
+        toasts: [...document.querySelectorAll('[class*=toast]')].map(t => t.innerText).filter(Boolean),
+        panel: document.querySelector('#sources .sources')?.dataset.turn,
+        question: document.querySelector('#sources .src-q')?.textContent,
+        active: window.PA && PA.active })""")
 
 
 SWITCHED = """q => {
@@ -616,6 +629,34 @@ def test_history_survives_a_reload_and_a_server_restart_and_the_disconnection_is
     page.press("#question textarea", "Enter")
     page.wait_for_function("() => document.querySelectorAll('#chat .answer[data-state=\"done\"]').length === 3")
     assert "造船" in bot_messages(page)[-1]  # the conversation's context survived the restart too
+
+
+def test_nothing_typed_or_sent_while_the_page_restores_its_conversation_is_lost(browser, bot, monkeypatch):
+    """The kept conversation comes back through demo.load; an answer that arrived before it would be replaced
+    by it (and the question box by the kept draft). Until it is back, the box is read-only and nothing is sent."""
+    from ui.app import launch
+    from ui.pages.chat import ChatPage
+
+    real = ChatPage.on_load
+    monkeypatch.setattr(ChatPage, "on_load", lambda self, stored, draft: (time.sleep(3), real(self, stored, draft))[1])
+    port = free_port()
+    demo = launch(host="127.0.0.1", port=port, bot=bot, block=False, quiet=True)
+    context = browser.new_context(locale="ja-JP", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_function("() => window.PA && PA.ready && document.querySelector('#question textarea')?.readOnly")
+        assert not page.evaluate("PA.isRestored")
+        page.press("#question textarea", "Enter")  # swallowed: nothing is sent before the conversation is back
+        page.fill("#question textarea", "九州の分野は？")  # waits until the box is editable again
+        assert page.evaluate("PA.isRestored")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector('#chat .answer[data-state="done"]')
+        assert user_messages(page) == ["九州の分野は？"] and "AI・半導体" in bot_messages(page)[-1]
+    finally:
+        context.close()
+        demo.close()
 
 
 # --- every screen in both themes, on a desktop and a phone ----------------------------------------------------------------

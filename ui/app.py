@@ -89,8 +89,11 @@ class App:
             for page in pages:
                 page.wire()
             chat = self.chat
+            # The kept conversation is restored before anything can be sent: an answer that arrived first
+            # would be replaced by the restored conversation (and the question box by the kept draft).
             demo.load(chat.on_load, [chat.store, chat.question], [chat.chatbot, chat.store, chat.question],
-                      js="() => PA.boot()", api_visibility="private")
+                      js="() => PA.boot()", api_visibility="private").then(
+                None, js="() => PA.restored()", api_visibility="private")
         demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
         return demo
 

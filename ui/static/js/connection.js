@@ -1,5 +1,6 @@
 /* The connection: when the server cannot be reached, a Japanese message, and no sending until it is back
-   (the conversation and the half-typed question are kept in this browser meanwhile). */
+   (the conversation and the half-typed question are kept in this browser meanwhile). Nothing is sent either
+   before the page has restored the kept conversation (PA.restored, history.js). */
 (() => {
   "use strict";
   const { $, $$, el } = PA;
@@ -53,7 +54,9 @@
     }
   }
 
-  const blocked = (e, selector) => !online && e.target instanceof Element && e.target.closest(selector);
+  /* Sending waits while the server is away, and until the kept conversation is back on the page. */
+  const blocked = (e, selector) =>
+    (!online || !PA.isRestored) && e.target instanceof Element && e.target.closest(selector);
   PA.watchConnection = () => {
     if (watching) return;
     watching = true;

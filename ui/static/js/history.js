@@ -26,9 +26,19 @@
   PA.boot = () => {
     PA.watchConnection();
     PA.watchChat();
+    const box = $("#question textarea");
+    if (box) box.readOnly = true; // until restored: the kept draft would replace what is typed meanwhile
     const id = storage.read("current");
     const conv = id ? storage.read("conv:" + id) : null;
     return [conv ? JSON.stringify(conv) : "", storage.read("draft") || ""];
+  };
+
+  /* demo.load has put the kept conversation on the page (or failed): questions may be sent from now on. */
+  PA.isRestored = false;
+  PA.restored = () => {
+    PA.isRestored = true;
+    const box = $("#question textarea");
+    if (box) box.readOnly = false;
   };
 
   /* The conversation changed on the server: keep it in this browser and list it. */
