@@ -391,6 +391,7 @@ def test_an_indexing_failure_gives_a_short_japanese_message_and_the_next_upload_
 
 def test_a_user_document_is_deleted_after_a_confirmation_and_is_gone_from_answers_and_map(fresh, handlers, uploads):
     settings, bot, _ = fresh
+    settings.documents_dir.mkdir(parents=True, exist_ok=True)
     (settings.documents_dir / "屋久島.json").write_text('{"title": "屋久島の計画"}', encoding="utf-8")
     report, _, choice, *_ = add(handlers, [write(uploads, "屋久島.md", "■ 屋久島\n\n①森林セラピー\n分野でのクラスター形成を検討している。\n")])
     doc_id = doc_id_of(choice, "屋久島の計画")
@@ -405,6 +406,20 @@ def test_a_user_document_is_deleted_after_a_confirmation_and_is_gone_from_answer
     assert not answer.answerable and all(c.doc_id != doc_id for c in answer.citations)
     _, _, matrix = handlers["select"]([doc_id], "", "")
     assert 'data-unit="屋久島"' not in matrix
+
+
+def test_source_cards_name_the_documents_title_publisher_and_date(fresh, handlers, uploads):
+    settings, bot, _ = fresh
+    settings.documents_dir.mkdir(parents=True, exist_ok=True)
+    (settings.documents_dir / "能登.json").write_text(
+        '{"title": "能登半島の産業計画", "publisher": "能登振興協議会", "date": "2025-03"}', encoding="utf-8")
+    report, *_ = add(handlers, [write(uploads, "能登.md", "■ 能登\n\n①輪島塗\n分野でのクラスター形成を検討している。\n")])
+    assert rows(report)[0][2] == "added"
+    steps = list(handlers["respond"]("輪島塗に取り組む地域は？", "", []))
+    answer = steps[-1][0][-1]["content"]
+    card = re.search(r'<article class="src".*?</article>', answer, flags=re.S).group(0)
+    text = " ".join(re.sub(r"<[^>]+>", " ", card).split())
+    assert "能登半島の産業計画" in text and "発行 能登振興協議会" in text and "日付 2025-03" in text
 
 
 def test_the_bundled_plans_cannot_be_deleted(fresh, handlers):
