@@ -12,11 +12,12 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
+from assistant.history import MAX_TURNS as CONTEXT_TURNS
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.types import Citation
 
 MAX_TURNS = 40  # per conversation; older turns are dropped (the browser keeps many conversations)
-HISTORY_MESSAGES = 20  # the last 10 turns are passed to the assistant as context
+HISTORY_MESSAGES = 2 * CONTEXT_TURNS  # the turns the assistant re-reads (assistant.history caps them anyway)
 MAX_JSON_CHARS = 2_000_000  # a conversation larger than this is not read (MAX_TURNS answers fit easily)
 MAX_CANDIDATES = 10
 TITLE_CHARS = 40
