@@ -544,6 +544,44 @@ def test_an_uploaded_document_can_be_asked_mapped_and_deleted(open_page, upload_
     assert page.get_by_role("option", name="三陸の計画", exact=True).count() == 0
 
 
+def test_a_cut_list_answer_shows_the_rest_on_request(open_page, upload_app):
+    """A list answer names at most LIST_LIMIT units; 「続きを表示」 asks again for all of them."""
+    from assistant.api import LIST_LIMIT
+
+    url, settings = upload_app
+    page = open_page(url).page
+    units = [f"{c}浦地区" for c in "青赤白黒金銀銅鉄松竹梅桜菊藤桐楓柳杉桃栗柿梨柚橘椿萩葵蓮蘭菫芹蕨茜藍紅"]
+    assert len(units) > LIST_LIMIT
+    plan = "# 沿岸地区の計画\n\n" + "".join(f"■ {u}\n\n①海藻養殖 ②{u[0]}の観光\n分野でのクラスター形成を検討している。\n\n"
+                                        for u in units)
+    page.get_by_role("tab", name="資料").click()
+    page.get_by_text("資料を追加する").click()
+    page.set_input_files("#upload-files input[type=file]", files=[
+        {"name": "沿岸計画.md", "mimeType": "text/markdown", "buffer": plan.encode("utf-8")}])
+    page.wait_for_function("() => document.querySelector('#upload-files').innerText.includes('沿岸計画')")
+    page.click("#upload-button")
+    page.wait_for_selector('#upload-status .upload-report[data-added="1"]')
+    title = page.input_value("#doc-select input")  # the new document is shown
+    page.get_by_role("tab", name="チャット").click()
+    ask(page, "海藻養殖に取り組む地区は？")
+    answer = answers(page).last
+    assert answer.locator("li.unit").count() == LIST_LIMIT
+    more = answer.locator("button.act-more")
+    assert more.inner_text() == f"続きを表示（ほか{len(units) - LIST_LIMIT}件）"
+    more.click()
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer[data-state=\"done\"] li.unit').length === n",
+                           arg=len(units))
+    assert answers(page).count() == 1 and answers(page).last.locator("button.act-more").count() == 0
+    assert "すべて表示しました" in page.inner_text("#status")
+    # leave the library as it was
+    page.get_by_role("tab", name="資料").click()
+    choose(page, "#doc-select", title)
+    page.click("#doc-delete")
+    page.click("#delete-confirm #delete-yes")
+    page.wait_for_function("() => document.querySelector('#doc-status').innerText.includes('削除しました')")
+    assert list(settings.documents_dir.iterdir()) == []
+
+
 def test_the_bundled_plans_offer_no_delete_button(page):
     page.get_by_role("tab", name="資料").click()
     page.wait_for_selector("#doc-view .document")
