@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from corpus.analysis import AnalysisTable
 from corpus.text import Tokenizer, katakana, normalize, squash
 from index.lexical import LexicalIndex
+from index.substrings import SubstringIndex
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.meaning import MeaningIndex
@@ -57,8 +59,8 @@ class Knowledge:
     names: NameReadings
     meaning: MeaningIndex
     tokenizer: Tokenizer
-    corpus_sq: str  # all text, squashed: is a word in the documents at all?
-    doc_sq: dict[str, str]  # each document's text, squashed
+    analyses: AnalysisTable  # each chunk's words, from indexing
+    text: SubstringIndex  # is a word in the documents at all, or in one of them?
 
     @property
     def profiles(self) -> dict[str, DocumentProfile]:
@@ -68,9 +70,11 @@ class Knowledge:
         return self.plan.profiles[doc_id]
 
     def in_documents(self, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.corpus_sq
+        return self.text.contains(squash(text))
 
     def in_document(self, doc_id: str, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.doc_sq.get(doc_id, "")
+        return self.text.contains(squash(text), doc_id)
+
+    def chunks_with(self, text: str) -> frozenset[str]:
+        """Ids of the chunks that may hold `text` (squashed): all that do, and a few more to check."""
+        return self.text.chunks_containing(squash(text))

@@ -94,12 +94,30 @@ class PlanView:
                 role = profile.role_of(part.path)
                 self.parts.append(part if role is Role.PART else _with_role(part, role))
         self.titles = {p.doc_id: p.title for p in self.parts}
+        self._blocks: dict[str, list[Part]] = {}  # top-level parts by document, in plan order
+        for p in self.parts:
+            if len(p.path) == 1:
+                self._blocks.setdefault(p.doc_id, []).append(p)
+        self._others = [p for ps in self._blocks.values() for p in ps if not p.is_unit]
+        self._legends: dict[str, Part] = {}
+        for p in self.parts:
+            if p.role is Role.LEGEND:
+                self._legends.setdefault(p.doc_id, p)
         self._units = [p for p in self.parts if p.is_unit]
         self._by_chunk_block = {(p.doc_id, p.name): p for p in self.parts if len(p.path) == 1}
         self._names: dict[str, list[Part]] = {}
+        self._by_name: dict[str, list[Part]] = {}
         for u in self._units:
             self._names.setdefault(normalize(u.name), []).append(u)
+            self._by_name.setdefault(u.name, []).append(u)
         self._longest = max(map(len, self._names), default=0)
+        self._chunk_units: dict[str, list[Part]] = {}
+        for u in self._units:
+            for c in u.chunks:
+                self._chunk_units.setdefault(c.chunk_id, []).append(u)
+        self.unit_docs: tuple[str, ...] = tuple(dict.fromkeys(u.doc_id for u in self._units))  # in plan order
+        # Units named after places (a regional plan's blocks): a place in a question may mean one.
+        self.regional_names = frozenset(u.name for u in self._units if self.profiles[u.doc_id].units_are_places)
 
     # --- units -------------------------------------------------------------------------------------
 
@@ -108,6 +126,16 @@ class PlanView:
 
     def unit(self, name: str, doc_ids=None) -> Part | None:
         return next((u for u in self._names.get(normalize(name), ()) if doc_ids is None or u.doc_id in doc_ids), None)
+
+    def units_named(self, name: str) -> list[Part]:
+        """The units called exactly `name` (one per plan that has such a unit)."""
+        return self._by_name.get(name, [])
+
+    def units_holding(self, chunk_ids, doc_ids=None) -> list[Part]:
+        """The units that hold any of the chunks, in plan order (a question's phrase found by the text
+        index, instead of reading every unit)."""
+        found = {id(u): u for cid in chunk_ids for u in self._chunk_units.get(cid, ()) if doc_ids is None or u.doc_id in doc_ids}
+        return sorted(found.values(), key=plan_order)
 
     def unit_names(self) -> list[str]:
         return list(dict.fromkeys(u.name for u in self._units))
@@ -132,26 +160,31 @@ class PlanView:
     # --- other parts -------------------------------------------------------------------------------
 
     def blocks(self, doc_ids=None) -> list[Part]:
-        return [p for p in self.parts if len(p.path) == 1 and (doc_ids is None or p.doc_id in doc_ids)]
+        if doc_ids is None:
+            return [p for ps in self._blocks.values() for p in ps]
+        return [p for d, ps in self._blocks.items() if d in doc_ids for p in ps]
 
     def others(self) -> list[Part]:
         """Top-level parts that are not units (lead, overview sections, the legend)."""
-        return [p for p in self.parts if len(p.path) == 1 and not p.is_unit]
+        return list(self._others)
 
     def legend(self, doc_id: str) -> Part | None:
-        return next((p for p in self.parts if p.doc_id == doc_id and p.role is Role.LEGEND), None)
+        return self._legends.get(doc_id)
 
     def block_of(self, chunk_id: str) -> Part:
         chunk = self.chunks[chunk_id]
         return self._by_chunk_block[(chunk.doc_id, chunk.block)]
 
-    def part_at(self, chunk: Chunk, offset: int) -> Part:
-        """The innermost part holding `offset` (a unit section before its block)."""
-        inner = [p for p in self.parts if p.doc_id == chunk.doc_id and p.start <= offset < p.end and chunk.block == p.path[0]]
-        return max(inner, key=lambda p: len(p.path)) if inner else self.block_of(chunk.chunk_id)
+    def blocks_holding(self, chunk_ids, doc_ids=None) -> list[Part]:
+        """The top-level parts that hold any of the chunks, in plan order."""
+        found = {id(b): b for cid in chunk_ids if cid in self.chunks and (b := self.block_of(cid)) is not None
+                 and (doc_ids is None or b.doc_id in doc_ids)}
+        return sorted(found.values(), key=plan_order)
 
-    def unit_of(self, loc: Located) -> Part | None:
-        return next((u for u in self._units if u.doc_id == loc.chunk.doc_id and _inside(loc, u.start, u.end)), None)
+
+def plan_order(part: Part) -> tuple:
+    """The order of `PlanView.parts`: by document, then position, a block before its sections."""
+    return part.doc_id, part.start, len(part.path)
 
 
 def _with_role(part: Part, role: Role) -> Part:

@@ -237,7 +237,7 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
     for start, end, name in kb.plan.names_in(q.norm, q.bounds):
         units.append((start, name))
         taken[start:end] = [True] * (end - start)
-    regional = {u.name for u in kb.plan.units() if kb.profile(u.doc_id).units_are_places}
+    regional = kb.plan.regional_names
     for place in kb.places.find(q.norm, q.bounds):
         if any(taken[place.start : place.end]):
             continue

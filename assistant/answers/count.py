@@ -8,7 +8,7 @@ from assistant.answers import section
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name, one_line
 from assistant.answers.notes import reading_notes
-from assistant.answers.which_units import _count, _units_of, unit_lines
+from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
 from assistant.types import Intent
 
 INTENT = Intent.COUNT
@@ -22,7 +22,7 @@ def answer(ctx: Context) -> Draft:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
         units = _units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
-        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{'、'.join(p.name for p in units)}）。")
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{names(ctx, units)}）。")
         unit_lines(ctx, d, matches)
         return d
     if u.units:
@@ -38,15 +38,14 @@ def answer(ctx: Context) -> Draft:
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         cites = []
-        names = []
-        for p in units:
+        for p in shown(ctx, units):
             first = p.chunks[0]
             line_end = first.text.find("\n", max(p.start - first.start, 0))
             end = first.start + line_end if line_end > 0 else first.end
             cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
-            names.append(p.name)
         noun = ctx.noun(doc_id) or "単位"
-        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{'、'.join(names)}。", *cites)
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{names(ctx, units)}。", *cites)
+        more_note(ctx, d, len(units))
     if not docs:
         return section.answer(ctx)
     return d

@@ -41,31 +41,34 @@ def unknown_words(ctx: Context) -> Draft | None:
     return None
 
 
-def holds(ctx: Context, kind_name: str, texts: Iterable[str]) -> bool:
-    """Whether any of `texts` holds information of the kind asked (its pattern, a word of its kind, or a
-    word Sudachi tags as that kind that the question itself does not contain)."""
+def _text(passage: Located | Chunk) -> str:
+    return passage.span.text if isinstance(passage, Located) else passage.text
+
+
+def holds(ctx: Context, kind_name: str, passages: Iterable[Located | Chunk]) -> bool:
+    """Whether any of the passages holds information of the kind asked (its pattern, a word of its kind,
+    or a word Sudachi tagged as that kind at indexing that the question itself does not contain)."""
     kind = ctx.kb.lexicon.kinds[kind_name]
     own = {squash(x) for x in (*ctx.u.units, *ctx.u.fields)}
     question = ctx.u.question.squashed
-    for text in texts:
-        norm = normalize(text)
+    for passage in passages:
+        norm = normalize(_text(passage))
         if kind.evidence.search(norm):
             return True
         if kind.words and any(w in norm for w in kind.words):
             return True
         if kind.pos:
-            for t in ctx.kb.tokenizer.tokens(norm):
-                tag = f"固有名詞/{t.kind}" if t.kind else ""
-                if tag in kind.pos and squash(t.surface) not in question and squash(t.surface) not in own:
+            for surface, proper in ctx.evidence.proper_nouns(passage):
+                if f"固有名詞/{proper}" in kind.pos and squash(surface) not in question and squash(surface) not in own:
                     return True
     return False
 
 
-def missing_information(ctx: Context, texts: Sequence[str], subject: str) -> Draft | None:
+def missing_information(ctx: Context, passages: Sequence[Located | Chunk], subject: str) -> Draft | None:
     """A question about an amount, a date, people, a figure, a name or an exact place: unanswerable
-    unless `texts` (the passages about its subject) hold that kind of information."""
+    unless the passages about its subject hold that kind of information."""
     u = ctx.u
-    if u.asks is None or holds(ctx, u.asks, texts):
+    if u.asks is None or holds(ctx, u.asks, passages):
         return None
     label = ctx.kb.lexicon.kinds[u.asks].label
     refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
@@ -84,9 +87,9 @@ def missing_for_units(ctx: Context) -> Draft | None:
     plan = ctx.kb.plan
     parts = ctx.units() or ctx.parts_named() or [plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
     subject = [squash(x) for x in (*u.fields, *u.phrases) if x]
-    texts = [c.text for p in parts for c in p.chunks]
+    passages: list[Located | Chunk] = [c for p in parts for c in p.chunks]
     if subject:  # the information must be about what is asked (造船の企業, not another company)
-        texts = [s.span.text for p in parts for s in p.sentences
-                 if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
+        passages = [s for p in parts for s in p.sentences
+                    if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
     who = "・".join(p.name for p in ctx.units())
-    return missing_information(ctx, texts, f"{who}の" if who else "")
+    return missing_information(ctx, passages, f"{who}の" if who else "")

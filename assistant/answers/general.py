@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from corpus.text import normalize, squash
+from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
 from assistant.answers.draft import Draft
@@ -66,19 +66,18 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
     return d
 
 
-def answer_phrase(ctx: Context, kind: str, text: str) -> str:
-    """The piece of `text` that is the asked information (a time, a name, a place, an amount), if any,
-    preferring what the question does not already say."""
+def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
+    """The piece of the passage that is the asked information (a time, a name, a place, an amount), if
+    any, preferring what the question does not already say."""
     k = ctx.kb.lexicon.kinds[kind]
     question = ctx.u.question.squashed
-    norm = normalize(text)
+    norm, words = ctx.evidence.words(passage)
     found: list[tuple[int, str]] = []
     for m in k.evidence.finditer(norm):
         if m.group(0).strip() and squash(m.group(0)) not in question:
             found.append((m.start(), m.group(0).strip()))
-    tokens = ctx.kb.tokenizer.tokens(norm)
     run: list = []
-    for t in [*tokens, None]:
+    for t in [*words, None]:
         tag = f"固有名詞/{t.kind}" if t is not None and t.kind else ""
         wanted = t is not None and ((k.pos and tag in k.pos) or (k.words and t.surface in k.words))
         if wanted:
@@ -107,16 +106,16 @@ def answer(ctx: Context) -> Draft:
     # A plan outline rarely holds dates or figures: about a plan, their absence is an answer; about
     # ordinary text only kinds with a reliable pattern (an amount in 円) decline.
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
-        missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
+        missing = missing_information(ctx, [s.located for s in good[:5]], "")
         if missing is not None:
             return missing
     if kind:
-        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located.span.text]) else s for s in good),
+        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located]) else s for s in good),
                       key=lambda s: -s.score)
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]
-    phrase = answer_phrase(ctx, kind, first.located.span.text) if kind else ""
+    phrase = answer_phrase(ctx, kind, first.located) if kind else ""
     n = d.cite_span(first.located, first.score)
     if phrase:
         d.lead(f"{phrase}です。", n)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.which_units import unit_lines
+from assistant.answers.which_units import more_note, names, shown, unit_lines
 from assistant.types import Intent
 
 INTENT = Intent.RANK
@@ -26,7 +26,7 @@ def _asks_for_units(ctx: Context, doc_id: str) -> bool:
 def answer(ctx: Context) -> Draft:
     d = Draft()
     most = ctx.u.rank == "most"
-    docs = ctx.scope or tuple(dict.fromkeys(p.doc_id for p in ctx.kb.plan.units()))
+    docs = ctx.scope or ctx.kb.plan.unit_docs
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         if not units:
@@ -37,9 +37,10 @@ def answer(ctx: Context) -> Draft:
             best = (max if most else min)(sizes.values())
             top = [p for p in units if sizes[id(p)] == best]
             noun = ctx.item_noun(doc_id)
-            d.lead(f"{noun}の数が{word}のは{'、'.join(p.name for p in top)}（{best}{noun}）です。")
-            for p in top:
+            d.lead(f"{noun}の数が{word}のは{names(ctx, top)}（{best}{noun}）です。")
+            for p in shown(ctx, top):
                 d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+            more_note(ctx, d, len(top))
             continue
         vocab = ctx.kb.vocab
         fields = list(ctx.u.fields) or vocab.atoms
@@ -50,7 +51,8 @@ def answer(ctx: Context) -> Draft:
         best = (max if most else min)(count.values())
         top = [f for f, n in count.items() if n == best]
         noun = ctx.noun(doc_id)
-        d.lead(f"挙げている{noun}の数が{word}のは{'、'.join(top)}（{best}{noun}）です。")
-        for f in top:
+        d.lead(f"挙げている{noun}の数が{word}のは{'、'.join(shown(ctx, top))}（{best}{noun}）です。")
+        for f in shown(ctx, top):
             unit_lines(ctx, d, vocab.matches(f, [doc_id]))
+        more_note(ctx, d, len(top))
     return d

@@ -23,6 +23,24 @@ def _join(names: list[str]) -> str:
     return "、".join(names)
 
 
+def shown(ctx: Context, items: list) -> list:
+    """The first `list_limit` of a list answer's entries (all of them without a limit)."""
+    return items[: ctx.list_limit] if ctx.list_limit else items
+
+
+def names(ctx: Context, units: list[Part]) -> str:
+    """Units named in a lead: all of them, or the first `list_limit` and how many more."""
+    first = shown(ctx, units)
+    more = f"ほか{len(units) - len(first)}件" if len(first) < len(units) else ""
+    return _join([p.name for p in first]) + more
+
+
+def more_note(ctx: Context, d: Draft, total: int) -> None:
+    """Says how many entries a bounded list left out, and how to see them."""
+    if ctx.list_limit and total > ctx.list_limit:
+        d.note(f"ほか{total - ctx.list_limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
+
+
 def _count(ctx: Context, units: list[Part]) -> str:
     noun = ctx.noun(units[0].doc_id) if units else ""
     return f"{len(units)}{noun}" if noun else f"{len(units)}か所"
@@ -34,13 +52,11 @@ def unit_lines(ctx: Context, d: Draft, matches: list[ItemMatch]) -> None:
     for m in matches:  # keyed by position: hashing whole items is slow on big plans
         by_unit.setdefault(id(m.unit), (m.unit, {}))[1][m.item.span.start] = m
     groups = list(by_unit.values())
-    limit = ctx.list_limit
-    for unit, items in groups[:limit] if limit else groups:
+    for unit, items in shown(ctx, groups):
         mine = sorted(items.values(), key=lambda m: m.item.span.start)
         strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
         d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
-    if limit and len(groups) > limit:
-        d.note(f"ほか{len(groups) - limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
+    more_note(ctx, d, len(groups))
 
 
 def _units_of(matches: list[ItemMatch]) -> list[Part]:
@@ -57,26 +73,27 @@ def answer(ctx: Context) -> Draft:
     per_field = {f: vocab.matches(f, ctx.scope) for f in u.fields}
     if u.within:  # 「それらの中で」: the previous answer's units only
         per_field = {f: [m for m in ms if m.unit.name in u.within] for f, ms in per_field.items()}
-    names = "と".join(u.fields)
+    asked = "と".join(u.fields)
     if u.negated:  # 「半導体を挙げていないブロック」: the complement, over the whole plan
         having = {id(m.unit) for ms in per_field.values() for m in ms}
         docs = {m.unit.doc_id for ms in per_field.values() for m in ms} or set(ctx.scope or ())
         rest = [p for p in ctx.kb.plan.units(docs or None) if id(p) not in having and (not u.within or p.name in u.within)]
         if not rest:
-            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{names}を挙げています。")
+            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
             return d
-        d.lead(f"{names}を挙げていないのは{_join([p.name for p in rest])}の{_count(ctx, rest)}です。")
-        for p in rest[: ctx.list_limit] if ctx.list_limit else rest:
+        d.lead(f"{asked}を挙げていないのは{names(ctx, rest)}の{_count(ctx, rest)}です。")
+        for p in shown(ctx, rest):
             d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+        more_note(ctx, d, len(rest))
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))
-        both = names + ("の両方" if len(u.fields) == 2 else "のすべて")
+        both = asked + ("の両方" if len(u.fields) == 2 else "のすべて")
         if not common:
             return not_stated(f"{both}を挙げている単位", [])
         matches = [m for ms in per_field.values() for m in ms if id(m.unit) in common]
         units = _units_of(matches)
-        d.lead(f"{both}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
+        d.lead(f"{both}を挙げているのは{names(ctx, units)}の{_count(ctx, units)}です。")
         unit_lines(ctx, d, sorted(matches, key=lambda m: (m.unit.doc_id, m.unit.start)))
         return d
     for f, matches in per_field.items():
@@ -85,12 +102,12 @@ def answer(ctx: Context) -> Draft:
             continue
         units = _units_of(matches)
         within = "それらのうち" if u.within else ""
-        d.lead(f"{within}{f}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
+        d.lead(f"{within}{f}を挙げているのは{names(ctx, units)}の{_count(ctx, units)}です。")
         unit_lines(ctx, d, matches)
         if f in vocab.compounds:
             _wider(ctx, d, f, {id(p) for p in units})
     if not any(per_field.values()):
-        return not_stated(f"{names}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
+        return not_stated(f"{asked}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
     return d
 
 
@@ -101,8 +118,9 @@ def _wider(ctx: Context, d: Draft, compound: str, listed: set[int]) -> None:
         return
     units = _units_of(wider)
     parts = "・".join(atoms_of(compound))
-    cites = [d.cite_item(m.item) for m in wider]
-    d.note(f"「{compound}」そのものではなく、{parts}のいずれかを挙げているのは{_join([p.name for p in units])}です", *cites)
+    listed = {id(p) for p in shown(ctx, units)}
+    cites = [d.cite_item(m.item) for m in wider if id(m.unit) in listed]
+    d.note(f"「{compound}」そのものではなく、{parts}のいずれかを挙げているのは{names(ctx, units)}です", *cites)
 
 
 def mentions(ctx: Context) -> Draft:
@@ -112,13 +130,19 @@ def mentions(ctx: Context) -> Draft:
     d = Draft()
     for phrase in ctx.u.phrases:
         key = squash(phrase)
-        found = [(p, s) for p in ctx.kb.plan.units(ctx.scope) for s in p.sentences if key in squash(s.span.text)]
+        holding = ctx.kb.chunks_with(phrase)
+        found: dict[int, tuple[Part, list]] = {}
+        for p in ctx.kb.plan.units_holding(holding, ctx.scope):
+            for s in p.sentences:
+                if s.chunk.chunk_id in holding and key in squash(s.span.text):
+                    found.setdefault(id(p), (p, []))[1].append(s)
         if not found:
             continue
-        units = list({id(p): p for p, _ in found}.values())
-        d.lead(f"「{phrase}」に触れているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
-        for p in units:
-            d.unit(p.name, [], [d.cite_span(s) for q, s in found if q is p])
+        units = [p for p, _ in found.values()]
+        d.lead(f"「{phrase}」に触れているのは{names(ctx, units)}の{_count(ctx, units)}です。")
+        for p, sentences in shown(ctx, list(found.values())):
+            d.unit(p.name, [], [d.cite_span(s) for s in sentences])
+        more_note(ctx, d, len(units))
     if not d.lines:
         return not_stated("「" + "」「".join(ctx.u.phrases) + "」に触れた記載", [])
     return d
