@@ -6,7 +6,9 @@ on the old snapshot finishes on it: no lock is needed around answering.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from corpus.analysis import AnalysisTable
 from corpus.text import Tokenizer, katakana, normalize, squash
@@ -68,6 +70,17 @@ class Knowledge:
 
     def profile(self, doc_id: str) -> DocumentProfile:
         return self.plan.profiles[doc_id]
+
+    @cached_property
+    def title_words(self) -> tuple[tuple[str, str, bool], ...]:
+        """(word, doc_id, whether the documents' text uses it) for each title word of at least two
+        characters that only one document's title has: how a question may name a document."""
+        parts: dict[str, set[str]] = {}
+        for doc_id, title in self.plan.titles.items():
+            for part in re.split(r"[のとや（）()「」、・\s]+", title):
+                if len(part) >= 2 and part not in self.lexicon.generic:
+                    parts.setdefault(squash(part), set()).add(doc_id)
+        return tuple((key, next(iter(docs)), self.in_documents(key)) for key, docs in parts.items() if len(docs) == 1)
 
     def in_documents(self, text: str) -> bool:
         return self.text.contains(squash(text))

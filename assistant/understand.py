@@ -256,20 +256,15 @@ def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
     """Documents the question names by a distinctive word of their title (横浜市の計画, 成長戦略): a title
     word of at least two characters that no other document's title shares, on word boundaries, and that
     is either absent from the documents' text or a proper name (a word of the text is a topic instead)."""
-    parts: dict[str, set[str]] = {}
-    for doc_id, title in kb.plan.titles.items():
-        for part in re.split(r"[のとや（）()「」、・\s]+", title):
-            if len(part) >= 2 and part not in kb.lexicon.generic:
-                parts.setdefault(squash(part), set()).add(doc_id)
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, docs in parts.items():
-        if len(docs) != 1 or (kb.in_documents(key) and key not in proper):
+    for key, doc_id, in_text in kb.title_words:
+        if in_text and key not in proper:
             continue
         pos = q.norm.find(key)
         if pos >= 0 and pos in q.bounds and (pos + len(key)) in q.bounds:
-            documents += docs
+            documents.append(doc_id)
             words.add(key)
     return list(dict.fromkeys(documents)), words
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 
 from corpus.model import Chunk
-from corpus.text import Tokenizer, normalize
+from corpus.text import Tokenizer, content_terms, normalize
 
 # A word length L is stored as the character chr(L + _BASE): one character per word.
 _BASE = 0x30
+_CACHED = 4096  # decoded chunk analyses kept (a question reads a few dozen)
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,13 @@ def chunk_terms(chunk: Chunk, tokenizer: Tokenizer) -> list[str]:
     return tokenizer.search_terms(f"{chunk.block}\n{chunk.text}")
 
 
-def _words(text: str, tokenizer: Tokenizer) -> tuple[str, tuple[tuple[int, str], ...]]:
-    tokens = tokenizer.tokens(normalize(text))
-    lengths = "".join(chr(t.end - t.begin + _BASE) for t in tokens)
-    return lengths, tuple((i, t.kind) for i, t in enumerate(tokens) if t.kind)
+def _span(text: str, tokenizer: Tokenizer) -> SpanWords:
+    """Search terms and words of one sentence or item (mode C tokens serve both)."""
+    norm = normalize(text)
+    coarse = tokenizer.tokens(norm)
+    terms = frozenset(content_terms(coarse) + content_terms(tokenizer.tokens(norm, fine=True)))
+    lengths = "".join(chr(t.end - t.begin + _BASE) for t in coarse)
+    return SpanWords(terms, lengths, tuple((i, t.kind) for i, t in enumerate(coarse) if t.kind))
 
 
 def analyse(chunk: Chunk, tokenizer: Tokenizer) -> ChunkAnalysis:
@@ -100,7 +103,7 @@ def analyse(chunk: Chunk, tokenizer: Tokenizer) -> ChunkAnalysis:
     for span in (*chunk.sentences, *chunk.items):
         key = (span.start - chunk.start, span.end - chunk.start)
         if key not in spans:
-            spans[key] = SpanWords(frozenset(tokenizer.search_terms(span.text)), *_words(span.text, tokenizer))
+            spans[key] = _span(span.text, tokenizer)
     proper = tuple((t.surface, t.kind) for t in tokenizer.tokens(normalize(chunk.text)) if t.kind)
     context = frozenset(tokenizer.search_terms(f"{chunk.title}\n{chunk.block}"))
     return ChunkAnalysis(context, proper, spans)
@@ -115,7 +118,7 @@ class AnalysisTable:
         self._row = {cid: i for i, cid in enumerate(self.ids)}
         self._data = data
         self._offsets = offsets
-        self._decode = lru_cache(maxsize=4096)(self._decode_row)
+        self._cache: dict[int, ChunkAnalysis] = {}  # a plain dict: no reference cycle keeps an old snapshot alive
 
     @classmethod
     def of_chunks(cls, chunks: Sequence[Chunk]) -> "AnalysisTable":
@@ -136,7 +139,13 @@ class AnalysisTable:
         return ChunkAnalysis.from_json(bytes(self._data[self._offsets[row] : self._offsets[row + 1]]))
 
     def of(self, chunk: Chunk) -> ChunkAnalysis:
-        return self._decode(self._row[chunk.chunk_id])
+        row = self._row[chunk.chunk_id]
+        found = self._cache.get(row)
+        if found is None:
+            if len(self._cache) >= _CACHED:
+                self._cache.clear()
+            found = self._cache[row] = self._decode_row(row)
+        return found
 
     def span(self, chunk: Chunk, start: int, end: int) -> SpanWords | None:
         return self.of(chunk).span(chunk, start, end)

@@ -56,15 +56,17 @@ def bulk(background: bool = True) -> Iterator[None]:
         yield
 
 
-def in_background(work: Callable[[Callable[[int, int], None]], T], progress: Callable[[int, int], None] | None = None) -> T:
-    """`work(report)` in a low-priority thread of its own; `report(done, total)` calls reach `progress` in
-    the calling thread (a UI progress bar belongs to the request's thread)."""
+def in_background(work: Callable[[Callable[[int, int], None]], T], progress: Callable[[int, int], None] | None = None,
+                  low_priority: bool = True) -> T:
+    """`work(report)` in a thread of its own on every core, at low priority unless told otherwise;
+    `report(done, total)` calls reach `progress` in the calling thread (a UI progress bar belongs to the
+    request's thread)."""
     events: queue.Queue = queue.Queue()
     result: dict = {}
 
     def run() -> None:
         try:
-            with bulk(background=True):
+            with bulk(background=low_priority):
                 result["value"] = work(lambda done, total: events.put(("progress", (done, total))))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             result["error"] = exc
