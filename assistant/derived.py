@@ -8,9 +8,10 @@ written aside and renamed into place whole; `meta.json` lists every file with it
 any mismatch, missing or unreadable file means: log one line, derive again. Chroma stays the source of
 truth; these files are caches of what its records hold.
 
-Contents: `views.pickle` (chunks, plan view, field vocabulary, readings), `lexical/` (BM25, bm25s's
-format), `substrings/` (the text index), `analyses.bin` + `.npy` + `.json` (each chunk's encoded analysis, their
-offsets and chunk ids; memory-mapped: a chunk's analysis is decoded only when a question reads it).
+Contents: `views.pickle` (the plan view's indexes, field vocabulary, readings), `documents.*` (each
+document's chunks and parts, read when a question first reaches that document), `analyses.*` (each
+chunk's encoded analysis, decoded when a question reads it), `lexical/` (BM25, bm25s's format),
+`substrings/` (the text index). The `.bin` files are memory-mapped.
 """
 
 from __future__ import annotations
@@ -148,6 +149,46 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != META)
 
 
+def _rows(data, offsets: np.ndarray):
+    return (bytes(data[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1))
+
+
+def _save_rows(folder: Path, name: str, rows: dict[str, bytes]) -> None:
+    """Byte strings one after another in `<name>.bin`, their offsets in `.npy`, their keys in `.json`."""
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in rows.values()], out=offsets[1:])
+    with (folder / f"{name}.bin").open("wb") as f:
+        for b in rows.values():
+            f.write(b)
+    np.save(folder / f"{name}.npy", offsets)
+    (folder / f"{name}.json").write_text(json.dumps(list(rows), ensure_ascii=False), encoding="utf-8")
+
+
+def _open_rows(folder: Path, name: str) -> tuple[list[str], object, np.ndarray]:
+    """Keys, the memory-mapped bytes (read only when a row is asked for) and the offsets of `_save_rows`."""
+    keys = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    offsets = np.load(folder / f"{name}.npy")
+    path = folder / f"{name}.bin"
+    with path.open("rb") as f:
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else b""
+    if len(offsets) != len(keys) + 1 or int(offsets[-1]) != len(data):
+        raise ValueError(f"{name}: offsets do not match the data")
+    return keys, data, offsets
+
+
+def _reader(keys: list[str], data, offsets: np.ndarray):
+    """Reads one document's view from the saved rows (and keeps the collector off the new objects)."""
+    row = {k: i for i, k in enumerate(keys)}
+
+    def read(doc_id: str):
+        i = row[doc_id]
+        view = pickle.loads(data[offsets[i] : offsets[i + 1]])
+        gc.freeze()  # long-lived from now on: the cyclic collector need not scan them again
+        return view
+
+    return read
+
+
 def save(folder: Path, key: str, d: Derived, lexicon: Lexicon, places: Gazetteer) -> None:
     """Write the folder aside, then rename it into place (a concurrent writer of the same key wins or loses whole)."""
     root = folder.parent
@@ -158,11 +199,11 @@ def save(folder: Path, key: str, d: Derived, lexicon: Lexicon, places: Gazetteer
         with (tmp / "views.pickle").open("wb") as f:
             _Pickler(f, {"lexicon": lexicon, "places": places}).dump(
                 {"plan": d.plan, "vocab": d.vocab, "readings": d.readings, "names": d.names})
+        _save_rows(tmp, "documents", {doc_id: pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
+                                       for doc_id, view in d.plan.documents().items()})
         d.lexical.save(tmp / "lexical")
         d.text.save(tmp / "substrings")
-        (tmp / "analyses.bin").write_bytes(bytes(d.analyses.data))
-        np.save(tmp / "analyses.npy", d.analyses.offsets)
-        (tmp / "analyses.json").write_text(json.dumps(d.analyses.ids), encoding="utf-8")
+        _save_rows(tmp, "analyses", dict(zip(d.analyses.ids, _rows(d.analyses.data, d.analyses.offsets))))
         files = {str(p.relative_to(tmp)): [p.stat().st_size, _crc(p)] for p in _files(tmp)}
         (tmp / META).write_text(json.dumps({"key": key, "files": files}, ensure_ascii=False), encoding="utf-8")
         try:
@@ -214,12 +255,12 @@ def load(folder: Path, key: str, lexicon: Lexicon, places: Gazetteer, tokenizer:
         finally:
             if enabled:
                 gc.enable()
+        plan: PlanView = views["plan"]
+        plan.attach(_reader(*_open_rows(folder, "documents")))
         lexical = LexicalIndex.load(folder / "lexical", tokenizer)
         text = SubstringIndex.load(folder / "substrings")
-        with (folder / "analyses.bin").open("rb") as f:
-            data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if (folder / "analyses.bin").stat().st_size else b""
-        offsets = np.load(folder / "analyses.npy")
-        analyses = AnalysisTable(json.loads((folder / "analyses.json").read_text(encoding="utf-8")), data, offsets)
+        ids, data, offsets = _open_rows(folder, "analyses")
+        analyses = AnalysisTable(ids, data, offsets)
     except Exception as exc:  # noqa: BLE001 - any failure to read means: derive again
         raise Stale(f"unreadable ({type(exc).__name__}: {exc})") from exc
     return Derived(views["plan"], views["vocab"], lexical, views["readings"], views["names"], analyses, text)

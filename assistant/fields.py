@@ -85,9 +85,19 @@ class FieldVocabulary:
             for s in (f, *lexicon.aliases.get(f, ())):
                 surfaces.append((normalize(s), f))
         self._matcher = PhraseMatcher(surfaces)
-        self._items = [(u, loc) for u in plan.units() for loc in u.items]
-        self._strength = [self._strength_of(loc) for _, loc in self._items]
-        self._index_items([squash(loc.span.label) for _, loc in self._items])
+        # Every unit item by number, as (document, unit, item) positions: the parts themselves stay with
+        # their document's view (read on demand at 100k units), not copied here.
+        self._unit_docs = list(plan.unit_docs)
+        refs, potential, labels = [], [], []
+        for n, d in enumerate(self._unit_docs):
+            for k, unit in enumerate(plan.doc(d).units):
+                for j, loc in enumerate(unit.items):
+                    refs.append((n, k, j))
+                    potential.append(self._strength_of(loc) is Strength.POTENTIAL)
+                    labels.append(squash(loc.span.label))
+        self._refs = np.asarray(refs, dtype=np.int32).reshape(len(refs), 3)
+        self._potential = np.asarray(potential, dtype=bool)
+        self._index_items(labels)
         self._matches: dict[str, list[ItemMatch]] = {}
 
     def _index_items(self, labels: list[str]) -> None:
@@ -171,11 +181,16 @@ class FieldVocabulary:
             needles = [field] if field in self.compounds else self.surfaces(field)
             found = [self._name_items.get(squash(s), _NONE) for s in needles]
             hits = np.unique(np.concatenate(found)) if found else _NONE
-            self._matches[field] = [
-                ItemMatch(self._items[i][0], self._items[i][1], field, self._strength[i]) for i in sorted(hits)
-            ]
+            self._matches[field] = self._match(hits, field)
         found = self._matches[field]
         return found if doc_ids is None else [m for m in found if m.unit.doc_id in doc_ids]
+
+    def _match(self, hits: np.ndarray, field: str) -> list[ItemMatch]:
+        out = []
+        for (n, k, j), potential in zip(self._refs[hits].tolist(), self._potential[hits].tolist()):
+            unit = self.plan.doc(self._unit_docs[n]).units[k]
+            out.append(ItemMatch(unit, unit.items[j], field, Strength.POTENTIAL if potential else Strength.PLANNED))
+        return out
 
     def strength(self, loc: Located) -> Strength:
         return self._strength_of(loc)

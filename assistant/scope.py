@@ -25,9 +25,9 @@ def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
     """Each document's best rank among the hits (0 = it holds the first hit)."""
     ranks: dict[str, int] = {}
     for rank, h in enumerate(hits):
-        chunk = kb.plan.chunks.get(h.chunk_id)
-        if chunk is not None:
-            ranks.setdefault(chunk.doc_id, rank)
+        doc_id = kb.plan.doc_of(h.chunk_id)
+        if doc_id is not None:
+            ranks.setdefault(doc_id, rank)
     return ranks
 
 
