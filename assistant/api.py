@@ -28,7 +28,7 @@ from assistant.answers.decline import missing_for_units, unknown_words
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.indexing import build_index, open_store, read_corpus
-from assistant.knowledge import Knowledge
+from assistant.knowledge import Knowledge, title_keys
 from assistant.lexicon import Lexicon
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.meaning import MeaningIndex
@@ -87,6 +87,7 @@ class Assistant:
             tokenizer=self.tokenizer,
             analyses=d.analyses,
             text=d.text,
+            titles=title_keys(d.plan.titles, self.tokenizer, self.lexicon.generic),
         )
         # The snapshot lives as long as the process (or until a refresh): the cyclic collector need not scan it.
         gc.freeze()
@@ -167,7 +168,9 @@ class Assistant:
         state = self._state
         try:
             u, hits = self.understand(question, history or [], doc_ids or None, state)
-            ctx = Context(u, hits, state.kb, state.evidence, list_limit)
+            said = next((m.get("content", "") for m in reversed(history or []) if isinstance(m, dict)
+                         and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+            ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer

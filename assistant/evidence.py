@@ -26,6 +26,8 @@ from assistant.understand import Understanding, noun_phrases
 PHRASE_BONUS = 0.25
 # Words of the passage's title and block name count this much of a word in the passage itself.
 CONTEXT_WEIGHT = 1.0
+# A figure answers a plan question only in a passage that holds this share of the question's topic words.
+COVER = 0.6
 # Retrieval rank adds a little: 0.3 for the top chunk, less further down.
 RANK_PRIOR = 0.3
 
@@ -59,14 +61,19 @@ class Evidence:
         return self._content(self.analyses.span(loc.chunk, loc.span.start, loc.span.end).terms)
 
     def _context_terms(self, loc: Located) -> frozenset[str]:
-        """The words of a passage's document title and block name: an article's sentences rarely repeat
-        the article's subject, and a plan's sentences their unit's name."""
-        return self._content(self.analyses.of(loc.chunk).context)
+        """The words of a passage's document title and its headings: an article's sentences rarely repeat
+        the article's subject, a plan's sentences their unit's name or their section's heading."""
+        path = next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), (loc.chunk.block,))
+        return self._content(self.analyses.of(loc.chunk).context["\x00".join(path)])
 
     def words(self, loc: Located) -> tuple[str, list[Word]]:
         """A sentence's or item's normalised text and its words (as Sudachi cut them at indexing)."""
         norm = normalize(loc.span.text)
         return norm, self.analyses.span(loc.chunk, loc.span.start, loc.span.end).words(norm)
+
+    def opens_with(self, loc: Located) -> str:
+        """The part of speech of the passage's first word (as indexing read it)."""
+        return self.analyses.span(loc.chunk, loc.span.start, loc.span.end).opens
 
     def proper_nouns(self, passage: Located | Chunk) -> list[tuple[str, str]]:
         """(surface, kind) of the proper nouns of a passage or a whole chunk."""
@@ -82,7 +89,7 @@ class Evidence:
         return [Hit(cid, s, None, s) for cid, s in self.lexical.search(query, k, doc_ids)]
 
     def question_terms(self, u: Understanding) -> frozenset[str]:
-        terms = self.content_terms(u.normalized) | {normalize(f) for f in u.fields}
+        terms = self.content_terms(" ".join((u.normalized, *u.carried))) | {normalize(f) for f in u.fields}
         return terms - {t for w in u.title_words for t in self.content_terms(w)}  # 「成長戦略で…」 scopes, it is not asked about
 
     def rank(self, u: Understanding, hits: Sequence[Hit], units: Sequence[Located], k: int = 3) -> list[Scored]:
@@ -107,6 +114,18 @@ class Evidence:
             scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
         scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
+
+    def covers(self, u: Understanding, loc: Located) -> bool:
+        """Whether the passage (with its title and headings) holds most of the question's topic words,
+        weighted by how rare they are (COVER of their IDF)."""
+        words = list(dict.fromkeys(normalize(w) for w in (*u.topics, *u.phrases, *u.fields) if len(w) >= 2))
+        if not words:
+            return True
+        have = self._passage_terms(loc) | self._context_terms(loc)
+        text = squash(loc.span.text)
+        weight = {w: self.lexical.idf(w) for w in words}
+        held = sum(weight[w] for w in words if squash(w) in text or w in have)
+        return held >= COVER * sum(weight.values())
 
     def subject(self, u: Understanding, passage: Scored) -> str:
         """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage

@@ -56,7 +56,7 @@ class FieldVocabulary:
         atoms: dict[str, None] = {}
         labels: dict[str, None] = {}
         for unit in plan.units():
-            for loc in unit.items:
+            for loc in unit.listed:
                 if len(loc.span.label) > MAX_LABEL_CHARS:
                     continue
                 parts = atoms_of(loc.span.label)
@@ -91,7 +91,7 @@ class FieldVocabulary:
         refs, potential, labels = [], [], []
         for n, d in enumerate(self._unit_docs):
             for k, unit in enumerate(plan.doc(d).units):
-                for j, loc in enumerate(unit.items):
+                for j, loc in enumerate(unit.listed):
                     refs.append((n, k, j))
                     potential.append(self._strength_of(loc) is Strength.POTENTIAL)
                     labels.append(squash(loc.span.label))
@@ -99,6 +99,7 @@ class FieldVocabulary:
         self._potential = np.asarray(potential, dtype=bool)
         self._index_items(labels)
         self._matches: dict[str, list[ItemMatch]] = {}
+        self._counts: dict[str, dict[str, int]] = {}
 
     def _index_items(self, labels: list[str]) -> None:
         """Where field names occur among the unit items, found once for the whole plan (one Aho–Corasick
@@ -165,8 +166,8 @@ class FieldVocabulary:
     def fields_of(self, unit: Part) -> list[str]:
         """The fields a unit's items name, without compounds whose parts are also named
         (航空宇宙 when 航空 and 宇宙 are there), without categories and whole-item compounds."""
-        candidates = {f for loc in unit.items for f in self._candidates(loc.span.label)}
-        named = [f for f in self.atoms if f in candidates and any(self.mentions(i.span.label, f) for i in unit.items)]
+        candidates = {f for loc in unit.listed for f in self._candidates(loc.span.label)}
+        named = [f for f in self.atoms if f in candidates and any(self.mentions(i.span.label, f) for i in unit.listed)]
         return [f for f in named if not any(g != f and g in f for g in named)]
 
     def _candidates(self, label: str) -> set[str]:
@@ -178,18 +179,29 @@ class FieldVocabulary:
     def matches(self, field: str, doc_ids=None) -> list[ItemMatch]:
         """Every unit item across the plans that mentions `field` (no top-k), in plan order."""
         if field not in self._matches:
-            needles = [field] if field in self.compounds else self.surfaces(field)
-            found = [self._name_items.get(squash(s), _NONE) for s in needles]
-            hits = np.unique(np.concatenate(found)) if found else _NONE
-            self._matches[field] = self._match(hits, field)
+            self._matches[field] = self._match(self._hits(field), field)
         found = self._matches[field]
         return found if doc_ids is None else [m for m in found if m.unit.doc_id in doc_ids]
+
+    def unit_counts(self, field: str) -> dict[str, int]:
+        """How many units of each document list `field` (what `matches` would give, counted by unit)."""
+        if field not in self._counts:
+            pairs = np.unique(self._refs[self._hits(field), :2], axis=0)
+            docs, counts = np.unique(pairs[:, 0], return_counts=True) if len(pairs) else ([], [])
+            self._counts[field] = {self._unit_docs[int(n)]: int(c) for n, c in zip(docs, counts)}
+        return self._counts[field]
+
+    def _hits(self, field: str) -> np.ndarray:
+        """Numbers of the unit items that mention `field`, in plan order."""
+        needles = [field] if field in self.compounds else self.surfaces(field)
+        found = [self._name_items.get(squash(s), _NONE) for s in needles]
+        return np.unique(np.concatenate(found)) if found else _NONE
 
     def _match(self, hits: np.ndarray, field: str) -> list[ItemMatch]:
         out = []
         for (n, k, j), potential in zip(self._refs[hits].tolist(), self._potential[hits].tolist()):
             unit = self.plan.doc(self._unit_docs[n]).units[k]
-            out.append(ItemMatch(unit, unit.items[j], field, Strength.POTENTIAL if potential else Strength.PLANNED))
+            out.append(ItemMatch(unit, unit.listed[j], field, Strength.POTENTIAL if potential else Strength.PLANNED))
         return out
 
     def strength(self, loc: Located) -> Strength:

@@ -58,8 +58,15 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
         return carry(within=said, followup="narrow", carried=said, hint=Intent.WHICH_UNITS)
     if "continue" in c and not current.has_entities:
         carried = said or previous.fields or previous.sections
+        if not carried:  # more about what a general answer was about: its words carry the search
+            words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
+            return carry(documents=previous.documents, followup="continuation", carried=words, hint=Intent.GENERAL)
         return carry(units=said, fields=previous.fields, sections=previous.sections, headings=previous.headings,
                      followup="continuation", carried=tuple(carried), hint=Intent.DETAIL)
+    if "reference" in c and not current.units and not said and not previous.has_entities:
+        words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
+        if words:  # 「それはいつ？」 after a general answer: the previous subject is the search's subject
+            return carry(documents=previous.documents, followup="reference", carried=words)
     if "reference" in c and not current.units and said:
         hint = previous.intent if previous.intent in (Intent.UNIT_FIELD, Intent.EXPLAIN) and current.fields else None
         return carry(units=said, followup="reference", carried=said, hint=hint or _unit_intent(current))

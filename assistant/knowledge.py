@@ -6,7 +6,6 @@ on the old snapshot finishes on it: no lock is needed around answering.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,6 +49,28 @@ class NameReadings:
         return self.by_reading.get(reading)
 
 
+def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Words that name a document: each title's compound nouns and proper names (北九州市産業振興計画,
+    北九州市), squashed → the documents whose title has them."""
+    keys: dict[str, set[str]] = {}
+    for doc_id, title in titles.items():
+        norm = normalize(title)
+        run: list = []
+        for t in [*tokenizer.tokens(norm), None]:
+            noun = t is not None and (t.pos in ("名詞", "接頭辞", "接尾辞") or t.surface == "・") and t.surface.strip()
+            if noun:
+                run.append(t)
+                if t.kind and len(t.surface) >= 2 and t.surface not in generic:
+                    keys.setdefault(squash(t.surface), set()).add(doc_id)
+                continue
+            if run:
+                text = norm[run[0].begin : run[-1].end].strip("・")
+                if len(text) >= 2 and text not in generic:
+                    keys.setdefault(squash(text), set()).add(doc_id)
+                run = []
+    return {k: frozenset(v) for k, v in keys.items()}
+
+
 @dataclass(frozen=True)
 class Knowledge:
     plan: PlanView
@@ -63,6 +84,7 @@ class Knowledge:
     tokenizer: Tokenizer
     analyses: AnalysisTable  # each chunk's words, from indexing
     text: SubstringIndex  # is a word in the documents at all, or in one of them?
+    titles: dict[str, frozenset[str]]  # words that name a document (see title_keys)
 
     @property
     def profiles(self) -> dict[str, DocumentProfile]:
@@ -72,15 +94,9 @@ class Knowledge:
         return self.plan.profiles[doc_id]
 
     @cached_property
-    def title_words(self) -> tuple[tuple[str, str, bool], ...]:
-        """(word, doc_id, whether the documents' text uses it) for each title word of at least two
-        characters that only one document's title has: how a question may name a document."""
-        parts: dict[str, set[str]] = {}
-        for doc_id, title in self.plan.titles.items():
-            for part in re.split(r"[のとや（）()「」、・\s]+", title):
-                if len(part) >= 2 and part not in self.lexicon.generic:
-                    parts.setdefault(squash(part), set()).add(doc_id)
-        return tuple((key, next(iter(docs)), self.in_documents(key)) for key, docs in parts.items() if len(docs) == 1)
+    def title_words(self) -> tuple[tuple[str, frozenset[str], bool], ...]:
+        """`titles` with whether the documents' text uses each word: looked up once per snapshot."""
+        return tuple((key, docs, self.in_documents(key)) for key, docs in self.titles.items())
 
     def in_documents(self, text: str) -> bool:
         return self.text.contains(squash(text))

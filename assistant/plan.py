@@ -8,6 +8,7 @@ its legend; everything plan-specific (units, fields, counts) works on units only
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,27 @@ from corpus.text import normalize
 from assistant.lexicon import Lexicon
 from assistant.places import Gazetteer
 from assistant.profile import DocumentProfile, Role, derive_profiles
+
+
+# A heading's own numbering (第1節, 第4章, 3., (2)) is not part of its name: 「第1節 響灘・若松地区」 is 響灘・若松地区.
+_NUMBERING = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]|[0-9０-９]+[.．)）]|[（(][0-9０-９]+[)）])[\s　]*")
+
+
+def display_name(heading: str) -> str:
+    return _NUMBERING.sub("", heading).strip() or heading
+
+
+def aliases(name: str, noun: str) -> list[str]:
+    """Names a unit is also called by: a coordinate name names each of its parts
+    (「響灘・若松地区」 → 響灘地区, 若松地区), and the name without its unit noun (門司港地区 → 門司港)."""
+    out = []
+    stem = name[: -len(noun)] if noun and name.endswith(noun) and len(name) > len(noun) else ""
+    if stem:
+        out.append(stem)
+        parts = [p for p in re.split(r"[・、]", stem) if p]
+        if len(parts) > 1:
+            out += [p + noun for p in parts]
+    return out
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,13 @@ class Part:
     def is_unit(self) -> bool:
         return self.role is Role.UNIT
 
+    @property
+    def listed(self) -> tuple[Located, ...]:
+        """The entries a unit lists as its own: its numbered items (①②, (1)) when it numbers any, else all;
+        a bulleted 「主な取組」 under a numbered 「重点分野」 describes activities, not the unit's fields."""
+        numbered = tuple(i for i in self.items if i.span.number is not None)
+        return numbered or self.items
+
 
 def _inside(loc: Located, start: int, end: int) -> bool:
     return start <= loc.span.start and loc.span.end <= end
@@ -74,7 +103,7 @@ class DocView:
         self.blocks = [p for p in self.parts if len(p.path) == 1]
         self.others = [p for p in self.blocks if not p.is_unit]
         self.legend = next((p for p in self.parts if p.role is Role.LEGEND), None)
-        self.by_block = {p.name: p for p in self.blocks}
+        self.by_block = {p.path[0]: p for p in self.blocks}  # by the block's heading as the chunks have it
 
     def __getstate__(self) -> dict:
         return {"chunks": self.chunks, "parts": self.parts}
@@ -115,7 +144,7 @@ class PlanView:
         for (doc_id, name), cs in grouped.items():
             items = tuple(Located(i, c) for c in cs for i in c.items)
             sentences = tuple(Located(s, c) for c in cs for s in c.sentences)
-            block = Part(doc_id, cs[0].title, name, (name,), cs[0].start, cs[-1].end, tuple(cs), items, sentences)
+            block = Part(doc_id, cs[0].title, display_name(name), (name,), cs[0].start, cs[-1].end, tuple(cs), items, sentences)
             doc = docs.setdefault(doc_id, _Doc())
             doc.blocks.append(block)
             spans: dict[tuple[str, ...], list[int]] = {}
@@ -127,7 +156,7 @@ class PlanView:
             for path, (s, e) in spans.items():
                 mine = tuple(c for c in cs if c.start < e and c.end > s)
                 doc.sections.append(Part(
-                    doc_id, cs[0].title, path[-1], path, s, e, mine,
+                    doc_id, cs[0].title, display_name(path[-1]), path, s, e, mine,
                     tuple(x for x in items if _inside(x, s, e)), tuple(x for x in sentences if _inside(x, s, e)),
                 ))
         self.profiles: dict[str, DocumentProfile] = derive_profiles(
@@ -162,6 +191,11 @@ class PlanView:
                 self._by_name.setdefault(u.name, []).append((d, k))
                 for c in u.chunks:
                     self._chunk_units.setdefault(c.chunk_id, []).append((d, k))
+        for d, v in self._docs.items():  # aliases after all names: a real name wins over another unit's alias
+            for k, u in enumerate(v.units):
+                for alias in aliases(u.name, self.profiles[d].unit_noun):
+                    if len(alias) >= 2:
+                        self._names.setdefault(normalize(alias), []).append((d, k))
         self._display = {key: self._docs[d].units[k].name for key, [(d, k), *_] in self._names.items()}
         self._longest = max(map(len, self._names), default=0)
         self.unit_docs: tuple[str, ...] = tuple(d for d, v in self._docs.items() if v.units)  # in plan order
@@ -260,6 +294,11 @@ class PlanView:
     def block_of(self, chunk_id: str) -> Part:
         view = self.doc(self._doc_of[chunk_id])
         return view.by_block[view.chunks[chunk_id].block]
+
+    def part_at(self, chunk: Chunk, offset: int) -> Part:
+        """The innermost part holding `offset` (a unit section before its block)."""
+        inner = [p for p in self.doc(chunk.doc_id).parts if p.start <= offset < p.end and chunk.block == p.path[0]]
+        return max(inner, key=lambda p: len(p.path)) if inner else self.block_of(chunk.chunk_id)
 
     def blocks_holding(self, chunk_ids, doc_ids=None) -> list[Part]:
         """The top-level parts that hold any of the chunks, in plan order."""

@@ -2,10 +2,11 @@
 
 Units, fields and counts belong to the plan documents whose profile has units. A question that names
 中国 or 東京 may still be about another document (China the country, a university in Tokyo): plan
-semantics apply to a plan only when the evidence agrees — the plan is among the first documents that
-retrieval finds for the question, or the question uses the plan's own unit noun (ブロック, 地区 …) or
-its title words, or it continues a conversation about the plan. Otherwise the plan entities are dropped
-and the question takes the general path.
+semantics apply to a plan unless the evidence says otherwise — another document that retrieval ranks
+above the plan uses the same name and the topic the plan never mentions (「中国の首都は？」). The plan's
+own unit noun (ブロック, 地区 …), its title words or a conversation about it settle the question for the
+plan. When the plan's names are another document's words, the plan entities are dropped and the
+question takes the general path.
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from typing import Sequence
 from index.search import Hit
 from assistant.knowledge import Knowledge
 from assistant.understand import Entities
-
-# A plan counts as found by retrieval when one of its passages is among this many first hits.
-PLAN_RANK = 2
-
 
 def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
     """Each document's best rank among the hits (0 = it holds the first hit)."""
@@ -45,10 +42,27 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge)
         return True
     if profile.unit_noun and profile.unit_noun in e.norm:
         return True
-    # 「中国の首都は？」: a topic the plan never mentions but another document does is about that document.
-    if any(not kb.in_document(doc_id, t) for t in e.topics):
-        return False
-    return ranks.get(doc_id, PLAN_RANK) < PLAN_RANK
+    # 「中国の首都は？」: when another document that retrieval ranks higher uses the same name and the topic
+    # the plan never mentions, the name is that document's (China the country), not the plan's unit.
+    mine = ranks.get(doc_id, len(ranks))
+    for other, rank in ranks.items():
+        if other == doc_id or rank >= mine:
+            continue
+        names = [*e.units, *e.unit_surfaces, *e.fields]
+        words = [*e.topics, *_nouns(e, kb)]
+        if any(kb.in_document(other, n) for n in names) and any(
+            not kb.in_document(doc_id, t) and kb.in_document(other, t) for t in words
+        ):
+            return False
+    return True
+
+
+def _nouns(e: Entities, kb: Knowledge) -> list[str]:
+    """The question's own nouns of two characters or more that are not generic and name no unit: the
+    words that tell which document it is about (市長 in 「北九州市長の名前は」)."""
+    names = {*e.units, *e.unit_surfaces}
+    return [t.surface for t in e.question.tokens if t.pos == "名詞" and len(t.surface) >= 2
+            and t.surface not in kb.lexicon.generic and t.surface not in names]
 
 
 def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str] | None = None) -> Entities:
@@ -57,9 +71,15 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
         named = [d for d in e.documents if d in allowed]
         allowed = set(named) or allowed
     ranks = document_ranks(hits, kb)
+    named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
+    if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
+        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields.
+        return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
     plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb)}
+    named = {d for d in plans if kb.profile(d).unit_noun and kb.profile(d).unit_noun in e.norm}
+    plans = named or plans  # 「半導体に取り組む地区は？」: the plan whose units are 地区, not the one of ブロック
     first = min(ranks, key=ranks.get) if ranks else None
     context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:

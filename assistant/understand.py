@@ -45,6 +45,7 @@ class Entities:
     unknown_terms: tuple[str, ...] = ()  # content words the documents never mention
     unknown_names: tuple[str, ...] = ()  # decisive ones: proper names, or the topic of the sentence
     unknown_compounds: tuple[str, ...] = ()  # compound nouns the documents lack although their parts occur (量子技術)
+    unknown_focus: tuple[str, ...] = ()  # words the documents lack in what the question is about (ラピダスの工場は)
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
@@ -52,6 +53,7 @@ class Entities:
     cues: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()  # how names were read (熊本県→九州, 九洲→九州, 船づくり→造船)
     unit_noun_named: bool = False  # the question uses a plan's own unit noun (ブロック, 地区 …)
+    unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (熊本県, 関西)
     # Set by history.merge:
     followup: str | None = None  # ellipsis | reference | continuation | narrow
     carried: tuple[str, ...] = ()  # what was taken from earlier turns (shown as a chip in the UI)
@@ -60,6 +62,7 @@ class Entities:
     # Set by scope.apply:
     scope: tuple[str, ...] = ()  # documents the answer may use (empty: all)
     plan_context: bool = False  # the question is about a plan with units (its first hit, or its unit noun)
+    absent: tuple[str, ...] = ()  # fields asked of a document named by title whose units do not list them
 
     @property
     def norm(self) -> str:
@@ -102,7 +105,7 @@ def _bigrams(text: str) -> set[str]:
 def _heading_keys(heading: str) -> set[str]:
     """How a heading may be named: as written, without a leading count (17の), without an 「〜別」 qualifier."""
     key = squash(heading)
-    keys = {key, re.sub(r"^\d+の?", "", key), re.sub(r"^.+?別", "", key)}
+    keys = {key, re.sub(r"^\d+の?", "", key), re.sub(r"^.+?別", "", key), key.replace("の", "")}
     return {k for k in keys if len(k) >= 2}
 
 
@@ -118,10 +121,12 @@ def _common_run(a: str, b: str) -> int:
     return best
 
 
-def _sections(q: Question, kb: Knowledge) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _sections(q: Question, kb: Knowledge, title_words: set[str] = frozenset()) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Parts that are not units whose name or sub-heading the question names (凡例, 分野横断的課題 …),
     and the heading it named. A heading named in full beats one named in part; longer beats shorter."""
     norm_sq = q.squashed
+    for word in title_words:  # 「北九州市産業振興計画の基本理念」: the title names the document, not a heading
+        norm_sq = norm_sq.replace(word, "\x00")
     grams = _bigrams(norm_sq)
     found: list[tuple[int, int, str, str]] = []  # (full?, length, part, heading)
     for part in kb.plan.others():
@@ -172,6 +177,64 @@ def noun_phrases(q: Question, lexicon) -> list[str]:
     return out
 
 
+def _in_compound(q: Question, pos: int) -> bool:
+    """Whether the one-character word at `pos` is joined to a neighbouring noun (クルーズ船), as opposed to
+    standing alone or in a list (食や観光, 食・観光)."""
+    for t in q.tokens:
+        touching = t.end == pos or t.begin == pos + 1
+        if touching and t.pos in NOUNISH and t.surface not in ("・", "、"):
+            return True
+    return False
+
+
+def _focus(q: Question) -> list[Token]:
+    """The noun phrase the question is about: the nouns before its first topic particle (は, が, とは), with
+    the nouns they are joined to by の (「審議会の名前は」 → 審議会, 名前)."""
+    tokens = list(q.tokens)
+    for k, t in enumerate(tokens):
+        if t.surface not in FOCUS_PARTICLES or k == 0 or tokens[k - 1].pos not in NOUNISH:
+            continue
+        out: list[Token] = []
+        j = k - 1
+        while j >= 0:
+            if tokens[j].pos in NOUNISH:
+                out.insert(0, tokens[j])
+                j -= 1
+            elif tokens[j].surface == "の" and j > 0 and tokens[j - 1].pos in NOUNISH:
+                j -= 1
+            else:
+                break
+        return out
+    return []
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True."""
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def _known_parts(t: Token, kb: Knowledge) -> bool:
+    """A compound word made of words the documents use (検討中 = 検討 + 中) is known, though the documents
+    never write it whole; one with a part they never use (量子技術) is not."""
+    parts = [p for p in kb.tokenizer.tokens(t.surface, fine=True) if p.pos in CONTENT_POS and len(p.surface) >= 2]
+    return len(parts) >= 1 and len(parts) < len(t.surface) and all(
+        kb.in_documents(p.surface) or kb.in_documents(p.normalized) for p in parts
+    ) and sum(len(p.surface) for p in parts) >= len(t.surface) - 1
+
+
+def _decisive(word: str) -> bool:
+    """Whether an unknown word can carry a question: a proper name or a term (kanji, katakana, Latin),
+    not a word inflected with kana (扱い, 見込み), which the documents would phrase otherwise."""
+    return not re.search(r"[ぁ-ゖ]", word)
+
+
 def _is_kana_word(text: str) -> bool:
     return bool(re.fullmatch(r"[ぁ-ゖー]+", text))
 
@@ -185,8 +248,8 @@ def _slips(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, int
         for j in range(min(len(tokens), i + 3), i, -1):
             span = tokens[i:j]
             start, end = span[0].begin, span[-1].end
-            if any(taken[start:end]) or not all(t.pos in NOUNISH for t in span):
-                continue
+            if any(taken[start:end]) or not all(t.pos in NOUNISH or _is_kana_word(t.surface) for t in span):
+                continue  # kana typed without conversion is cut oddly (もじ/こう): its words need not be nouns
             if len(span) == 1 or kb.in_documents(q.norm[start:end]):
                 continue  # one dictionary word (吸収) or a word of the documents is what it says, not a slip
             name = kb.names.get("".join(t.reading for t in span))
@@ -209,7 +272,8 @@ def _variants(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, 
         variant = normalize("".join(t.normalized for t in run))
         found = [m for m in kb.vocab.find(variant)] if squash(variant) != squash(q.norm[start:end]) else []
         if not found:
-            found = [m for m in kb.vocab.find(_nearest_names(q.norm[start:end], kb))]
+            local = frozenset(b - start for b in q.bounds if start <= b <= end)
+            found = [m for m in kb.vocab.find(_nearest_names(q.norm[start:end], kb, local))]
         for m in found:
             out += [(start, end, f) for f in m.value]
         if found:
@@ -217,11 +281,14 @@ def _variants(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, 
     return out
 
 
-def _nearest_names(text: str, kb: Knowledge) -> str:
-    """`text` with every window that is one character away from a field name replaced by that name."""
+def _nearest_names(text: str, kb: Knowledge, bounds: frozenset[int]) -> str:
+    """`text` with every window that is one character away from a field name replaced by that name; a
+    window starts and ends on a word boundary (ロワット inside キロワット is no slip of ロボット)."""
     out = text
     for length, names in kb.names.by_length.items():
         for pos in range(len(text) - length + 1):
+            if pos not in bounds or pos + length not in bounds:
+                continue
             window = text[pos : pos + length]
             for name in names.get(window[0], ()):
                 if sum(a != b for a, b in zip(window, name)) == 1:
@@ -253,20 +320,32 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
 
 
 def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
-    """Documents the question names by a distinctive word of their title (横浜市の計画, 成長戦略): a title
-    word of at least two characters that no other document's title shares, on word boundaries, and that
-    is either absent from the documents' text or a proper name (a word of the text is a topic instead)."""
+    """Documents the question names by a word of their title (横浜市の計画, 成長戦略): a title's compound
+    noun or proper name that no other title shares, on word boundaries, and either absent from the
+    documents' text or a proper name (a word the text uses is a topic instead)."""
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, doc_id, in_text in kb.title_words:
-        if in_text and key not in proper:
+    for key, docs, in_text in kb.title_words:
+        if len(docs) != 1 or (in_text and key not in proper):
             continue
-        pos = q.norm.find(key)
-        if pos >= 0 and pos in q.bounds and (pos + len(key)) in q.bounds:
-            documents.append(doc_id)
+        pos = q.squashed.find(key)
+        if pos >= 0 and (key in proper or pos in _squashed_bounds(q)):
+            documents += docs
             words.add(key)
     return list(dict.fromkeys(documents)), words
+
+
+def _squashed_bounds(q: Question) -> frozenset[int]:
+    """Word boundaries in the squashed question (white space removed)."""
+    out, gap = set(), 0
+    for t in q.tokens:
+        if not t.surface.strip():
+            gap += len(t.surface)
+            continue
+        out.add(t.begin - gap)
+        out.add(t.end - gap)
+    return frozenset(out)
 
 
 def extract(q: Question, kb: Knowledge) -> Entities:
@@ -274,10 +353,13 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     cues = frozenset(name for name, pattern in lex.cues.items() if pattern.search(q.norm))
     taken = [False] * len(q.norm)
     units, notes = _units(q, kb, taken)
+    surfaces = tuple(q.norm[i : j + 1] for i, j in _runs(taken))
     fields: list[str] = []
     for m in kb.vocab.find(q.norm, q.bounds):
         if any(taken[m.start : m.end]):
             continue
+        if m.end - m.start == 1 and _in_compound(q, m.start):
+            continue  # 船 in クルーズ船, 食 in 食品: one character inside a longer noun is not that field
         fields += [f for f in m.value if f not in fields]
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for start, end, name in _variants(q, kb, taken) + _slips(q, kb, taken):
@@ -322,7 +404,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
                 continue
             if any(p.search(surface) for p in how) or squash(surface) in title_words:
                 continue
-            if kb.in_documents(surface) or kb.in_documents(t.normalized):
+            if kb.in_documents(surface) or kb.in_documents(t.normalized) or _known_parts(t, kb):
                 topics.append(surface if kb.in_documents(surface) else t.normalized)
             else:
                 run_unknown.append(t)
@@ -335,6 +417,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             # Not for a proper name (金山観光 is a place's tourism, not tourism) nor next to a field already found.
             meaningful = kb.vocab.fields and not units and not any(t.kind for t in run_unknown)
             meaningful = meaningful and not any(taken[run[0].begin : run[-1].end])
+            meaningful = meaningful and not any(ch.isdigit() or ch == "何" for ch in phrase)  # 何万キロワット is a figure
             meant = kb.meaning.nearest(phrase) if meaningful else None
             if meant is not None:
                 fields.append(meant[0])
@@ -346,13 +429,20 @@ def extract(q: Question, kb: Knowledge) -> Entities:
                 # mention, or the question's topic itself (「工場は」「天気は」).
                 if t.kind or q.following(t) in FOCUS_PARTICLES:
                     unknown_names.append(t.surface)
-    sections, headings = _sections(q, kb) if not units else ((), ())
+    # A time or figure the question states (令和13年度, 2040年) that no document states: not answered there.
+    for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
+        if not kb.in_documents(m.group(0)):
+            unknown_names.append(m.group(0))
+    focus_unknown = [t.surface for t in _focus(q) if t.surface in unknown and _decisive(t.surface)]
+    sections, headings = _sections(q, kb, title_words) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
     phrases = [p for p in phrases if not any(squash(p) in w for w in title_words)]
     asks = next((k.name for k in lex.kinds.values() if k.cue.search(q.norm)), None)
     if asks == "location" and not units:
         asks = None  # 「どこで検討されている？」 without a unit asks which units: they are the places
+    if asks == "name" and any(t.surface in lex.kinds["person"].words for t in q.tokens):
+        asks = "person_name"  # 「市長の名前」: a person's name, which a role does not give
     nouns = {kb.profile(d).unit_noun for d in kb.profiles if kb.profile(d).unit_noun}
     return Entities(
         question=q,
@@ -365,6 +455,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         unknown_terms=tuple(dict.fromkeys(unknown)),
         unknown_names=tuple(dict.fromkeys(unknown_names)),
         unknown_compounds=tuple(c for c in dict.fromkeys(compounds) if not any(squash(c) in squash(n) for n in notes)),
+        unknown_focus=tuple(dict.fromkeys(focus_unknown)),
         quoted=quoted,
         documents=tuple(documents),
         title_words=tuple(sorted(title_words)),
@@ -372,6 +463,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         cues=cues,
         notes=tuple(notes),
         unit_noun_named=any(n in q.norm for n in nouns),
+        unit_surfaces=surfaces,
     )
 
 
@@ -379,17 +471,26 @@ def extract(q: Question, kb: Knowledge) -> Entities:
 
 
 def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
-    """The question names something a unit says outside its list of items (its reasons, its strengths)."""
+    """The question asks a unit about something other than its list (its reasons, its challenges, its
+    outlook): a topic of the unit's document that the unit's items do not name."""
     words = [squash(w) for w in (*e.phrases, *e.topics)]
     for name in e.units:
         unit = kb.plan.unit(name, e.scope or None)
         if unit is None:
             continue
-        prose = squash("".join(s.span.text for s in unit.sentences))
         items = squash("".join(i.span.text for i in unit.items))
-        if any(w and w in prose and w not in items and w not in squash(name) for w in words):
+        if any(w and w not in items and w not in squash(name) and kb.in_document(unit.doc_id, w) for w in words):
             return True
     return False
+
+
+def _beyond_units(e: Entities, kb: Knowledge) -> bool:
+    """The question's topic is something no unit of the plans lists or says (a fund, a share, a target):
+    its field word only qualifies it (「スタートアップ向けのファンドの規模」), so a passage answers, not a list."""
+    docs = {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)}
+    units = [u for u in kb.plan.units(docs or None)]
+    text = squash("".join(c.text for u in units for c in u.chunks))
+    return any(squash(w) not in text for w in (*e.topics, *e.phrases) if len(squash(w)) >= 2)
 
 
 def _pair(e: Entities) -> tuple[str, ...]:
@@ -429,11 +530,13 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         intent = Intent.UNIT_FIELD
     elif e.units:
         intent = Intent.UNIT_ITEMS
+    elif e.fields and (e.asks or _beyond_units(e, kb)):
+        intent = Intent.GENERAL
     elif e.fields:
         intent = Intent.WHICH_UNITS
     elif e.phrases and e.plan_context and ("which" in c or e.unit_noun_named):
         intent = Intent.WHICH_UNITS  # units whose text mentions a phrase (経済安全保障への貢献)
-    elif e.sections:
+    elif e.sections and not e.asks:
         intent = Intent.SECTION
     else:
         intent = Intent.GENERAL

@@ -2,10 +2,11 @@
 
 Answering never runs Sudachi on a passage: it reads these instead. Per chunk:
 - `terms`: its BM25 terms (`Tokenizer.search_terms` of the block name and text);
-- `context`: the search terms of its document title and block name;
+- `context`: the search terms of its document title with each heading path in it (its block, its sections);
 - `proper`: the proper nouns of its normalised text, with their Sudachi kind;
-- per sentence and item (by offsets relative to the chunk): its search terms, and the Sudachi (mode C)
-  word lengths and proper-noun kinds of its normalised text, from which its words are rebuilt exactly.
+- per sentence and item (by offsets relative to the chunk): its search terms, the Sudachi (mode C) word
+  lengths and proper-noun kinds of its normalised text (its words are rebuilt from them exactly), and the
+  part of speech it opens with.
 Each text is tokenised on its own, exactly as a per-question call would have, so answers do not change.
 """
 
@@ -42,6 +43,7 @@ class SpanWords:
     terms: frozenset[str]  # search terms of its text
     lengths: str  # mode C word lengths over normalize(text), one character each
     proper: tuple[tuple[int, str], ...]  # (word index, kind) of its proper nouns
+    opens: str = ""  # part of speech of the first word of its text as written (its first 6 characters)
 
     def words(self, norm: str) -> list[Word]:
         """The words of `norm` (= normalize(text) of this span)."""
@@ -56,7 +58,7 @@ class SpanWords:
 
 @dataclass(frozen=True)
 class ChunkAnalysis:
-    context: frozenset[str]
+    context: dict[str, frozenset[str]]  # search terms of the title and a heading path ("\x00"-joined)
     proper: tuple[tuple[str, str], ...]  # (surface, kind) of the proper nouns of normalize(chunk.text)
     spans: dict[tuple[int, int], SpanWords]  # by (start, end) relative to the chunk
 
@@ -66,9 +68,10 @@ class ChunkAnalysis:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "c": sorted(self.context),
+                "c": {path: sorted(terms) for path, terms in self.context.items()},
                 "p": [list(p) for p in self.proper],
-                "s": [[s, e, sorted(w.terms), w.lengths, [list(k) for k in w.proper]] for (s, e), w in self.spans.items()],
+                "s": [[s, e, sorted(w.terms), w.lengths, [list(k) for k in w.proper], w.opens]
+                      for (s, e), w in self.spans.items()],
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -78,9 +81,10 @@ class ChunkAnalysis:
     def from_json(cls, text: str | bytes) -> "ChunkAnalysis":
         d = json.loads(text)
         return cls(
-            context=frozenset(d["c"]),
+            context={path: frozenset(terms) for path, terms in d["c"].items()},
             proper=tuple((s, k) for s, k in d["p"]),
-            spans={(s, e): SpanWords(frozenset(t), lengths, tuple((i, k) for i, k in p)) for s, e, t, lengths, p in d["s"]},
+            spans={(s, e): SpanWords(frozenset(t), lengths, tuple((i, k) for i, k in p), opens)
+                   for s, e, t, lengths, p, opens in d["s"]},
         )
 
 
@@ -95,7 +99,9 @@ def _span(text: str, tokenizer: Tokenizer) -> SpanWords:
     coarse = tokenizer.tokens(norm)
     terms = frozenset(content_terms(coarse) + content_terms(tokenizer.tokens(norm, fine=True)))
     lengths = "".join(chr(t.end - t.begin + _BASE) for t in coarse)
-    return SpanWords(terms, lengths, tuple((i, t.kind) for i, t in enumerate(coarse) if t.kind))
+    head = text.lstrip()[:6]  # how the general path tells a fragment (「とは、…」) from a sentence
+    opens = tokenizer.tokens(head)[0].pos if head else ""
+    return SpanWords(terms, lengths, tuple((i, t.kind) for i, t in enumerate(coarse) if t.kind), opens)
 
 
 def analyse(chunk: Chunk, tokenizer: Tokenizer) -> ChunkAnalysis:
@@ -105,7 +111,8 @@ def analyse(chunk: Chunk, tokenizer: Tokenizer) -> ChunkAnalysis:
         if key not in spans:
             spans[key] = _span(span.text, tokenizer)
     proper = tuple((t.surface, t.kind) for t in tokenizer.tokens(normalize(chunk.text)) if t.kind)
-    context = frozenset(tokenizer.search_terms(f"{chunk.title}\n{chunk.block}"))
+    paths = dict.fromkeys([(chunk.block,), *(tuple(p) for p, _, _ in chunk.sections)])
+    context = {"\x00".join(p): frozenset(tokenizer.search_terms("\n".join((chunk.title, *p)))) for p in paths}
     return ChunkAnalysis(context, proper, spans)
 
 

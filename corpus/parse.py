@@ -97,6 +97,7 @@ def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> Pa
         _Heading(i, *found) for i, ln in enumerate(lines) if (found := _heading_of(ln.text)) is not None
     ]
     if headings:
+        headings = sorted(headings + _numbered_headings(lines, headings), key=lambda h: h.line)
         blocks = _marked_blocks(document, lines, headings, tokenizer)
     else:
         blocks = _slide_blocks(document, lines, tokenizer)
@@ -104,6 +105,29 @@ def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> Pa
 
 
 # --- documents with heading markers -------------------------------------------------------------
+
+# A numbered line at most this long, without a full stop, directly followed by prose, titles that prose.
+_MAX_NUMBERED_HEADING = 40
+
+
+def _numbered_headings(lines: list[_Line], headings: list[_Heading]) -> list[_Heading]:
+    """「（１）人材の確保」 directly followed by a paragraph of prose is the heading of that paragraph, one
+    level below the document's deepest heading; numbered lines next to more numbered lines stay a list."""
+    marked = {h.line for h in headings}
+    level = max(h.level for h in headings) + 1
+    out = []
+    for i, ln in enumerate(lines[:-1]):
+        m = _BULLET.match(ln.text)
+        if i in marked or not m or not (m.group("paren") or m.group("dot")):
+            continue
+        body = ln.text[m.end():].strip()
+        nxt = lines[i + 1].text
+        prose = nxt.strip() and not _BULLET.match(nxt) and not _heading_of(nxt) and not _CIRCLED_RE.match(nxt.strip())
+        in_list = i > 0 and (prev := _BULLET.match(lines[i - 1].text)) is not None and bool(prev.group("paren") or prev.group("dot"))
+        if body and len(body) <= _MAX_NUMBERED_HEADING and "。" not in body and prose and not in_list:
+            out.append(_Heading(i, level, body))
+    return out
+
 
 
 def _marked_blocks(doc: Document, lines: _Lines, headings: list[_Heading], tok: Tokenizer) -> list[Block]:
@@ -213,11 +237,13 @@ def _phrase_length(text: str, tok: Tokenizer) -> int:
 
 
 def _sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """Split on 。 and on blank lines; leading bullets and white space are not part of a sentence."""
+    """Split on 。 and on blank lines; a paragraph without any 。 (a list of figures, one per line) is split
+    at its line breaks. Leading bullets and white space are not part of a sentence."""
     out: list[Sentence] = []
     for para in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text[start:end]):
         p_start = start + para.start()
-        for m in re.finditer(r"[^。]+。?", para.group(0)):
+        pattern = r"[^。]+。?" if "。" in para.group(0) else r"[^\n]+"
+        for m in re.finditer(pattern, para.group(0)):
             s, e = trim_span(text, p_start + m.start(), p_start + m.end())
             bullet = _BULLET.match(text[s:e])
             if bullet and bullet.group("bullet"):

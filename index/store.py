@@ -21,7 +21,7 @@ from index.embedders import Embedder
 from index.errors import ChromaUnavailableError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
 # Bump when what a chunk record holds changes; an index of another version is rebuilt from the documents.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 REGISTRY = "plan_assistant_registry"
 _PAGE = 1000  # Chroma get() page size
 

@@ -24,5 +24,5 @@ def answer(ctx: Context) -> Draft:
         only = [f for f in has[id(p)] if f not in others]
         d.lead(f"{p.name}のみ：{'、'.join(only) if only else 'なし'}")
     for p in units:
-        d.unit(p.name, [item_name(i) for i in p.items], [d.cite_item(i) for i in p.items])
+        d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
     return d

@@ -20,6 +20,7 @@ class Context:
     kb: Knowledge
     evidence: Evidence
     list_limit: int | None = None  # at most this many units in a list answer (None: all)
+    said: str = ""  # the previous answer's text: 「他には？」 wants what it did not quote
 
     @property
     def scope(self) -> tuple[str, ...] | None:
@@ -42,5 +43,13 @@ class Context:
         return self.kb.profile(doc_id).item_noun or self.kb.lexicon.item_nouns[-1]
 
     def parts_named(self) -> list[Part]:
-        """Other parts the question names by heading (凡例, 分野横断的課題 …)."""
-        return [p for p in self.kb.plan.others() if p.name in self.u.sections and (self.scope is None or p.doc_id in self.scope)]
+        """Other parts the question names by heading (凡例, 分野横断的課題 …): the section whose heading
+        it names inside such a part when there is one, else the part."""
+        out = []
+        for block in self.kb.plan.others():
+            if block.name not in self.u.sections or (self.scope is not None and block.doc_id not in self.scope):
+                continue
+            inner = [p for p in self.kb.plan.parts if p.doc_id == block.doc_id and len(p.path) > 1
+                     and p.path[0] == block.path[0] and p.path[-1] in self.u.headings]
+            out += inner[:1] or [block]
+        return out

@@ -6,9 +6,10 @@ import re
 
 from assistant.answers import section
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft, item_name, one_line
+from assistant.answers.draft import Draft, item_name
 from assistant.answers.notes import reading_notes
 from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
+from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
 INTENT = Intent.COUNT
@@ -22,51 +23,59 @@ def answer(ctx: Context) -> Draft:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
         units = _units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
-        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{names(ctx, units)}）。")
-        unit_lines(ctx, d, matches)
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{names(units, ctx.list_limit)}）。")
+        unit_lines(d, matches, ctx.list_limit)
         return d
     if u.units:
         for unit in ctx.units():
             noun = ctx.item_noun(unit.doc_id)
-            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.items)}つです。")
-            for loc in unit.items:
+            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.listed)}つです。")
+            for loc in unit.listed:
                 d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
         return d
     if u.sections:
         return _count_section(ctx)
-    docs = sorted({p.doc_id for p in ctx.kb.plan.units(ctx.scope)})
+    docs = sorted(d for d in ctx.kb.plan.unit_docs if ctx.scope is None or d in ctx.scope)
+    named = [d for d in docs if ctx.noun(d) and ctx.noun(d) in u.normalized]
+    docs = named or docs  # 「地区をいくつに分けて」: the plan whose units are 地区
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         cites = []
-        for p in shown(ctx, units):
+        for p in shown(units, ctx.list_limit):
             first = p.chunks[0]
             line_end = first.text.find("\n", max(p.start - first.start, 0))
             end = first.start + line_end if line_end > 0 else first.end
             cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
         noun = ctx.noun(doc_id) or "単位"
-        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{names(ctx, units)}。", *cites)
-        more_note(ctx, d, len(units))
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
+        more_note(d, len(units), ctx.list_limit)
     if not docs:
         return section.answer(ctx)
     return d
 
 
 def _count_section(ctx: Context) -> Draft:
+    """A part's count: the one its heading states (17の戦略分野), else its sub-headings, else its entries."""
     d = Draft()
     for part in ctx.parts_named():
         heading = ctx.u.headings[0] if ctx.u.headings else part.name
-        stated = re.fullmatch(r"(\d+)の?[^のからをへ]+", heading)  # a heading that is a count phrase
+        stated = re.fullmatch(r"(\d+)の?[^のからをへ]+", heading)
         first = part.chunks[0]
-        if stated:  # the heading states the count itself (17の戦略分野)
+        if stated:
             pos = first.text.find(heading)
             if pos >= 0:
                 n = d.cite(first, first.start + pos, first.start + pos + len(heading))
                 d.lead(f"見出しに「{heading}」とあり、{stated.group(1)}です。", n)
                 continue
-        labels = [loc for loc in part.items if len(loc.span.label) <= 40]
+        subs = section.subsections(part)
+        if len(subs) >= 2:
+            d.lead(f"「{part.name}」は次の{len(subs)}つで構成されています。")
+            for name, chunk, start, end in subs:
+                d.item(name, [d.cite(chunk, start, end)])
+            continue
+        labels = [loc for loc in part.items if len(loc.span.label) <= MAX_LABEL_CHARS]
         if labels:
-            n = d.cite(labels[0].chunk, labels[0].span.start, labels[-1].span.end) if labels[-1].chunk is labels[0].chunk else d.cite_span(labels[0])
-            d.lead(f"「{part.name}」に挙げられている項目は{len(labels)}つです。", n)
+            d.lead(f"「{part.name}」に挙げられている項目は{len(labels)}つです。")
             for loc in labels:
-                d.item(one_line(loc.span.text), [])
+                d.item(item_name(loc), [d.cite_item(loc)])
     return d if d.lines else section.answer(ctx)

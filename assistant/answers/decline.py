@@ -32,12 +32,20 @@ def unknown_words(ctx: Context) -> Draft | None:
     """The question is about something the documents never mention (a proper name, its topic)."""
     u = ctx.u
     refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
+    if u.absent:
+        titles = "・".join(f"「{ctx.kb.plan.titles[d]}」" for d in u.scope)
+        units = [p for p in ctx.kb.plan.units(u.scope)]
+        return not_stated(f"{titles}の{ctx.noun(units[0].doc_id) if units else ''}の「{'」「'.join(u.absent)}」", [p.chunks[0] for p in units][:2])
     if u.unknown_names or (u.unknown_terms and not u.anchored):
         return not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
     if u.unknown_compounds and u.plan_context and not u.has_entities:
         # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
+    if u.plan_context and (u.unknown_focus or (u.asks and u.unknown_terms)):
+        # About a plan, what the question is about (「ラピダスの工場は」「審議会の名前は」), or the thing a figure
+        # is asked of (「建造する船の隻数」), is a word the documents never use: they do not answer it.
+        return not_stated("「" + "」「".join(u.unknown_focus or u.unknown_terms) + "」", refs)
     return None
 
 
@@ -55,7 +63,7 @@ def holds(ctx: Context, kind_name: str, passages: Iterable[Located | Chunk]) -> 
         norm = normalize(_text(passage))
         if kind.evidence.search(norm):
             return True
-        if kind.words and any(w in norm for w in kind.words):
+        if kind.words and any(w in norm and squash(w) not in question for w in kind.words):
             return True
         if kind.pos:
             for surface, proper in ctx.evidence.proper_nouns(passage):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from corpus.text import squash
 from assistant.answers import general
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft
+from assistant.answers.draft import Draft, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.passages import diverse, with_forward_lists
+from assistant.answers.passages import diverse, list_after
 from assistant.plan import Part
 from assistant.types import Intent
 
@@ -51,11 +51,16 @@ def _why_unit(ctx: Context, unit: Part, d: Draft) -> Draft:
              or any(k in squash(s.located.span.text) for k in keys)]
     reasons = [s for s in ranked if _prose_before_items(s.located, unit) >= MIN_REASON_CHARS]
     chosen = list(dict.fromkeys(asked + reasons))[:3] or ranked[:1]
-    chosen = with_forward_lists(chosen, ranked, ctx.kb.lexicon.forward)
     chosen.sort(key=lambda s: s.located.span.start)
     d.lead(f"{ctx.label(unit)}について、資料には次のように書かれています。")
+    listed = set()
     for s in chosen:
+        if s.located.span.start in listed:
+            continue
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        for item in list_after(unit, s.located, ctx.kb.lexicon.forward):
+            listed.add(item.span.start)
+            d.item(item_name(item), [d.cite_item(item)])
     return d
 
 

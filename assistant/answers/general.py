@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from corpus.text import squash
+from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.answers.decline import holds, missing_information, not_stated
-from assistant.answers.draft import Draft
-from assistant.answers.passages import diverse
+from assistant.answers.draft import Draft, item_name
+from assistant.answers.passages import diverse, list_after
 from assistant.evidence import Scored
-from assistant.plan import Located
+from assistant.plan import Located, Part
 from assistant.types import Intent
 
 INTENT = Intent.GENERAL
@@ -30,6 +30,10 @@ RUNNER_UP = 0.8
 KIND_BONUS = 0.1
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
+# A sentence shorter than this is quoted with the one before it (「1428年～1527年。」 needs its subject).
+SHORT_SENTENCE = 20
+# A sentence that announces a list (「次の7つの目標指標」) brings at most this many of its items.
+MAX_LIST_ITEMS = 12
 
 
 def _candidates(ctx: Context) -> list[Located]:
@@ -55,11 +59,12 @@ def _kind(ctx: Context) -> str | None:
 
 
 def _overview(ctx: Context, doc_id: str) -> Draft:
-    """「横浜市の計画は？」: what the document says first, and how it is organised."""
+    """「横浜市の計画は？」: what the document says first (its first sentences of prose, not its title page)."""
     d = Draft()
     plan = ctx.kb.plan
     parts = plan.blocks([doc_id])
-    sentences = [s for p in parts for s in p.sentences][:OPENING_SENTENCES]
+    prose = [s for p in parts for s in p.sentences if s.span.text.rstrip().endswith("。")]
+    sentences = (prose or [s for p in parts for s in p.sentences])[:OPENING_SENTENCES]
     d.lead(f"「{plan.titles[doc_id]}」の冒頭には次のように書かれています。")
     for s in sentences:
         d.quote(s.span.text, d.cite_span(s))
@@ -68,7 +73,8 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
 
 def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
     """The piece of the passage that is the asked information (a time, a name, a place, an amount), if
-    any, preferring what the question does not already say."""
+    any: not what the question already says, and the one nearest to the question's own words in it
+    (「③市内の創業件数：年間380件…から年間500件へ」 answers 創業件数 with 380件, not with another figure)."""
     k = ctx.kb.lexicon.kinds[kind]
     question = ctx.u.question.squashed
     norm, words = ctx.evidence.words(passage)
@@ -76,35 +82,66 @@ def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
     for m in k.evidence.finditer(norm):
         if m.group(0).strip() and squash(m.group(0)) not in question:
             found.append((m.start(), m.group(0).strip()))
-    run: list = []
-    for t in [*words, None]:
-        tag = f"固有名詞/{t.kind}" if t is not None and t.kind else ""
-        wanted = t is not None and ((k.pos and tag in k.pos) or (k.words and t.surface in k.words))
-        if wanted:
-            run.append(t)
-            continue
-        if run:
-            phrase = norm[run[0].begin : run[-1].end]
-            if squash(phrase) not in question:
-                found.append((run[0].begin, phrase))
-            run = []
+    for w in k.words:
+        for m in re.finditer(re.escape(w), norm):
+            if squash(w) not in question:
+                found.append((m.start(), w))
+    if k.pos:
+        run: list = []
+        for t in [*words, None]:
+            if t is not None and t.kind and f"固有名詞/{t.kind}" in k.pos:
+                run.append(t)
+                continue
+            if run:
+                phrase = norm[run[0].begin : run[-1].end]
+                if squash(phrase) not in question:
+                    found.append((run[0].begin, phrase))
+                run = []
     if not found:
         return ""
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
+    merged: list[tuple[int, str]] = []  # pieces that touch are one answer (明治 + 以降 → 明治以降)
+    for start, piece in sorted(found):
+        if merged and start <= merged[-1][0] + len(merged[-1][1]):
+            s0, p0 = merged[-1]
+            merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
+        else:
+            merged.append((start, piece))
+    found = merged
+    anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
+               for m in re.finditer(re.escape(normalize(w)), norm)]
+    if anchors:  # the one closest to the question's own words, on either side
+        def gap(f: tuple[int, str]) -> int:
+            s, e = f[0], f[0] + len(f[1])
+            return min(max(a - e, s - b, 0) for a, b in anchors)
 
+        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
+    return min(found, key=lambda f: (f[0], -len(f[1])))[1]  # the first one, whole (明治以降, not 明治)
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
-    if u.documents and not (u.phrases or u.quoted or u.fields or u.topics) and len(u.documents) == 1:
+    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
+    if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
+        # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
+        # says what it is for at its start.
         return _overview(ctx, u.documents[0])
-    ranked = ctx.evidence.rank(u, ctx.hits, _candidates(ctx), k=0)
+    candidates = _candidates(ctx)
+    if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
+        said = squash(ctx.said)
+        candidates = [c for c in candidates if squash(c.span.text) not in said] or candidates
+    ranked = ctx.evidence.rank(u, ctx.hits, candidates, k=0)
     good = [s for s in ranked if s.overlap >= MIN_OVERLAP]
+    if not good and whole:
+        return _overview(ctx, u.documents[0])
     if not good:
         topic = "「" + "」「".join(u.unknown_terms) + "」" if u.unknown_terms else "この質問に答える内容"
         return not_stated(topic, [s.located for s in ranked[:2]])
     kind = _kind(ctx)
     # A plan outline rarely holds dates or figures: about a plan, their absence is an answer; about
     # ordinary text only kinds with a reliable pattern (an amount in 円) decline.
+    if kind and u.plan_context:
+        # About a plan, the figure must be about what the question asks: in a passage that also holds
+        # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
+        good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
         missing = missing_information(ctx, [s.located for s in good[:5]], "")
         if missing is not None:
@@ -116,12 +153,63 @@ def answer(ctx: Context) -> Draft:
     d = Draft()
     first = chosen[0]
     phrase = answer_phrase(ctx, kind, first.located) if kind else ""
-    n = d.cite_span(first.located, first.score)
+    where = first.located
+    if kind and not phrase:  # the asked time or name is often in the sentence just before or after
+        for near in _beside(ctx, first.located):
+            if (phrase := answer_phrase(ctx, kind, near)):
+                where = near
+                break
+    n = d.cite_span(where, first.score)
     if phrase:
         d.lead(f"{phrase}です。", n)
     else:
         subject = ctx.evidence.subject(u, first)
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
     for s in chosen:
+        before = _antecedent(ctx, s.located)
+        if where is not first.located and where.span.start < first.located.span.start and s is first:
+            before = where
+        if before is not None and before not in [c.located for c in chosen]:
+            d.quote(before.span.text, d.cite_span(before))
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        if s is first and where is not first.located and where.span.start > first.located.span.start:
+            d.quote(where.span.text, d.cite_span(where))
+        for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:
+            d.item(item_name(item), [d.cite_item(item)])
     return d
+
+
+def _neighbours(ctx: Context, loc: Located) -> Part:
+    return ctx.kb.plan.part_at(loc.chunk, loc.span.start)
+
+
+def _same_paragraph(a: Located, b: Located) -> bool:
+    """Two sentences of one chunk with no blank line between them."""
+    if a.chunk is not b.chunk:
+        return False
+    lo, hi = sorted((a.span.end, b.span.start)) if a.span.start < b.span.start else sorted((b.span.end, a.span.start))
+    return "\n\n" not in a.chunk.text[lo - a.chunk.start : hi - a.chunk.start]
+
+
+def _beside(ctx: Context, loc: Located) -> list[Located]:
+    """The sentences just before and after `loc` in its paragraph."""
+    part = _neighbours(ctx, loc)
+    before = [s for s in part.sentences if s.span.end <= loc.span.start and _same_paragraph(s, loc)]
+    after = [s for s in part.sentences if s.span.start >= loc.span.end and _same_paragraph(loc, s)]
+    return [*before[-1:], *after[:1]]
+
+
+def _antecedent(ctx: Context, loc: Located) -> Located | None:
+    """「こうした変化を好機と捉え…」 refers back, 「とは、…」 has lost its subject, a very short sentence
+    continues the one before: the sentence before it (in its paragraph) says what it is about."""
+    text = loc.span.text.lstrip()
+    fragment = ctx.evidence.opens_with(loc) in ("助詞", "助動詞", "補助記号")
+    if not (ctx.kb.lexicon.anaphora.match(text) or fragment or len(text) < SHORT_SENTENCE):
+        return None
+    part = _neighbours(ctx, loc)
+    before = [s for s in part.sentences if s.span.end <= loc.span.start and _same_paragraph(s, loc)]
+    return before[-1] if before else None
+
+
+def _list_after(ctx: Context, loc: Located) -> list[Located]:
+    return list_after(_neighbours(ctx, loc), loc, ctx.kb.lexicon.forward)

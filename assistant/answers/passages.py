@@ -26,13 +26,19 @@ def diverse(ranked: Sequence[Scored], limit: int = 3, runner_up: float = RUNNER_
     return chosen[:limit]
 
 
-def with_forward_lists(chosen: list[Scored], ranked: Sequence[Scored], forward) -> list[Scored]:
-    """「以下の多様な分野」「次の分野」 point at the list that follows: quoting the sentence brings the list."""
-    by_start = sorted(ranked, key=lambda s: s.located.span.start)
-    out = list(chosen)
-    for s in chosen:
-        if forward.search(s.located.span.text):
-            later = [x for x in by_start if x.located.span.start > s.located.span.start]
-            if later and later[0] not in out:
-                out.append(later[0])
+def list_after(part, loc, forward):
+    """「以下の多様な分野」「次の7つの目標指標」 point at the list that follows: the items right after the
+    sentence, up to any prose between two of them."""
+    if not forward.search(loc.span.text):
+        return []
+    after = sorted((i for i in part.items if i.span.start >= loc.span.end), key=lambda i: i.span.start)
+    out = []
+    end = loc.span.end
+    for item in after:
+        chunk = item.chunk
+        between = chunk.text[max(end - chunk.start, 0) : item.span.start - chunk.start] if chunk.start <= end else "。"
+        if "。" in between:
+            break
+        out.append(item)
+        end = item.span.end
     return out

@@ -7,7 +7,7 @@ from assistant.answers import general
 from assistant.answers.context import Context
 from assistant.answers.decline import not_stated
 from assistant.answers.draft import Draft, item_name, one_line
-from assistant.plan import Located, Part
+from assistant.plan import Located, Part, display_name
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
@@ -16,8 +16,10 @@ INTENT = Intent.SECTION
 
 def _units_of(part: Part, headings: tuple[str, ...]) -> list[Located]:
     """Sentences and the short items outside sentences, limited to a named sub-heading."""
-    units = list(part.sentences) + [
-        i for i in part.items if not any(s.span.start <= i.span.start < s.span.end for s in part.sentences)
+    item_lines = {i.span.start: i for i in part.items}
+    sentences = [s for s in part.sentences if not (s.span.start in item_lines and s.span.end <= item_lines[s.span.start].span.end)]
+    units = sentences + [
+        i for i in part.items if not any(s.span.start <= i.span.start < s.span.end for s in sentences)
     ]
     spans = [(c.doc_id, s, e) for c in part.chunks for p, s, e in c.sections if p[-1] in headings and len(p) > 1]
     if spans:
@@ -25,8 +27,11 @@ def _units_of(part: Part, headings: tuple[str, ...]) -> list[Located]:
     return sorted(units, key=lambda x: x.span.start)
 
 
-def _subsections(part: Part) -> list[tuple[str, Chunk, int, int]]:
-    return [(path[-1], c, s, e) for c in part.chunks for path, s, e in c.sections if len(path) > 1]
+def subsections(part: Part) -> list[tuple[str, Chunk, int, int]]:
+    """The part's direct sub-headings (without their numbering), each with its section's span."""
+    depth = len(part.path) + 1
+    return [(display_name(path[-1]), c, s, e) for c in part.chunks for path, s, e in c.sections
+            if len(path) == depth and tuple(path[: len(part.path)]) == part.path]
 
 
 def answer(ctx: Context) -> Draft:
@@ -38,10 +43,19 @@ def answer(ctx: Context) -> Draft:
     for part in parts:
         units = _units_of(part, u.headings)
         labels = [x for x in units if x in part.items and len(x.span.label) <= MAX_LABEL_CHARS]
+        sentences = [x for x in units if x in part.sentences]
         if u.list_size is not None and len(labels) != u.list_size:
             # 「17の戦略分野を全部」: the part does not enumerate that many names.
             return not_stated(f"「{part.name}」の{u.list_size}項目それぞれの名称（一覧）", [part.chunks[0]])
-        if labels:
+        subs = subsections(part)
+        if len(subs) >= 2:
+            d.lead(f"「{part.name}」は次の{len(subs)}つの見出しで構成されています。")
+            for heading, chunk, start, end in subs:
+                # each heading with its first sentence: what the section says, not only its title
+                first = next((s for s in part.sentences if start <= s.span.start < end), None)
+                text = f"{heading}：「{one_line(first.span.text)}」" if first else heading
+                d.item(text, [d.cite(chunk, start, end)])
+        elif labels:
             first, last, chunk = labels[0].span, labels[-1].span, labels[0].chunk
             if last.end <= chunk.end:
                 n = d.cite(chunk, first.start, last.end)
@@ -52,16 +66,11 @@ def answer(ctx: Context) -> Draft:
                 d.lead(f"「{part.name}」には次の{len(labels)}項目が挙げられています。")
                 for loc in labels:
                     d.item(item_name(loc), [d.cite_item(loc)])
-            for s in [x for x in units if x not in labels and x in part.sentences]:
+            for s in [x for x in sentences if x not in labels]:
                 d.note(f"補足：「{one_line(s.span.text)}」", d.cite_span(s))
-        elif (subs := _subsections(part)) and not any(h != part.name for h in u.headings):
-            d.lead(f"「{part.name}」は次の{len(subs)}つの見出しで構成されています。")
-            for heading, chunk, start, end in subs:
-                d.item(heading, [d.cite(chunk, start, end)])
         else:
-            heading = next((h for h in u.headings if h != part.name), part.name)
             ranked = ctx.evidence.rank(u, ctx.hits, units, k=0)
-            d.lead(f"「{heading}」について、資料には次のように書かれています。")
-            for s in ranked[: 2 if heading == part.name else 3]:
+            d.lead(f"「{part.name}」について、資料には次のように書かれています。")
+            for s in ranked[: 2 if len(part.path) == 1 else 3]:
                 d.quote(s.located.span.text, d.cite_span(s.located, s.score))
     return d

@@ -20,7 +20,7 @@ def answer(ctx: Context) -> Draft:
     for unit in ctx.units():
         noun = ctx.item_noun(unit.doc_id)
         for f in ctx.u.fields:
-            hits = [loc for loc in unit.items if vocab.mentions(loc.span.label, f)]
+            hits = [loc for loc in unit.listed if vocab.mentions(loc.span.label, f)]
             if hits:
                 names = "、".join(f"「{item_name(h)}」" for h in hits)
                 cites = [d.cite_item(h) for h in hits]
@@ -28,7 +28,7 @@ def answer(ctx: Context) -> Draft:
                 if all(vocab.strength(h) is Strength.POTENTIAL for h in hits):
                     d.note("ただし、検討ではなく可能性への言及です", *cites)
             else:
-                listed = "、".join(item_name(i) for i in unit.items)
-                cites = [d.cite_item(i) for i in unit.items]
+                listed = "、".join(item_name(i) for i in unit.listed)
+                cites = [d.cite_item(i) for i in unit.listed]
                 d.lead(f"{ctx.label(unit)}の記載には{f}は挙げられていません。挙げられている{noun}は{listed}です。", *cites)
     return d

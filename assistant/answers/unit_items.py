@@ -15,7 +15,7 @@ def answer(ctx: Context) -> Draft:
     reading_notes(ctx, d)
     vocab = ctx.kb.vocab
     for unit in ctx.units():
-        items = list(unit.items)
+        items = list(unit.listed)
         noun = ctx.item_noun(unit.doc_id)
         if ctx.u.negated and ctx.u.fields:  # 「AI・半導体以外」
             items = [i for i in items if not any(vocab.mentions(i.span.label, f) for f in ctx.u.fields)]
@@ -25,6 +25,11 @@ def answer(ctx: Context) -> Draft:
         if items:
             for loc in items:
                 d.item(item_name(loc), [d.cite_item(loc)], vocab.strength(loc))
+            more = [i for i in unit.items if i not in unit.listed]
+            if more and not ctx.u.negated:
+                d.lead(f"あわせて、次の{len(more)}項目が挙げられています。")
+                for loc in more:
+                    d.item(item_name(loc), [d.cite_item(loc)])
         else:
             d.lead(f"{ctx.label(unit)}について、資料には次のように書かれています。")
             for s in unit.sentences:

@@ -65,6 +65,7 @@ class Lexicon:
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
+    anaphora: re.Pattern[str]  # matched at a sentence's start
     aliases: dict[str, tuple[str, ...]]  # field → other names
     glossary: dict[str, str]  # English (lower case) → Japanese
     glossary_re: re.Pattern[str]
@@ -85,7 +86,7 @@ class Lexicon:
     def load() -> "Lexicon":
         cues = _read("cues.toml")["cues"]
         words = _read("words.toml")
-        lists = {"time_words": frozenset(_words(words["time_words"]))}
+        lists = {"time_words": frozenset(_words(words["time_words"])), "role_words": frozenset(_words(words["role_words"]))}
         kinds = {}
         for name, spec in _read("asks.toml").items():
             kinds[name] = InfoKind(
@@ -111,6 +112,7 @@ class Lexicon:
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),
+            anaphora=_pattern(tuple(re.escape(w) for w in _words(words["anaphora"]))),
             aliases={k: tuple(v) for k, v in _read("fields.toml")["aliases"].items()},
             glossary=glossary,
             glossary_re=_pattern(tuple(re.escape(k) for k in sorted(glossary, key=len, reverse=True))),
