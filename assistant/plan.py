@@ -281,6 +281,10 @@ class PlanView:
 
     # --- other parts -------------------------------------------------------------------------------
 
+    def parts_of(self, doc_id: str) -> list[Part]:
+        """A document's blocks and sections, in order."""
+        return self.doc(doc_id).parts
+
     def blocks(self, doc_ids=None) -> list[Part]:
         return [p for d in self._order if doc_ids is None or d in doc_ids for p in self.doc(d).blocks]
 
