@@ -7,9 +7,12 @@ on the old snapshot finishes on it: no lock is needed around answering.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from corpus.analysis import AnalysisTable
 from corpus.text import Tokenizer, katakana, normalize, squash
 from index.lexical import LexicalIndex
+from index.substrings import SubstringIndex
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.meaning import MeaningIndex
@@ -79,8 +82,8 @@ class Knowledge:
     names: NameReadings
     meaning: MeaningIndex
     tokenizer: Tokenizer
-    corpus_sq: str  # all text, squashed: is a word in the documents at all?
-    doc_sq: dict[str, str]  # each document's text, squashed
+    analyses: AnalysisTable  # each chunk's words, from indexing
+    text: SubstringIndex  # is a word in the documents at all, or in one of them?
     titles: dict[str, frozenset[str]]  # words that name a document (see title_keys)
 
     @property
@@ -90,10 +93,17 @@ class Knowledge:
     def profile(self, doc_id: str) -> DocumentProfile:
         return self.plan.profiles[doc_id]
 
+    @cached_property
+    def title_words(self) -> tuple[tuple[str, frozenset[str], bool], ...]:
+        """`titles` with whether the documents' text uses each word: looked up once per snapshot."""
+        return tuple((key, docs, self.in_documents(key)) for key, docs in self.titles.items())
+
     def in_documents(self, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.corpus_sq
+        return self.text.contains(squash(text))
 
     def in_document(self, doc_id: str, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.doc_sq.get(doc_id, "")
+        return self.text.contains(squash(text), doc_id)
+
+    def chunks_with(self, text: str) -> frozenset[str]:
+        """Ids of the chunks that may hold `text` (squashed): all that do, and a few more to check."""
+        return self.text.chunks_containing(squash(text))

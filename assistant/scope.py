@@ -22,15 +22,15 @@ def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
     """Each document's best rank among the hits (0 = it holds the first hit)."""
     ranks: dict[str, int] = {}
     for rank, h in enumerate(hits):
-        chunk = kb.plan.chunks.get(h.chunk_id)
-        if chunk is not None:
-            ranks.setdefault(chunk.doc_id, rank)
+        doc_id = kb.plan.doc_of(h.chunk_id)
+        if doc_id is not None:
+            ranks.setdefault(doc_id, rank)
     return ranks
 
 
 def _plan_docs(e: Entities, kb: Knowledge) -> set[str]:
     """The plan documents the question's entities belong to."""
-    docs = {u.doc_id for name in e.units for u in kb.plan.units() if u.name == name}
+    docs = {u.doc_id for name in e.units for u in kb.plan.units_named(name)}
     docs |= {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)}
     docs |= {p.doc_id for p in kb.plan.others() if p.name in e.sections}
     return docs
@@ -87,7 +87,7 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
         keep_topics = tuple(dict.fromkeys((*e.topics, *e.units, *e.fields)))
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
-    units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units() if u.name == n))
+    units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units_named(n)))
     fields = tuple(f for f in e.fields if any(m.unit.doc_id in plans for m in kb.vocab.matches(f))) if plans else e.fields
     scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents else ())
     return replace(e, units=units, fields=fields, scope=scope, plan_context=context)

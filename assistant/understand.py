@@ -304,7 +304,7 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
     for start, end, name in kb.plan.names_in(q.norm, q.bounds):
         units.append((start, name))
         taken[start:end] = [True] * (end - start)
-    regional = {u.name for u in kb.plan.units() if kb.profile(u.doc_id).units_are_places}
+    regional = kb.plan.regional_names
     for place in kb.places.find(q.norm, q.bounds):
         if any(taken[place.start : place.end]):
             continue
@@ -326,8 +326,8 @@ def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, docs in kb.titles.items():
-        if len(docs) != 1 or (kb.in_documents(key) and key not in proper):
+    for key, docs, in_text in kb.title_words:
+        if len(docs) != 1 or (in_text and key not in proper):
             continue
         pos = q.squashed.find(key)
         if pos >= 0 and (key in proper or pos in _squashed_bounds(q)):

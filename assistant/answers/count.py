@@ -8,7 +8,7 @@ from assistant.answers import section
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.which_units import _units_of, unit_lines
+from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
@@ -23,8 +23,8 @@ def answer(ctx: Context) -> Draft:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
         units = _units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
-        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{'、'.join(p.name for p in units)}）。")
-        unit_lines(ctx, d, matches)
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{names(units, ctx.list_limit)}）。")
+        unit_lines(d, matches, ctx.list_limit)
         return d
     if u.units:
         for unit in ctx.units():
@@ -35,21 +35,20 @@ def answer(ctx: Context) -> Draft:
         return d
     if u.sections:
         return _count_section(ctx)
-    docs = sorted({p.doc_id for p in ctx.kb.plan.units(ctx.scope)})
+    docs = sorted(d for d in ctx.kb.plan.unit_docs if ctx.scope is None or d in ctx.scope)
     named = [d for d in docs if ctx.noun(d) and ctx.noun(d) in u.normalized]
     docs = named or docs  # 「地区をいくつに分けて」: the plan whose units are 地区
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         cites = []
-        names = []
-        for p in units:
+        for p in shown(units, ctx.list_limit):
             first = p.chunks[0]
             line_end = first.text.find("\n", max(p.start - first.start, 0))
             end = first.start + line_end if line_end > 0 else first.end
             cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
-            names.append(p.name)
         noun = ctx.noun(doc_id) or "単位"
-        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{'、'.join(names)}。", *cites)
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
+        more_note(d, len(units), ctx.list_limit)
     if not docs:
         return section.answer(ctx)
     return d

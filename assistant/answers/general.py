@@ -96,20 +96,20 @@ def answer(ctx: Context) -> Draft:
         # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
         good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
-        missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
+        missing = missing_information(ctx, [s.located for s in good[:5]], "")
         if missing is not None:
             return missing
     if kind:
-        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located.span.text]) else s for s in good),
+        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located]) else s for s in good),
                       key=lambda s: -s.score)
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]
-    phrase = answer_phrase(ctx, kind, first.located.span.text) if kind else ""
+    phrase = answer_phrase(ctx, kind, first.located) if kind else ""
     where = first.located
     if kind and not phrase:  # the asked time or name is often in the sentence just before or after
         for near in _beside(ctx, first.located):
-            if (phrase := answer_phrase(ctx, kind, near.span.text)):
+            if (phrase := answer_phrase(ctx, kind, near)):
                 where = near
                 break
     n = d.cite_span(where, first.score)
@@ -156,8 +156,7 @@ def _antecedent(ctx: Context, loc: Located) -> Located | None:
     """「こうした変化を好機と捉え…」 refers back, 「とは、…」 has lost its subject, a very short sentence
     continues the one before: the sentence before it (in its paragraph) says what it is about."""
     text = loc.span.text.lstrip()
-    tokens = ctx.kb.tokenizer.tokens(text[:6]) if text else []
-    fragment = bool(tokens) and tokens[0].pos in ("助詞", "助動詞", "補助記号")
+    fragment = ctx.evidence.opens_with(loc) in ("助詞", "助動詞", "補助記号")
     if not (ctx.kb.lexicon.anaphora.match(text) or fragment or len(text) < SHORT_SENTENCE):
         return None
     part = _neighbours(ctx, loc)
