@@ -60,11 +60,14 @@ class Evidence:
     def _passage_terms(self, loc: Located) -> frozenset[str]:
         return self._content(self.analyses.span(loc.chunk, loc.span.start, loc.span.end).terms)
 
+    @staticmethod
+    def _path(loc: Located) -> tuple[str, ...]:
+        return next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), (loc.chunk.block,))
+
     def _context_terms(self, loc: Located) -> frozenset[str]:
         """The words of a passage's document title and its headings: an article's sentences rarely repeat
         the article's subject, a plan's sentences their unit's name or their section's heading."""
-        path = next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), (loc.chunk.block,))
-        return self._content(self.analyses.of(loc.chunk).context["\x00".join(path)])
+        return self._content(self.analyses.of(loc.chunk).context["\x00".join(self._path(loc))])
 
     def words(self, loc: Located) -> tuple[str, list[Word]]:
         """A sentence's or item's normalised text and its words (as Sudachi cut them at indexing)."""
@@ -122,7 +125,8 @@ class Evidence:
         if not words:
             return True
         have = self._passage_terms(loc) | self._context_terms(loc)
-        text = squash(loc.span.text)
+        # a compound word may be cut into several terms: it is held when the text or a heading spells it
+        text = squash(" ".join((loc.span.text, loc.chunk.title, *self._path(loc))))
         weight = {w: self.lexical.idf(w) for w in words}
         held = sum(weight[w] for w in words if squash(w) in text or w in have)
         return held >= COVER * sum(weight.values())

@@ -73,7 +73,12 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     ranks = document_ranks(hits, kb)
     named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
     if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
-        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields.
+        written = e.field_surfaces or e.fields
+        if any(kb.in_document(d, w) for d in named_plans for w in written):
+            # 「北九州市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
+            return replace(e, units=(), fields=(), topics=tuple(dict.fromkeys((*e.topics, *written))),
+                           plan_context=True, scope=tuple(named_plans))
+        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
         return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
@@ -83,8 +88,9 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     first = min(ranks, key=ranks.get) if ranks else None
     context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:
-        # Plan semantics do not apply: the names are ordinary words of another document here.
-        keep_topics = tuple(dict.fromkeys((*e.topics, *e.units, *e.fields)))
+        # Plan semantics do not apply: the names are ordinary words of another document here, as the
+        # question wrote them (製造業, not the plan's field ものづくり it was read as; 熊本県, not 九州).
+        keep_topics = tuple(dict.fromkeys((*e.topics, *(e.unit_surfaces or e.units), *(e.field_surfaces or e.fields))))
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
     units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units_named(n)))

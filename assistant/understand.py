@@ -54,6 +54,7 @@ class Entities:
     notes: tuple[str, ...] = ()  # how names were read (熊本県→九州, 九洲→九州, 船づくり→造船)
     unit_noun_named: bool = False  # the question uses a plan's own unit noun (ブロック, 地区 …)
     unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (熊本県, 関西)
+    field_surfaces: tuple[str, ...] = ()  # how it wrote the fields found in the vocabulary (製造業 for ものづくり)
     # Set by history.merge:
     followup: str | None = None  # ellipsis | reference | continuation | narrow
     carried: tuple[str, ...] = ()  # what was taken from earlier turns (shown as a chip in the UI)
@@ -355,12 +356,14 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     units, notes = _units(q, kb, taken)
     surfaces = tuple(q.norm[i : j + 1] for i, j in _runs(taken))
     fields: list[str] = []
+    field_surfaces: list[str] = []
     for m in kb.vocab.find(q.norm, q.bounds):
         if any(taken[m.start : m.end]):
             continue
         if m.end - m.start == 1 and _in_compound(q, m.start):
             continue  # 船 in クルーズ船, 食 in 食品: one character inside a longer noun is not that field
         fields += [f for f in m.value if f not in fields]
+        field_surfaces.append(q.norm[m.start : m.end])
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for start, end, name in _variants(q, kb, taken) + _slips(q, kb, taken):
         if name in kb.vocab.fields:
@@ -464,6 +467,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         notes=tuple(notes),
         unit_noun_named=any(n in q.norm for n in nouns),
         unit_surfaces=surfaces,
+        field_surfaces=tuple(dict.fromkeys(field_surfaces)),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.decline import missing_information, not_stated
-from assistant.answers.kinds import answer_phrase, holds
+from assistant.answers.kinds import answer_phrase, counts_as_asked, holds
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse, list_after
 from assistant.plan import Located, Part
@@ -27,6 +27,8 @@ MIN_OVERLAP = 0.2
 RUNNER_UP = 0.8
 # Sentences holding the kind of information asked for get this bonus.
 KIND_BONUS = 0.1
+# ... and this much more when the figure is in the unit the question counts in (人, 社, 件)
+UNIT_BONUS = 0.25
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
 # A sentence shorter than this is quoted with the one before it (「1428年～1527年。」 needs its subject).
@@ -100,8 +102,12 @@ def answer(ctx: Context) -> Draft:
         if missing is not None:
             return missing
     if kind:
-        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located]) else s for s in good),
-                      key=lambda s: -s.score)
+        def bonus(s) -> float:  # it holds the kind asked, and more so in the unit the question names
+            if not holds(ctx, kind, [s.located]):
+                return 0.0
+            return KIND_BONUS + (UNIT_BONUS if counts_as_asked(ctx, kind, s.located) else 0.0)
+
+        good = sorted((replace(s, score=s.score + bonus(s)) for s in good), key=lambda s: -s.score)
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]

@@ -74,3 +74,10 @@ def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
 
         return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
     return min(found, key=lambda f: (f[0], -len(f[1])))[1]
+
+
+def counts_as_asked(ctx: Context, kind: str, passage: Located) -> bool:
+    """Whether a piece of the passage counts in the unit the question names (「何人」「働いている人は
+    どれくらい」: a figure in 人, not a ratio in 倍)."""
+    words = {t.surface for t in ctx.u.question.tokens if len(t.surface) == 1 and not t.surface.isascii()}
+    return any(piece.rstrip()[-1:] in words for _, piece in pieces(ctx, kind, passage))
