@@ -148,7 +148,11 @@ class Assistant:
         previous, recent = H.resolve_history(
             H.earlier_questions(history), lambda t, p, r: self._read_turn(state, t, p, r, doc_ids), kb.vocab
         )
-        e = extract(read_question(question, kb.tokenizer, kb.lexicon, kb.readings), kb)
+        said = H.last_answer(history)
+        picked = H.pick_listed(question, said, kb.lexicon.cues["ordinal"]) if said else None
+        e = extract(read_question(picked[0] if picked else question, kb.tokenizer, kb.lexicon, kb.readings), kb)
+        if picked:  # one entry of the previous answer's list, named in the question's place
+            e = replace(e, notes=(*e.notes, picked[1]))
         e = H.merge(e, previous, kb.vocab, recent)
         # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
         query = " ".join((e.norm, *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
@@ -167,8 +171,7 @@ class Assistant:
         state = self._state
         try:
             u, hits = self.understand(question, history or [], doc_ids or None, state)
-            said = next((m.get("content", "") for m in reversed(history or []) if isinstance(m, dict)
-                         and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+            said = H.last_answer(history or [])
             ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)
