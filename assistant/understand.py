@@ -321,19 +321,22 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
 
 
 def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
-    """Documents the question names by a word of their title (横浜市の計画, 成長戦略): a title's compound
-    noun or proper name that no other title shares, on word boundaries, and either absent from the
-    documents' text or a proper name (a word the text uses is a topic instead)."""
+    """Documents the question names by a word of their title (横浜市の計画, 成長戦略, クラスター計画 for
+    戦略産業クラスター計画): a title's compound noun, one of its endings of two words or more, or a proper
+    name that no other title shares, on word boundaries, and that no other document's text uses (there it
+    is an ordinary word) unless it is a proper name. The words returned scope the question and are not its
+    topic, unless the document's own text uses them (「成長投資とは？」 asks about 成長投資)."""
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, docs, in_text in kb.title_words:
-        if len(docs) != 1 or (in_text and key not in proper):
+    for key, docs, elsewhere, own in kb.title_words:
+        if len(docs) != 1 or (elsewhere and key not in proper):
             continue
         pos = q.squashed.find(key)
         if pos >= 0 and (key in proper or pos in _squashed_bounds(q)):
             documents += docs
-            words.add(key)
+            if not own or key in proper:
+                words.add(key)
     return list(dict.fromkeys(documents)), words
 
 

@@ -6,7 +6,7 @@ import re
 
 from assistant.answers import section
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft, item_name
+from assistant.answers.draft import Draft, count_before, count_of, item_name
 from assistant.answers.notes import reading_notes
 from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
 from assistant.profile import MAX_LABEL_CHARS
@@ -23,13 +23,13 @@ def answer(ctx: Context) -> Draft:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
         units = _units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
-        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{names(units, ctx.list_limit)}）。")
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{count_of(len(units))}です（{names(units, ctx.list_limit)}）。")
         unit_lines(d, matches, ctx.list_limit)
         return d
     if u.units:
         for unit in ctx.units():
             noun = ctx.item_noun(unit.doc_id)
-            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.listed)}つです。")
+            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{count_of(len(unit.listed))}です。")
             for loc in unit.listed:
                 d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
         return d
@@ -47,7 +47,7 @@ def answer(ctx: Context) -> Draft:
             end = first.start + line_end if line_end > 0 else first.end
             cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
         noun = ctx.noun(doc_id) or "単位"
-        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{count_before(len(units))}{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
         more_note(d, len(units), ctx.list_limit)
     if not docs:
         return section.answer(ctx)
@@ -69,13 +69,13 @@ def _count_section(ctx: Context) -> Draft:
                 continue
         subs = section.subsections(part)
         if len(subs) >= 2:
-            d.lead(f"「{part.name}」は次の{len(subs)}つで構成されています。")
+            d.lead(f"「{part.name}」は次の{count_of(len(subs))}で構成されています。")
             for name, chunk, start, end in subs:
                 d.item(name, [d.cite(chunk, start, end)])
             continue
         labels = [loc for loc in part.items if len(loc.span.label) <= MAX_LABEL_CHARS]
         if labels:
-            d.lead(f"「{part.name}」に挙げられている項目は{len(labels)}つです。")
+            d.lead(f"「{part.name}」に挙げられている項目は{count_of(len(labels))}です。")
             for loc in labels:
                 d.item(item_name(loc), [d.cite_item(loc)])
     return d if d.lines else section.answer(ctx)

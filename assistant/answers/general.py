@@ -74,7 +74,8 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
-    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
+    # about the document as a whole, unless a kind of information is asked of it (its schedule: a date)
+    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms or u.asks)
     if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
         # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
         # says what it is for at its start.

@@ -58,9 +58,14 @@ def holds(ctx: Context, kind: str, passages: Iterable[Located | Chunk]) -> bool:
                for loc in ([Located(s, p) for s in (*p.sentences, *p.items)] if isinstance(p, Chunk) else [p]))
 
 
+# Between two pieces of one range: 「令和8年度（2026年度）から令和12年度」, 「380件…から500件」.
+_RANGE = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:から|～|〜|~|－|より)\s*")
+
+
 def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
     """The piece of the passage that answers: the one nearest to the question's own words in it, on either side
-    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降)."""
+    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降); a range
+    is answered whole (令和8年度から令和12年度まで)."""
     found = pieces(ctx, kind, passage)
     if not found:
         return ""
@@ -72,8 +77,16 @@ def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
             s, e = f[0], f[0] + len(f[1])
             return min(max(a - e, s - b, 0) for a, b in anchors)
 
-        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]
+        best = min(found, key=lambda f: (gap(f), -len(f[1])))
+    else:
+        best = min(found, key=lambda f: (f[0], -len(f[1])))
+    start, end = best[0], best[0] + len(best[1])
+    for nxt in sorted(f for f in found if f[0] >= end):  # the piece the range runs to, past a parenthesis
+        if _RANGE.fullmatch(norm[end : nxt[0]]):
+            end = nxt[0] + len(nxt[1]) + (2 if norm.startswith("まで", nxt[0] + len(nxt[1])) else 0)
+            raw = passage.span.text  # as the passage writes it, where normalising kept the lengths
+            return raw[start:end] if len(raw) == len(norm) else norm[start:end]
+    return best[1]
 
 
 def counts_as_asked(ctx: Context, kind: str, passage: Located) -> bool:
