@@ -6,6 +6,7 @@ the answer module for that intent → typed lines → rendered once.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import threading
@@ -15,20 +16,19 @@ from pathlib import Path
 from typing import Sequence
 
 from corpus.model import Chunk, ParsedDocument
-from corpus.text import default_tokenizer, squash
+from corpus.text import default_tokenizer
 from index.embedders import Embedder, as_llama_embedding, make_embedder
-from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
 from index.store import IndexInfo
+from assistant import derived
 from assistant import history as H
 from assistant import scope
 from assistant.answers import ANSWERS, Context, Draft
 from assistant.answers.decline import missing_for_units, unknown_words
 from assistant.config import Settings
 from assistant.evidence import Evidence
-from assistant.fields import FieldVocabulary
 from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
-from assistant.knowledge import Knowledge, NameReadings, title_keys
+from assistant.knowledge import Knowledge, title_keys
 from assistant.lexicon import Lexicon
 from assistant.library import WAITING, AddReport, add_files, remove_file
 from assistant.meaning import MeaningIndex
@@ -36,7 +36,6 @@ from assistant.places import gazetteer
 from assistant.plan import PlanView
 from assistant.profile import DocumentProfile
 from assistant.question import read_question
-from assistant.readings import ReadingIndex
 from assistant.render import answer_text
 from assistant.types import Answer, Citation, FieldMap, Intent, MapCell, Strength
 from assistant.understand import Understanding, classify, extract
@@ -59,44 +58,44 @@ class _State:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, info: IndexInfo, chunks: list[Chunk], embedder: Embedder, store) -> None:
+    def __init__(self, settings: Settings, info: IndexInfo, embedder: Embedder, store) -> None:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = default_tokenizer()
         self.lexicon = Lexicon.load()
         self._store = store
         self._refresh_lock = threading.Lock()
-        self._state = self._derive(info, chunks)
+        self._state = self._derive(info)
 
-    def _derive(self, info: IndexInfo, chunks: list[Chunk]) -> _State:
-        """Everything in memory comes from the collection's chunks: Chroma stays the source of truth."""
+    def _derive(self, info: IndexInfo) -> _State:
+        """Everything in memory comes from the collection's chunks (Chroma stays the source of truth), through
+        the derived views kept on disk for this build (`assistant.derived`)."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         places = gazetteer()
-        plan = PlanView(chunks, self.lexicon, places)
-        vocab = FieldVocabulary(plan, self.lexicon)
-        lexical = LexicalIndex([c.chunk_id for c in chunks], [f"{c.block}\n{c.text}" for c in chunks], self.tokenizer,
-                               [c.doc_id for c in chunks])
+        d = derived.obtain(self._derived_dir, info, self.embedder.name, lambda: self._store.load_chunks(info),
+                           self.lexicon, places, self.tokenizer)
         vector_store = ChromaVectorStore(chroma_collection=self._store.collection(info))
         searcher = HybridSearcher(
-            vector_store, lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion, where=self.settings.where
+            vector_store, d.lexical, as_llama_embedding(self.embedder), fusion=self.settings.fusion, where=self.settings.where
         )
-        names = [*plan.unit_names(), *vocab.fields, *(a for f in vocab.fields for a in self.lexicon.aliases.get(f, ()))]
         kb = Knowledge(
-            plan=plan,
-            vocab=vocab,
+            plan=d.plan,
+            vocab=d.vocab,
             lexicon=self.lexicon,
             places=places,
-            lexical=lexical,
-            readings=ReadingIndex(lexical.vocabulary, self.tokenizer),
-            names=NameReadings.build(names, self.tokenizer, vocab.fields),
-            meaning=MeaningIndex.build([*vocab.atoms, *vocab.categories], self.embedder, self._derived_dir),
+            lexical=d.lexical,
+            readings=d.readings,
+            names=d.names,
+            meaning=MeaningIndex.build([*d.vocab.atoms, *d.vocab.categories], self.embedder, self._derived_dir),
             tokenizer=self.tokenizer,
-            corpus_sq=squash("\n".join(c.text for c in chunks)),
-            doc_sq={d: squash("\n".join(c.text for c in chunks if c.doc_id == d)) for d in plan.titles},
-            titles=title_keys(plan.titles, self.tokenizer, self.lexicon.generic),
+            analyses=d.analyses,
+            text=d.text,
+            titles=title_keys(d.plan.titles, self.tokenizer, self.lexicon.generic),
         )
-        return _State(info, kb, Evidence(searcher, lexical, vocab, self.lexicon, self.tokenizer))
+        # The snapshot lives as long as the process (or until a refresh): the cyclic collector need not scan it.
+        gc.freeze()
+        return _State(info, kb, Evidence(searcher, d.lexical, d.vocab, self.lexicon, self.tokenizer, d.analyses))
 
     @property
     def _derived_dir(self) -> Path:
@@ -117,7 +116,7 @@ class Assistant:
             info = self._store.require(self.embedder)
             if info == self._state.info:
                 return False
-            self._state = self._derive(info, self._store.load_chunks(info))
+            self._state = self._derive(info)
             return True
 
     @classmethod
@@ -126,9 +125,12 @@ class Assistant:
         settings = settings or Settings.from_env()
         store = open_store(settings)
         embedder = make_embedder(settings.embedder)
-        ensure_index(settings, embedder=embedder, progress=progress)  # missing or of an older format: rebuilt
+        from index.threads import bulk
+
+        with bulk(background=False):  # missing or of an older format: rebuilt while the user waits, on every core
+            ensure_index(settings, embedder=embedder, progress=progress)
         info = store.require(embedder)
-        return cls(settings, info, store.load_chunks(info), embedder, store)
+        return cls(settings, info, embedder, store)
 
     # --- understanding ---------------------------------------------------------------------------------
 
@@ -147,7 +149,11 @@ class Assistant:
         previous, recent = H.resolve_history(
             H.earlier_questions(history), lambda t, p, r: self._read_turn(state, t, p, r, doc_ids), kb.vocab
         )
-        e = extract(read_question(question, kb.tokenizer, kb.lexicon, kb.readings), kb)
+        said = H.last_answer(history)
+        picked = H.pick_listed(question, said, kb.lexicon.cues["ordinal"]) if said else None
+        e = extract(read_question(picked[0] if picked else question, kb.tokenizer, kb.lexicon, kb.readings), kb)
+        if picked:  # one entry of the previous answer's list, named in the question's place
+            e = replace(e, notes=(*e.notes, picked[1]))
         e = H.merge(e, previous, kb.vocab, recent)
         # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
         query = " ".join((e.norm, *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
@@ -166,8 +172,7 @@ class Assistant:
         state = self._state
         try:
             u, hits = self.understand(question, history or [], doc_ids or None, state)
-            said = next((m.get("content", "") for m in reversed(history or []) if isinstance(m, dict)
-                         and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+            said = H.last_answer(history or [])
             ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
             answer = _finish(_compose(ctx), u)
             answer.trace = _trace(u, hits, state.kb, answer, started)

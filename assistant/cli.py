@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help=f"質問（{MAX_QUESTION_CHARS}文字以内）")
     ask.add_argument("--json", action="store_true", help="回答と出典を JSON で出力する")
     ask.add_argument("--explain", action="store_true", help="意図・抽出した語・検索候補・選んだ箇所を表示する")
-    ask.add_argument("--all", action="store_true", help="一覧で答える質問で、省略せずにすべての単位を表示する")
+    ask.add_argument("--all", action="store_true", help="一覧の回答を省略せずにすべて表示する（既定は最初の30件と件数）")
 
     sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
 
@@ -105,11 +105,20 @@ def _with_progress(fn):
 
 
 def cmd_index(args, out) -> int:
-    from assistant.indexing import build_index, copy_into_library, read_corpus, set_aside_damaged, update_index, writing
+    from index.embedders import make_embedder
+    from index.threads import bulk
 
     settings = _settings(args)
     if args.status:
         return _status(settings, out)
+    embedder = make_embedder(settings.embedder)  # loaded first: the thread limit applies to loaded libraries
+    with bulk(background=True):  # every core, but questions answered meanwhile by other processes come first
+        return _index(args, settings, embedder, out)
+
+
+def _index(args, settings, embedder, out) -> int:
+    from assistant.indexing import build_index, copy_into_library, read_corpus, set_aside_damaged, update_index, writing
+
     if args.paths:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
@@ -129,10 +138,11 @@ def cmd_index(args, out) -> int:
         corpus = read_corpus(settings)
         _print_issues(corpus, out)
         if args.rebuild:
-            info, _ = _with_progress(lambda progress: build_index(settings, progress=progress, corpus=corpus))
+            info, _ = _with_progress(lambda progress: build_index(settings, embedder=embedder, progress=progress, corpus=corpus))
             out.print(f"索引を作り直しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{_plain(settings.where)}）")
             return 0
-        info, report, corpus = _with_progress(lambda progress: update_index(settings, progress=progress, corpus=corpus))
+        info, report, corpus = _with_progress(
+            lambda progress: update_index(settings, embedder=embedder, progress=progress, corpus=corpus))
     if report is None:
         out.print(f"索引を作成しました: {info.chunks} チャンク、{len(corpus.documents)} 文書（{_plain(settings.where)}）")
     elif report.added or report.changed or report.removed:

@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import threads
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,9 +27,7 @@ def _offline() -> None:
         os.environ.setdefault(var, "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    # The embedder's OpenMP threads must not spin while they wait: on a shared 2-core machine a spinning
-    # pool turns a 20 ms query embedding into hundreds of ms whenever another process is busy.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    threads.configure()  # the embedder's thread policy, before its library loads
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,18 @@
 
 A sentence's score is the IDF-weighted share of the question's content words it contains, plus a bonus
 when it repeats a phrase of the question word for word, plus a small prior from its chunk's retrieval
-rank. Sentence words are computed once per snapshot (see `Knowledge`), never per question.
+rank. A passage's words come from indexing (`corpus.analysis`): no passage is tokenised per question.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from corpus.analysis import AnalysisTable, Word
+from corpus.model import Chunk
 from corpus.text import Tokenizer, normalize, squash
 from index.lexical import LexicalIndex
 from index.search import Hit, HybridSearcher
@@ -40,40 +41,48 @@ class Scored:
 
 class Evidence:
     def __init__(self, searcher: HybridSearcher, lexical: LexicalIndex, vocab: FieldVocabulary, lexicon: Lexicon,
-                 tokenizer: Tokenizer) -> None:
+                 tokenizer: Tokenizer, analyses: AnalysisTable) -> None:
         self.searcher = searcher
         self.lexical = lexical
         self.vocab = vocab
         self.lexicon = lexicon
         self.tok = tokenizer
-        self._terms: dict[tuple[str, int, int], frozenset[str]] = {}
-        self._context: dict[tuple[str, str], frozenset[str]] = {}  # (document, heading path) → words
-        self._lock = threading.Lock()
+        self.analyses = analyses
+
+    def _content(self, terms) -> frozenset[str]:
+        g = self.lexicon.generic
+        return frozenset(t for t in terms if len(t) > 1 and (t not in g or t.isalnum()))
 
     def content_terms(self, text: str) -> frozenset[str]:
-        g = self.lexicon.generic
-        return frozenset(t for t in self.tok.search_terms(text) if len(t) > 1 and (t not in g or t.isalnum()))
+        """Content words of a question's text (passages have theirs from indexing)."""
+        return self._content(self.tok.search_terms(text))
 
     def _passage_terms(self, loc: Located) -> frozenset[str]:
-        key = (loc.chunk.doc_id, loc.span.start, loc.span.end)
-        terms = self._terms.get(key)
-        if terms is None:
-            terms = self.content_terms(loc.span.text)
-            with self._lock:
-                self._terms[key] = terms
-        return terms
+        return self._content(self.analyses.span(loc.chunk, loc.span.start, loc.span.end).terms)
+
+    @staticmethod
+    def _path(loc: Located) -> tuple[str, ...]:
+        return next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), (loc.chunk.block,))
 
     def _context_terms(self, loc: Located) -> frozenset[str]:
         """The words of a passage's document title and its headings: an article's sentences rarely repeat
         the article's subject, a plan's sentences their unit's name or their section's heading."""
-        path = next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), (loc.chunk.block,))
-        key = (loc.chunk.doc_id, "\x00".join(path))
-        terms = self._context.get(key)
-        if terms is None:
-            terms = self.content_terms("\n".join((loc.chunk.title, *path)))
-            with self._lock:
-                self._context[key] = terms
-        return terms
+        return self._content(self.analyses.of(loc.chunk).context["\x00".join(self._path(loc))])
+
+    def words(self, loc: Located) -> tuple[str, list[Word]]:
+        """A sentence's or item's normalised text and its words (as Sudachi cut them at indexing)."""
+        norm = normalize(loc.span.text)
+        return norm, self.analyses.span(loc.chunk, loc.span.start, loc.span.end).words(norm)
+
+    def opens_with(self, loc: Located) -> str:
+        """The part of speech of the passage's first word (as indexing read it)."""
+        return self.analyses.span(loc.chunk, loc.span.start, loc.span.end).opens
+
+    def proper_nouns(self, passage: Located | Chunk) -> list[tuple[str, str]]:
+        """(surface, kind) of the proper nouns of a passage or a whole chunk."""
+        if isinstance(passage, Chunk):
+            return list(self.analyses.of(passage).proper)
+        return [(w.surface, w.kind) for w in self.words(passage)[1] if w.kind]
 
     def search(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         return self.searcher.search(query, embedding, k, doc_ids)
@@ -116,7 +125,8 @@ class Evidence:
         if not words:
             return True
         have = self._passage_terms(loc) | self._context_terms(loc)
-        text = squash(loc.span.text)
+        # a compound word may be cut into several terms: it is held when the text or a heading spells it
+        text = squash(" ".join((loc.span.text, loc.chunk.title, *self._path(loc))))
         weight = {w: self.lexical.idf(w) for w in words}
         held = sum(weight[w] for w in words if squash(w) in text or w in have)
         return held >= COVER * sum(weight.values())

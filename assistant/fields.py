@@ -16,7 +16,11 @@ import bisect
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+import numpy as np
+
 from corpus.text import normalize, squash
+from index.substrings import SubstringIndex
 from assistant.lexicon import Lexicon
 from assistant.matcher import Match, PhraseMatcher
 from assistant.plan import Located, Part, PlanView
@@ -60,7 +64,8 @@ class FieldVocabulary:
                 if len(parts) > 1 and "（" not in loc.span.label and "(" not in loc.span.label:
                     labels[loc.span.label.strip()] = None
         # An atom that only adds a word to another (造船産業 = 造船 + 産業, 航空宇宙 = 航空 + 宇宙) is no field of its own.
-        self.atoms = [a for a in atoms if not any(b != a and len(b) >= 2 and b in a for b in atoms)]
+        inside = _automaton([a for a in atoms if len(a) >= 2])
+        self.atoms = [a for a in atoms if not (len(inside) and any(b != a for _, (_, b) in inside.iter(a)))]
         # The legend's categories: 「乗り物（宇宙・航空 等）」 → 乗り物 = (宇宙, 航空); 「AI・半導体」 = (AI, 半導体).
         self.categories: dict[str, tuple[str, ...]] = {}
         self.legend_order: list[str] = []  # the legend's entries as written, in order
@@ -72,24 +77,56 @@ class FieldVocabulary:
                 name, members = (m.group(1).strip(), tuple(atoms_of(m.group(2)))) if m else (label, tuple(atoms_of(label)))
                 self.categories.setdefault(name, members)
                 self.legend_order.append(name)
-        self.compounds = [c for c in labels if c not in self.atoms]
-        self.fields = self.atoms + [c for c in self.categories if c not in self.atoms] + self.compounds
+        atom_set = set(self.atoms)
+        self.compounds = [c for c in labels if c not in atom_set]
+        self.fields = self.atoms + [c for c in self.categories if c not in atom_set] + self.compounds
         surfaces: list[tuple[str, str]] = []
         for f in self.fields:
             for s in (f, *lexicon.aliases.get(f, ())):
                 surfaces.append((normalize(s), f))
         self._matcher = PhraseMatcher(surfaces)
-        self._surface_list = surfaces
-        # Every unit item's label in one string, so a field is matched against the whole plan with a few
-        # str.find calls instead of a Python loop over items (100k-unit plans stay fast).
-        self._items = [(u, loc) for u in plan.units() for loc in u.listed]
-        squashed = [squash(loc.span.label) for _, loc in self._items]
-        self._starts = [0]
-        for label in squashed:
-            self._starts.append(self._starts[-1] + len(label) + 1)
-        self._haystack = "\x00".join(squashed)
-        self._strength = [self._strength_of(loc) for _, loc in self._items]
+        # Every unit item by number, as (document, unit, item) positions: the parts themselves stay with
+        # their document's view (read on demand at 100k units), not copied here.
+        self._unit_docs = list(plan.unit_docs)
+        refs, potential, labels = [], [], []
+        for n, d in enumerate(self._unit_docs):
+            for k, unit in enumerate(plan.doc(d).units):
+                for j, loc in enumerate(unit.listed):
+                    refs.append((n, k, j))
+                    potential.append(self._strength_of(loc) is Strength.POTENTIAL)
+                    labels.append(squash(loc.span.label))
+        self._refs = np.asarray(refs, dtype=np.int32).reshape(len(refs), 3)
+        self._potential = np.asarray(potential, dtype=bool)
+        self._index_items(labels)
         self._matches: dict[str, list[ItemMatch]] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+
+    def _index_items(self, labels: list[str]) -> None:
+        """Where field names occur among the unit items, found once for the whole plan (one Aho–Corasick
+        pass), so a question never scans a 100k-unit plan: per name (squashed), the items it occurs in
+        (a Latin name not inside a longer Latin word). A free substring is looked up in `_labels`."""
+        needles: dict[str, set[str]] = {}  # squashed surface → the fields it names
+        for f in self.fields:
+            for surface in (*self.surfaces(f), f):
+                if squash(surface):
+                    needles.setdefault(squash(surface), set()).add(f)
+        self._name_fields = {n: frozenset(fs) for n, fs in needles.items()}
+        self._names = _automaton(list(needles))
+        self._labels = SubstringIndex([(str(i), "", label + "\x00") for i, label in enumerate(labels)])
+        starts = [0]
+        for label in labels:
+            starts.append(starts[-1] + len(label) + 1)
+        haystack = "\x00".join(labels)
+        occurs: dict[str, set[int]] = {}
+        for last, (_, name) in self._names.iter(haystack) if len(self._names) else ():
+            pos, end = last - len(name) + 1, last + 1
+            if name.isascii() and (
+                (pos > 0 and haystack[pos - 1].isascii() and haystack[pos - 1].isalpha())
+                or (end < len(haystack) and haystack[end].isascii() and haystack[end].isalpha())
+            ):
+                continue
+            occurs.setdefault(name, set()).add(bisect.bisect_right(starts, pos) - 1)
+        self._name_items = {n: np.asarray(sorted(items), dtype=np.int32) for n, items in occurs.items()}
 
     # --- naming ------------------------------------------------------------------------------------
 
@@ -115,7 +152,7 @@ class FieldVocabulary:
 
     def is_item_text(self, key: str) -> bool:
         """Whether `key` (squashed) occurs inside some unit item: then it names a field, not a phrase."""
-        return key in self._haystack
+        return "\x00" not in key and self._labels.contains(key)
 
     def mentions(self, label: str, field: str) -> bool:
         text = squash(label)
@@ -129,21 +166,43 @@ class FieldVocabulary:
     def fields_of(self, unit: Part) -> list[str]:
         """The fields a unit's items name, without compounds whose parts are also named
         (航空宇宙 when 航空 and 宇宙 are there), without categories and whole-item compounds."""
-        named = [f for f in self.atoms if any(self.mentions(i.span.label, f) for i in unit.listed)]
+        candidates = {f for loc in unit.listed for f in self._candidates(loc.span.label)}
+        named = [f for f in self.atoms if f in candidates and any(self.mentions(i.span.label, f) for i in unit.listed)]
         return [f for f in named if not any(g != f and g in f for g in named)]
+
+    def _candidates(self, label: str) -> set[str]:
+        """Fields one of whose names occurs in `label` (a superset of those it `mentions`)."""
+        if not len(self._names):
+            return set()
+        return {f for _, (_, name) in self._names.iter(squash(label)) for f in self._name_fields[name]}
 
     def matches(self, field: str, doc_ids=None) -> list[ItemMatch]:
         """Every unit item across the plans that mentions `field` (no top-k), in plan order."""
         if field not in self._matches:
-            hits: set[int] = set()
-            needles = [field] if field in self.compounds else self.surfaces(field)
-            for surface in needles:
-                hits |= self._find(squash(surface))
-            self._matches[field] = [
-                ItemMatch(self._items[i][0], self._items[i][1], field, self._strength[i]) for i in sorted(hits)
-            ]
+            self._matches[field] = self._match(self._hits(field), field)
         found = self._matches[field]
         return found if doc_ids is None else [m for m in found if m.unit.doc_id in doc_ids]
+
+    def unit_counts(self, field: str) -> dict[str, int]:
+        """How many units of each document list `field` (what `matches` would give, counted by unit)."""
+        if field not in self._counts:
+            pairs = np.unique(self._refs[self._hits(field), :2], axis=0)
+            docs, counts = np.unique(pairs[:, 0], return_counts=True) if len(pairs) else ([], [])
+            self._counts[field] = {self._unit_docs[int(n)]: int(c) for n, c in zip(docs, counts)}
+        return self._counts[field]
+
+    def _hits(self, field: str) -> np.ndarray:
+        """Numbers of the unit items that mention `field`, in plan order."""
+        needles = [field] if field in self.compounds else self.surfaces(field)
+        found = [self._name_items.get(squash(s), _NONE) for s in needles]
+        return np.unique(np.concatenate(found)) if found else _NONE
+
+    def _match(self, hits: np.ndarray, field: str) -> list[ItemMatch]:
+        out = []
+        for (n, k, j), potential in zip(self._refs[hits].tolist(), self._potential[hits].tolist()):
+            unit = self.plan.doc(self._unit_docs[n]).units[k]
+            out.append(ItemMatch(unit, unit.listed[j], field, Strength.POTENTIAL if potential else Strength.PLANNED))
+        return out
 
     def strength(self, loc: Located) -> Strength:
         return self._strength_of(loc)
@@ -164,18 +223,16 @@ class FieldVocabulary:
         planned = any(c in sentence for c in self.lexicon.planned_cues)
         return Strength.POTENTIAL if potential and not planned else Strength.PLANNED
 
-    def _find(self, needle: str) -> set[int]:
-        found: set[int] = set()
-        if not needle:
-            return found
-        start = 0
-        while (pos := self._haystack.find(needle, start)) >= 0:
-            start = pos + 1
-            end = pos + len(needle)
-            if needle.isascii() and (
-                (pos > 0 and self._haystack[pos - 1].isascii() and self._haystack[pos - 1].isalpha())
-                or (end < len(self._haystack) and self._haystack[end].isascii() and self._haystack[end].isalpha())
-            ):
-                continue
-            found.add(bisect.bisect_right(self._starts, pos) - 1)
-        return found
+
+
+_NONE = np.zeros(0, dtype=np.int32)
+
+
+def _automaton(words: list[str]) -> ahocorasick.Automaton:
+    """An Aho–Corasick automaton over `words`; each match gives (index, word)."""
+    automaton = ahocorasick.Automaton()
+    for k, w in enumerate(words):
+        automaton.add_word(w, (k, w))
+    if words:
+        automaton.make_automaton()
+    return automaton

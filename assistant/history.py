@@ -12,6 +12,7 @@ terms instead of answering the previous question again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -102,6 +103,55 @@ def _unit_intent(e: Entities) -> Intent | None:
     if e.cue("why") or e.topics or e.phrases:
         return None
     return Intent.UNIT_ITEMS
+
+
+_KANJI = "一二三四五六七八九十"
+_ENGLISH = ("first", "second", "third", "fourth", "fifth")
+_MARKER = re.compile(r"\[\d+\]")
+_CIRCLED = re.compile(r"[\u2460-\u2473]\s*([^、，,。\u2460-\u2473\[\n]+)")
+
+
+def listed(answer: str) -> list[str]:
+    """The entries of an earlier answer's list, in order: its 「- 」 lines, else its ①② entries."""
+    lines = [ln[2:] for ln in answer.splitlines() if ln.startswith("- ")]
+    entries = lines if len(lines) >= 2 else [m.group(1) for m in _CIRCLED.finditer(answer)]
+    out = []
+    for e in entries:
+        e = _MARKER.sub("", e).strip().strip("「」")
+        e = re.sub(r"^[\u2460-\u2473]\s*", "", e)
+        if e:
+            out.append(e.split("：")[0].strip())
+    return out
+
+
+def pick_listed(question: str, answer: str, ordinal: re.Pattern[str]) -> tuple[str, str] | None:
+    """「そのうち2つ目の事業費は？」 after a list: the question with the ordinal phrase replaced by that
+    entry (「次世代半導体・ロボット産業振興プロジェクトの事業費は？」), and a note of how it was read."""
+    m = ordinal.search(question)
+    entries = listed(answer) if m else []
+    if not entries:
+        return None
+    g = m.groupdict()
+    if g.get("n"):
+        n = int(g["n"]) if g["n"].isdigit() else _KANJI.index(g["n"]) + 1
+    elif g.get("first"):
+        n = 1
+    elif g.get("last") or g.get("en") == "last":
+        n = len(entries)
+    else:
+        n = _ENGLISH.index(g["en"]) + 1
+    if not 1 <= n <= len(entries):
+        return None
+    entry = entries[n - 1]
+    joint = "の" if m.group(0).endswith("の") else " "
+    return question[: m.start()] + entry + joint + question[m.end():], f"{m.group(0).rstrip('の')}→{entry}"
+
+
+def last_answer(history: Sequence[dict]) -> str:
+    """The assistant's last answer in `history` (cut to MAX_TURN_CHARS * 10), or ""."""
+    said = next((m.get("content", "") for m in reversed(history) if isinstance(m, dict)
+                 and m.get("role") == "assistant" and isinstance(m.get("content"), str)), "")
+    return said[: MAX_TURN_CHARS * 10]
 
 
 def earlier_questions(history: Sequence[dict]) -> list[str]:

@@ -7,9 +7,12 @@ on the old snapshot finishes on it: no lock is needed around answering.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from corpus.analysis import AnalysisTable
 from corpus.text import Tokenizer, katakana, normalize, squash
 from index.lexical import LexicalIndex
+from index.substrings import SubstringIndex
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.meaning import MeaningIndex
@@ -61,9 +64,14 @@ def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[
                     keys.setdefault(squash(t.surface), set()).add(doc_id)
                 continue
             if run:
-                text = norm[run[0].begin : run[-1].end].strip("・")
-                if len(text) >= 2 and text not in generic:
-                    keys.setdefault(squash(text), set()).add(doc_id)
+                # the compound and its shorter endings of two words or more: 「クラスター計画」 names
+                # 「戦略産業クラスター計画」 as users shorten it
+                for i in range(max(len(run) - 1, 1)):
+                    if i and (run[i].pos != "名詞" or run[i].surface.isdigit()):
+                        continue  # an ending starts with a noun of its own (not 年度, not 8)
+                    text = norm[run[i].begin : run[-1].end].strip("・")
+                    if len(text) >= 2 and text not in generic and not text[0].isdigit():
+                        keys.setdefault(squash(text), set()).add(doc_id)
                 run = []
     return {k: frozenset(v) for k, v in keys.items()}
 
@@ -79,8 +87,8 @@ class Knowledge:
     names: NameReadings
     meaning: MeaningIndex
     tokenizer: Tokenizer
-    corpus_sq: str  # all text, squashed: is a word in the documents at all?
-    doc_sq: dict[str, str]  # each document's text, squashed
+    analyses: AnalysisTable  # each chunk's words, from indexing
+    text: SubstringIndex  # is a word in the documents at all, or in one of them?
     titles: dict[str, frozenset[str]]  # words that name a document (see title_keys)
 
     @property
@@ -90,10 +98,27 @@ class Knowledge:
     def profile(self, doc_id: str) -> DocumentProfile:
         return self.plan.profiles[doc_id]
 
+    @cached_property
+    def title_words(self) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+        """`titles` with whether another document's text uses each word (then it is an ordinary word there,
+        not the name of this document) and whether the document's own text does (then it may also be
+        what is asked about): looked up once per snapshot."""
+        out = []
+        chunks = self.plan.chunks
+        for key, docs in self.titles.items():
+            users = {chunks[c].doc_id for c in self.chunks_with(key) if c in chunks and key in squash(chunks[c].text)}
+            # a compound of several words (戦略産業クラスター計画) names its document even where another
+            # document mentions it; a single word used elsewhere is an ordinary word there
+            compound = len(self.tokenizer.tokens(key)) >= 2
+            out.append((key, docs, bool(users - docs) and not compound, bool(users & docs)))
+        return tuple(out)
+
     def in_documents(self, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.corpus_sq
+        return self.text.contains(squash(text))
 
     def in_document(self, doc_id: str, text: str) -> bool:
-        key = squash(text)
-        return bool(key) and key in self.doc_sq.get(doc_id, "")
+        return self.text.contains(squash(text), doc_id)
+
+    def chunks_with(self, text: str) -> frozenset[str]:
+        """Ids of the chunks that may hold `text` (squashed): all that do, and a few more to check."""
+        return self.text.chunks_containing(squash(text))

@@ -9,7 +9,10 @@ its legend; everything plan-specific (units, fields, counts) works on units only
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Callable
 
 from corpus.model import Chunk, Item, Sentence
 from corpus.text import normalize
@@ -88,9 +91,52 @@ class _Doc:
     sections: list[Part] = field(default_factory=list)
 
 
+@dataclass
+class DocView:
+    """One document's chunks and parts (blocks and sections, with their roles), in plan order."""
+
+    chunks: dict[str, Chunk]
+    parts: list[Part]
+
+    def __post_init__(self) -> None:
+        self.units = [p for p in self.parts if p.is_unit]
+        self.blocks = [p for p in self.parts if len(p.path) == 1]
+        self.others = [p for p in self.blocks if not p.is_unit]
+        self.legend = next((p for p in self.parts if p.role is Role.LEGEND), None)
+        self.by_block = {p.path[0]: p for p in self.blocks}  # by the block's heading as the chunks have it
+
+    def __getstate__(self) -> dict:
+        return {"chunks": self.chunks, "parts": self.parts}
+
+    def __setstate__(self, state: dict) -> None:
+        self.chunks, self.parts = state["chunks"], state["parts"]
+        self.__post_init__()
+
+
+class _Chunks(Mapping):
+    """chunk_id → Chunk over every document; a document's chunks are read when one of them is asked for."""
+
+    def __init__(self, plan: "PlanView") -> None:
+        self._plan = plan
+
+    def __getitem__(self, chunk_id: str) -> Chunk:
+        return self._plan.doc(self._plan._doc_of[chunk_id]).chunks[chunk_id]
+
+    def __contains__(self, chunk_id) -> bool:
+        return chunk_id in self._plan._doc_of
+
+    def __iter__(self):
+        return iter(self._plan._doc_of)
+
+    def __len__(self) -> int:
+        return len(self._plan._doc_of)
+
+
 class PlanView:
+    """Built from the chunks (`__init__`), or restored from disk: then the small indexes below are read at
+    start and each document's parts only when a question reaches that document (`attach`)."""
+
     def __init__(self, chunks: list[Chunk], lexicon: Lexicon, places: Gazetteer) -> None:
-        self.chunks = {c.chunk_id: c for c in chunks}
         grouped: dict[tuple[str, str], list[Chunk]] = {}
         for c in sorted(chunks, key=lambda c: (c.doc_id, c.start)):
             grouped.setdefault((c.doc_id, c.block), []).append(c)
@@ -116,34 +162,105 @@ class PlanView:
         self.profiles: dict[str, DocumentProfile] = derive_profiles(
             {d: (doc.blocks, doc.sections) for d, doc in docs.items()}, lexicon, places
         )
-        self.parts: list[Part] = []
-        for doc_id in sorted(docs, key=lambda d: docs[d].blocks[0].chunks[0].doc_id):
+        by_doc: dict[str, dict[str, Chunk]] = {}
+        for c in chunks:
+            by_doc.setdefault(c.doc_id, {})[c.chunk_id] = c
+        self._docs: dict[str, DocView] = {}
+        for doc_id in sorted(docs):
             profile = self.profiles[doc_id]
+            parts = []
             for part in sorted(docs[doc_id].blocks + docs[doc_id].sections, key=lambda p: (p.start, len(p.path))):
                 role = profile.role_of(part.path)
-                self.parts.append(part if role is Role.PART else _with_role(part, role))
-        self.titles = {p.doc_id: p.title for p in self.parts}
-        self._units = [p for p in self.parts if p.is_unit]
-        self._by_chunk_block = {(p.doc_id, p.path[0]): p for p in self.parts if len(p.path) == 1}
-        self._names: dict[str, list[Part]] = {}
-        for u in self._units:
-            self._names.setdefault(normalize(u.name), []).append(u)
-        for u in self._units:  # aliases after all names: a real name wins over another unit's alias
-            for alias in aliases(u.name, self.profiles[u.doc_id].unit_noun):
-                if len(alias) >= 2:
-                    self._names.setdefault(normalize(alias), []).append(u)
+                parts.append(part if role is Role.PART else _with_role(part, role))
+            self._docs[doc_id] = DocView(by_doc[doc_id], parts)
+        self._index()
+        self._read = None
+        self._lock = threading.Lock()
+
+    def _index(self) -> None:
+        """The indexes a question needs before it reaches any document: names, where each chunk is."""
+        self.titles = {d: v.parts[0].title for d, v in self._docs.items()}
+        self._order = list(self._docs)
+        self._doc_of = {cid: d for d, v in self._docs.items() for cid in v.chunks}
+        self._names: dict[str, list[tuple[str, int]]] = {}  # normalised unit name → (doc, unit number)
+        self._by_name: dict[str, list[tuple[str, int]]] = {}
+        self._chunk_units: dict[str, list[tuple[str, int]]] = {}
+        for d, v in self._docs.items():
+            for k, u in enumerate(v.units):
+                self._names.setdefault(normalize(u.name), []).append((d, k))
+                self._by_name.setdefault(u.name, []).append((d, k))
+                for c in u.chunks:
+                    self._chunk_units.setdefault(c.chunk_id, []).append((d, k))
+        for d, v in self._docs.items():  # aliases after all names: a real name wins over another unit's alias
+            for k, u in enumerate(v.units):
+                for alias in aliases(u.name, self.profiles[d].unit_noun):
+                    if len(alias) >= 2:
+                        self._names.setdefault(normalize(alias), []).append((d, k))
+        self._display = {key: self._docs[d].units[k].name for key, [(d, k), *_] in self._names.items()}
         self._longest = max(map(len, self._names), default=0)
+        self.unit_docs: tuple[str, ...] = tuple(d for d, v in self._docs.items() if v.units)  # in plan order
+        # Units named after places (a regional plan's blocks): a place in a question may mean one.
+        self.regional_names = frozenset(n for n, refs in self._by_name.items()
+                                        if any(self.profiles[d].units_are_places for d, _ in refs))
+        self._other_docs = tuple(d for d, v in self._docs.items() if v.others)
+        self.chunks: Mapping[str, Chunk] = _Chunks(self)
+
+    # --- kept on disk --------------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict:
+        """The indexes only; each document's parts are kept apart (`documents`) and read on demand."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_docs", "_read", "_lock", "chunks")}
+        state["_doc_ids"] = list(self._docs)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        doc_ids = state.pop("_doc_ids")
+        self.__dict__.update(state)
+        self._docs = dict.fromkeys(doc_ids)
+        self._read = None
+        self._lock = threading.Lock()
+        self.chunks = _Chunks(self)
+
+    def documents(self) -> dict[str, DocView]:
+        """Every document's view (all read)."""
+        return {d: self.doc(d) for d in self._order}
+
+    def attach(self, read: Callable[[str], DocView]) -> None:
+        """After `__setstate__`: how to read a document's view when a question first reaches it."""
+        self._read = read
+
+    def doc(self, doc_id: str) -> DocView:
+        view = self._docs[doc_id]
+        if view is None:
+            with self._lock:  # one copy per document: parts are compared by identity
+                view = self._docs[doc_id]
+                if view is None:
+                    view = self._docs[doc_id] = self._read(doc_id)
+        return view
+
+    def doc_of(self, chunk_id: str) -> str | None:
+        return self._doc_of.get(chunk_id)
 
     # --- units -------------------------------------------------------------------------------------
 
     def units(self, doc_ids=None) -> list[Part]:
-        return [u for u in self._units if doc_ids is None or u.doc_id in doc_ids]
+        return [u for d in self.unit_docs if doc_ids is None or d in doc_ids for u in self.doc(d).units]
 
     def unit(self, name: str, doc_ids=None) -> Part | None:
-        return next((u for u in self._names.get(normalize(name), ()) if doc_ids is None or u.doc_id in doc_ids), None)
+        return next((self.doc(d).units[k] for d, k in self._names.get(normalize(name), ()) if doc_ids is None or d in doc_ids), None)
+
+    def units_named(self, name: str) -> list[Part]:
+        """The units called exactly `name` (one per plan that has such a unit)."""
+        return [self.doc(d).units[k] for d, k in self._by_name.get(name, ())]
+
+    def units_holding(self, chunk_ids, doc_ids=None) -> list[Part]:
+        """The units that hold any of the chunks, in plan order (a question's phrase found by the text
+        index, instead of reading every unit)."""
+        refs = {(d, k) for cid in chunk_ids for d, k in self._chunk_units.get(cid, ()) if doc_ids is None or d in doc_ids}
+        return sorted((self.doc(d).units[k] for d, k in refs), key=plan_order)
 
     def unit_names(self) -> list[str]:
-        return list(dict.fromkeys(u.name for u in self._units))
+        return list(self._by_name)
 
     def names_in(self, text: str, bounds: frozenset[int] | None = None) -> list[tuple[int, int, str]]:
         """Unit names written in `text` (normalised): (start, end, name), longest first, no overlaps,
@@ -158,33 +275,45 @@ class PlanView:
                     continue
                 if bounds is not None and not (pos in bounds and pos + length in bounds):
                     continue
-                found.append((pos, pos + length, self._names[key][0].name))
+                found.append((pos, pos + length, self._display[key]))
                 taken[pos : pos + length] = [True] * length
         return sorted(found)
 
     # --- other parts -------------------------------------------------------------------------------
 
+    def parts_of(self, doc_id: str) -> list[Part]:
+        """A document's blocks and sections, in order."""
+        return self.doc(doc_id).parts
+
     def blocks(self, doc_ids=None) -> list[Part]:
-        return [p for p in self.parts if len(p.path) == 1 and (doc_ids is None or p.doc_id in doc_ids)]
+        return [p for d in self._order if doc_ids is None or d in doc_ids for p in self.doc(d).blocks]
 
     def others(self) -> list[Part]:
         """Top-level parts that are not units (lead, overview sections, the legend)."""
-        return [p for p in self.parts if len(p.path) == 1 and not p.is_unit]
+        return [p for d in self._other_docs for p in self.doc(d).others]
 
     def legend(self, doc_id: str) -> Part | None:
-        return next((p for p in self.parts if p.doc_id == doc_id and p.role is Role.LEGEND), None)
+        return self.doc(doc_id).legend if doc_id in self._docs else None
 
     def block_of(self, chunk_id: str) -> Part:
-        chunk = self.chunks[chunk_id]
-        return self._by_chunk_block[(chunk.doc_id, chunk.block)]
+        view = self.doc(self._doc_of[chunk_id])
+        return view.by_block[view.chunks[chunk_id].block]
 
     def part_at(self, chunk: Chunk, offset: int) -> Part:
         """The innermost part holding `offset` (a unit section before its block)."""
-        inner = [p for p in self.parts if p.doc_id == chunk.doc_id and p.start <= offset < p.end and chunk.block == p.path[0]]
+        inner = [p for p in self.doc(chunk.doc_id).parts if p.start <= offset < p.end and chunk.block == p.path[0]]
         return max(inner, key=lambda p: len(p.path)) if inner else self.block_of(chunk.chunk_id)
 
-    def unit_of(self, loc: Located) -> Part | None:
-        return next((u for u in self._units if u.doc_id == loc.chunk.doc_id and _inside(loc, u.start, u.end)), None)
+    def blocks_holding(self, chunk_ids, doc_ids=None) -> list[Part]:
+        """The top-level parts that hold any of the chunks, in plan order."""
+        found = {id(b): b for cid in chunk_ids if (d := self._doc_of.get(cid)) is not None
+                 and (doc_ids is None or d in doc_ids) and (b := self.block_of(cid)) is not None}
+        return sorted(found.values(), key=plan_order)
+
+
+def plan_order(part: Part) -> tuple:
+    """The order of a document's parts: by document, then position, a block before its sections."""
+    return part.doc_id, part.start, len(part.path)
 
 
 def _with_role(part: Part, role: Role) -> Part:

@@ -22,15 +22,15 @@ def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
     """Each document's best rank among the hits (0 = it holds the first hit)."""
     ranks: dict[str, int] = {}
     for rank, h in enumerate(hits):
-        chunk = kb.plan.chunks.get(h.chunk_id)
-        if chunk is not None:
-            ranks.setdefault(chunk.doc_id, rank)
+        doc_id = kb.plan.doc_of(h.chunk_id)
+        if doc_id is not None:
+            ranks.setdefault(doc_id, rank)
     return ranks
 
 
 def _plan_docs(e: Entities, kb: Knowledge) -> set[str]:
     """The plan documents the question's entities belong to."""
-    docs = {u.doc_id for name in e.units for u in kb.plan.units() if u.name == name}
+    docs = {u.doc_id for name in e.units for u in kb.plan.units_named(name)}
     docs |= {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)}
     docs |= {p.doc_id for p in kb.plan.others() if p.name in e.sections}
     return docs
@@ -73,7 +73,12 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     ranks = document_ranks(hits, kb)
     named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
     if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
-        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields.
+        written = e.field_surfaces or e.fields
+        if any(kb.in_document(d, w) for d in named_plans for w in written):
+            # 「北九州市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
+            return replace(e, units=(), fields=(), topics=tuple(dict.fromkeys((*e.topics, *written))),
+                           plan_context=True, scope=tuple(named_plans))
+        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
         return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed
@@ -83,11 +88,12 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     first = min(ranks, key=ranks.get) if ranks else None
     context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:
-        # Plan semantics do not apply: the names are ordinary words of another document here.
-        keep_topics = tuple(dict.fromkeys((*e.topics, *e.units, *e.fields)))
+        # Plan semantics do not apply: the names are ordinary words of another document here, as the
+        # question wrote them (製造業, not the plan's field ものづくり it was read as; 熊本県, not 九州).
+        keep_topics = tuple(dict.fromkeys((*e.topics, *(e.unit_surfaces or e.units), *(e.field_surfaces or e.fields))))
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
-    units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units() if u.name == n))
+    units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units_named(n)))
     fields = tuple(f for f in e.fields if any(m.unit.doc_id in plans for m in kb.vocab.matches(f))) if plans else e.fields
     scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents else ())
     return replace(e, units=units, fields=fields, scope=scope, plan_context=context)

@@ -54,6 +54,7 @@ class Entities:
     notes: tuple[str, ...] = ()  # how names were read (熊本県→九州, 九洲→九州, 船づくり→造船)
     unit_noun_named: bool = False  # the question uses a plan's own unit noun (ブロック, 地区 …)
     unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (熊本県, 関西)
+    field_surfaces: tuple[str, ...] = ()  # how it wrote the fields found in the vocabulary (製造業 for ものづくり)
     # Set by history.merge:
     followup: str | None = None  # ellipsis | reference | continuation | narrow
     carried: tuple[str, ...] = ()  # what was taken from earlier turns (shown as a chip in the UI)
@@ -304,7 +305,7 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
     for start, end, name in kb.plan.names_in(q.norm, q.bounds):
         units.append((start, name))
         taken[start:end] = [True] * (end - start)
-    regional = {u.name for u in kb.plan.units() if kb.profile(u.doc_id).units_are_places}
+    regional = kb.plan.regional_names
     for place in kb.places.find(q.norm, q.bounds):
         if any(taken[place.start : place.end]):
             continue
@@ -320,19 +321,22 @@ def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], li
 
 
 def _titles(q: Question, kb: Knowledge) -> tuple[list[str], set[str]]:
-    """Documents the question names by a word of their title (横浜市の計画, 成長戦略): a title's compound
-    noun or proper name that no other title shares, on word boundaries, and either absent from the
-    documents' text or a proper name (a word the text uses is a topic instead)."""
+    """Documents the question names by a word of their title (横浜市の計画, 成長戦略, クラスター計画 for
+    戦略産業クラスター計画): a title's compound noun, one of its endings of two words or more, or a proper
+    name that no other title shares, on word boundaries, and that no other document's text uses (there it
+    is an ordinary word) unless it is a proper name. The words returned scope the question and are not its
+    topic, unless the document's own text uses them (「成長投資とは？」 asks about 成長投資)."""
     proper = {squash(t.surface) for t in q.tokens if t.kind}
     documents: list[str] = []
     words: set[str] = set()
-    for key, docs in kb.titles.items():
-        if len(docs) != 1 or (kb.in_documents(key) and key not in proper):
+    for key, docs, elsewhere, own in kb.title_words:
+        if len(docs) != 1 or (elsewhere and key not in proper):
             continue
         pos = q.squashed.find(key)
         if pos >= 0 and (key in proper or pos in _squashed_bounds(q)):
             documents += docs
-            words.add(key)
+            if not own or key in proper:
+                words.add(key)
     return list(dict.fromkeys(documents)), words
 
 
@@ -355,12 +359,14 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     units, notes = _units(q, kb, taken)
     surfaces = tuple(q.norm[i : j + 1] for i, j in _runs(taken))
     fields: list[str] = []
+    field_surfaces: list[str] = []
     for m in kb.vocab.find(q.norm, q.bounds):
         if any(taken[m.start : m.end]):
             continue
         if m.end - m.start == 1 and _in_compound(q, m.start):
             continue  # 船 in クルーズ船, 食 in 食品: one character inside a longer noun is not that field
         fields += [f for f in m.value if f not in fields]
+        field_surfaces.append(q.norm[m.start : m.end])
         taken[m.start : m.end] = [True] * (m.end - m.start)
     for start, end, name in _variants(q, kb, taken) + _slips(q, kb, taken):
         if name in kb.vocab.fields:
@@ -464,6 +470,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         notes=tuple(notes),
         unit_noun_named=any(n in q.norm for n in nouns),
         unit_surfaces=surfaces,
+        field_surfaces=tuple(dict.fromkeys(field_surfaces)),
     )
 
 

@@ -112,6 +112,10 @@ class Chunk:
     page: int | None = None
     # (section path, start, end) of every section inside the chunk, so a sub-heading can be looked up
     sections: tuple[tuple[tuple[str, ...], int, int], ...] = field(default=())
+    # What indexing computed from the text (corpus.analysis), as read back from the index: its BM25 terms
+    # and the encoded analysis. Empty on a freshly parsed chunk; not part of the chunk's identity.
+    terms: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    analysis: str = field(default="", compare=False, repr=False)
 
     @property
     def item_numbers(self) -> tuple[int, ...]:

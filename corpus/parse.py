@@ -11,6 +11,7 @@ Generic rules, no names of particular blocks:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -55,13 +56,29 @@ class _Heading:
     name: str
 
 
-def _lines(text: str) -> list[_Line]:
+class _Lines(list):
+    """A document's lines, with their end offsets for finding the lines of a span by bisection."""
+
+    def __init__(self, lines: list[_Line]) -> None:
+        super().__init__(lines)
+        self.ends = [ln.end for ln in lines]
+
+    def within(self, start: int, end: int) -> list[_Line]:
+        """The lines that overlap [start, end)."""
+        out, k = [], bisect.bisect_right(self.ends, start)
+        while k < len(self) and self[k].start < end:
+            out.append(self[k])
+            k += 1
+        return out
+
+
+def _lines(text: str) -> _Lines:
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
         body = raw.rstrip("\r\n")
         out.append(_Line(pos, pos + len(body), body))
         pos += len(raw)
-    return out
+    return _Lines(out)
 
 
 def _heading_of(line: str) -> tuple[int, str] | None:
@@ -113,7 +130,7 @@ def _numbered_headings(lines: list[_Line], headings: list[_Heading]) -> list[_He
 
 
 
-def _marked_blocks(doc: Document, lines: list[_Line], headings: list[_Heading], tok: Tokenizer) -> list[Block]:
+def _marked_blocks(doc: Document, lines: _Lines, headings: list[_Heading], tok: Tokenizer) -> list[Block]:
     levels = sorted({h.level for h in headings})
     block_level = levels[0]
     tops = [h for h in headings if h.level == block_level]
@@ -127,16 +144,16 @@ def _marked_blocks(doc: Document, lines: list[_Line], headings: list[_Heading], 
     preamble_lines = [ln for ln in lines[:first_line] if not ln.blank and _heading_of(ln.text) is None]
     if len(preamble_lines) > 1:  # more than a title line: keep it searchable
         blocks.append(_block(doc, "前文", pre_start, pre_end, lines, [], tok, heading_line=None))
-    for k, head in enumerate(block_heads):
-        stop_line = len(lines)
-        for later in headings:
-            if later.line > head.line and later.level <= block_level:
-                stop_line = later.line
-                break
+    position = {id(h): i for i, h in enumerate(headings)}
+    for head in block_heads:
+        # The block runs to the next heading of its level or above; the headings between are its own.
+        first = position[id(head)] + 1
+        last = next((j for j in range(first, len(headings)) if headings[j].level <= block_level), len(headings))
+        stop_line = headings[last].line if last < len(headings) else len(lines)
         start = lines[head.line].start
         end = lines[stop_line].start if stop_line < len(lines) else len(text)
         start, end = trim_span(text, start, end)
-        subs = [h for h in headings if head.line < h.line < stop_line]
+        subs = headings[first:last]
         blocks.append(_block(doc, head.name, start, end, lines, subs, tok, heading_line=head.line))
     return blocks
 
@@ -146,7 +163,7 @@ def _block(
     name: str,
     start: int,
     end: int,
-    lines: list[_Line],
+    lines: _Lines,
     subheadings: list[_Heading],
     tok: Tokenizer,
     heading_line: int | None,
@@ -171,10 +188,10 @@ def _block(
 # --- items and sentences --------------------------------------------------------------------------
 
 
-def _body(text: str, start: int, end: int, lines: list[_Line], tok: Tokenizer) -> tuple[list[Item], list[Sentence]]:
+def _body(text: str, start: int, end: int, lines: _Lines, tok: Tokenizer) -> tuple[list[Item], list[Sentence]]:
     items: list[Item] = []
-    for ln in lines:
-        if ln.end <= start or ln.start >= end or ln.blank or _heading_of(ln.text):
+    for ln in lines.within(start, end):
+        if ln.blank or _heading_of(ln.text):
             continue
         items.extend(_line_items(text, max(ln.start, start), min(ln.end, end), tok))
     return items, _sentences(text, start, end)

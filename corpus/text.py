@@ -96,13 +96,12 @@ class Tokenizer:
     def search_terms(self, text: str) -> list[str]:
         """Tokens for BM25: normalised content words, compounds plus their parts."""
         norm = normalize(text)
-        terms: list[str] = []
-        for fine in (False, True):
-            for t in self.tokens(norm, fine=fine):
-                if t.pos in _SKIP_POS or not t.surface.strip():
-                    continue
-                terms.append(normalize(t.surface))
-        return terms
+        return content_terms(self.tokens(norm)) + content_terms(self.tokens(norm, fine=True))
+
+
+def content_terms(tokens: list[Token]) -> list[str]:
+    """The normalised content words among `tokens` (see `Tokenizer.search_terms`)."""
+    return [normalize(t.surface) for t in tokens if t.pos not in _SKIP_POS and t.surface.strip()]
 
 
 @lru_cache(maxsize=1)

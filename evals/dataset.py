@@ -29,6 +29,7 @@ class Corpus:
     documents: dict = field(default_factory=dict)  # doc_id -> corpus.model.Document
     blocks: dict = field(default_factory=dict)  # (doc_id, block) -> (start, end)
     section_spans: dict = field(default_factory=dict)  # (doc_id, block, heading) -> (start, end)
+    section_depth: dict = field(default_factory=dict)  # (doc_id, block, heading) -> 1 for a block's own sections
     chunk_spans: dict = field(default_factory=dict)  # chunk_id -> (start, end), from corpus.chunk
 
     def gold_text(self, gold: dict) -> str | None:
@@ -62,8 +63,13 @@ def load_corpus() -> Corpus:
         for block in parsed.blocks:
             c.blocks[(doc.doc_id, block.name)] = (block.start, block.end)
             for s in block.sections:
-                for name in {s.heading, s.path[-1]}:
-                    c.section_spans[(doc.doc_id, block.name, name)] = (s.start, s.end)
+                # a section spans its sub-sections too (「（１）DX伴走支援」 lies in 第3節), so every level
+                # of its path is widened to cover it
+                for name in {s.heading, *s.path}:
+                    key = (doc.doc_id, block.name, name)
+                    start, end = c.section_spans.get(key, (s.start, s.end))
+                    c.section_spans[key] = (min(start, s.start), max(end, s.end))
+                c.section_depth[(doc.doc_id, block.name, s.path[-1])] = len(s.path) - 1
         for chunk in chunk_document(parsed):
             c.chunk_spans[chunk.chunk_id] = (chunk.start, chunk.end)
     return c

@@ -1,12 +1,15 @@
-"""Chunk ⇄ Chroma record. The record carries the chunk's structure (items, sentences), so the
-structured view of the plan and the lexical index can be rebuilt from Chroma alone."""
+"""Chunk ⇄ Chroma record. The record carries the chunk's structure (items, sentences) and what indexing
+computed from its text (BM25 terms, `corpus.analysis`), so the structured view of the plan and the lexical
+index are rebuilt from Chroma alone, without tokenising again."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from corpus.analysis import analyse, chunk_terms
 from corpus.model import Chunk, Item, Sentence
+from corpus.text import default_tokenizer
 
 SECTION_SEP = " > "
 
@@ -15,6 +18,7 @@ def to_metadata(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, 
     """Flat str/int metadata (Chroma accepts only scalars); spans are relative to the chunk.
     `extra` carries per-document facts (content hash, when it was indexed)."""
     rel = lambda s: (s.start - chunk.start, s.end - chunk.start)  # noqa: E731
+    tokenizer = default_tokenizer()
     return {
         # "doc_id" is llama-index's own key (it overwrites it with ref_doc_id), hence "document".
         "document": chunk.doc_id,
@@ -27,6 +31,8 @@ def to_metadata(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, 
         "items": json.dumps([[*rel(i), i.marker, i.number] for i in chunk.items], ensure_ascii=False),
         "sentences": json.dumps([list(rel(s)) for s in chunk.sentences]),
         "sections": json.dumps([[list(path), s - chunk.start, e - chunk.start] for path, s, e in chunk.sections], ensure_ascii=False),
+        "terms": json.dumps(list(chunk.terms) or chunk_terms(chunk, tokenizer), ensure_ascii=False, separators=(",", ":")),
+        "analysis": chunk.analysis or analyse(chunk, tokenizer).to_json(),
         **(extra or {}),
     }
 
@@ -52,4 +58,6 @@ def from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         sentences=sentences,
         page=int(meta.get("page") or 0) or None,
         sections=tuple((tuple(p), start + s, start + e) for p, s, e in json.loads(meta.get("sections") or "[]")),
+        terms=tuple(json.loads(meta.get("terms") or "[]")),
+        analysis=meta.get("analysis") or "",
     )

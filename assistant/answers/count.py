@@ -6,9 +6,9 @@ import re
 
 from assistant.answers import section
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft, item_name
+from assistant.answers.draft import Draft, count_before, count_of, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.which_units import _units_of, unit_lines
+from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
@@ -23,33 +23,32 @@ def answer(ctx: Context) -> Draft:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
         units = _units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
-        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{len(units)}つです（{'、'.join(p.name for p in units)}）。")
-        unit_lines(ctx, d, matches)
+        d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{count_of(len(units))}です（{names(units, ctx.list_limit)}）。")
+        unit_lines(d, matches, ctx.list_limit)
         return d
     if u.units:
         for unit in ctx.units():
             noun = ctx.item_noun(unit.doc_id)
-            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{len(unit.listed)}つです。")
+            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{count_of(len(unit.listed))}です。")
             for loc in unit.listed:
                 d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
         return d
     if u.sections:
         return _count_section(ctx)
-    docs = sorted({p.doc_id for p in ctx.kb.plan.units(ctx.scope)})
+    docs = sorted(d for d in ctx.kb.plan.unit_docs if ctx.scope is None or d in ctx.scope)
     named = [d for d in docs if ctx.noun(d) and ctx.noun(d) in u.normalized]
     docs = named or docs  # 「地区をいくつに分けて」: the plan whose units are 地区
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         cites = []
-        names = []
-        for p in units:
+        for p in shown(units, ctx.list_limit):
             first = p.chunks[0]
             line_end = first.text.find("\n", max(p.start - first.start, 0))
             end = first.start + line_end if line_end > 0 else first.end
             cites.append(d.cite(first, max(p.start, first.start), min(end, p.end)))
-            names.append(p.name)
         noun = ctx.noun(doc_id) or "単位"
-        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{len(units)}の{noun}が記載されています：{'、'.join(names)}。", *cites)
+        d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{count_before(len(units))}{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
+        more_note(d, len(units), ctx.list_limit)
     if not docs:
         return section.answer(ctx)
     return d
@@ -70,13 +69,13 @@ def _count_section(ctx: Context) -> Draft:
                 continue
         subs = section.subsections(part)
         if len(subs) >= 2:
-            d.lead(f"「{part.name}」は次の{len(subs)}つで構成されています。")
+            d.lead(f"「{part.name}」は次の{count_of(len(subs))}で構成されています。")
             for name, chunk, start, end in subs:
                 d.item(name, [d.cite(chunk, start, end)])
             continue
         labels = [loc for loc in part.items if len(loc.span.label) <= MAX_LABEL_CHARS]
         if labels:
-            d.lead(f"「{part.name}」に挙げられている項目は{len(labels)}つです。")
+            d.lead(f"「{part.name}」に挙げられている項目は{count_of(len(labels))}です。")
             for loc in labels:
                 d.item(item_name(loc), [d.cite_item(loc)])
     return d if d.lines else section.answer(ctx)

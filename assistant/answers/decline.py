@@ -50,11 +50,11 @@ def unknown_words(ctx: Context) -> Draft | None:
     return None
 
 
-def missing_information(ctx: Context, texts: Sequence[str], subject: str) -> Draft | None:
+def missing_information(ctx: Context, passages: Sequence[Located | Chunk], subject: str) -> Draft | None:
     """A question about an amount, a date, people, a figure, a name or an exact place: unanswerable
-    unless `texts` (the passages about its subject) hold that kind of information."""
+    unless the passages about its subject hold that kind of information."""
     u = ctx.u
-    if u.asks is None or holds(ctx, u.asks, texts):
+    if u.asks is None or holds(ctx, u.asks, passages):
         return None
     label = ctx.kb.lexicon.kinds[u.asks].label
     refs = [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]]
@@ -73,9 +73,9 @@ def missing_for_units(ctx: Context) -> Draft | None:
     plan = ctx.kb.plan
     parts = ctx.units() or ctx.parts_named() or [plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
     subject = [squash(x) for x in (*u.fields, *u.phrases) if x]
-    texts = [c.text for p in parts for c in p.chunks]
+    passages: list[Located | Chunk] = [c for p in parts for c in p.chunks]
     if subject:  # the information must be about what is asked (造船の企業, not another company)
-        texts = [s.span.text for p in parts for s in p.sentences
-                 if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
+        passages = [s for p in parts for s in p.sentences
+                    if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
     who = "・".join(p.name for p in ctx.units())
-    return missing_information(ctx, texts, f"{who}の" if who else "")
+    return missing_information(ctx, passages, f"{who}の" if who else "")

@@ -19,7 +19,9 @@ def answer(ctx: Context) -> Draft:
     found = []
     for term in terms:
         key = squash(term)
-        sentences = [s for p in plan.blocks(ctx.scope) for s in p.sentences if key in squash(s.span.text)]
+        holding = ctx.kb.chunks_with(term)
+        sentences = [s for p in plan.blocks_holding(holding, ctx.scope) for s in p.sentences
+                     if s.chunk.chunk_id in holding and key in squash(s.span.text)]
         if not sentences:
             continue
         # The sentence that is most about this term: the one with the fewest other terms of the pair.

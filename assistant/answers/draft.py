@@ -82,3 +82,13 @@ def item_name(loc: Located) -> str:
 def one_line(text: str) -> str:
     """A passage as quoted in an answer: one line, without Markdown emphasis."""
     return re.sub(r"\s*\n\s*", "", text.replace("**", "")).strip()
+
+
+def count_of(n: int) -> str:
+    """A count in words: 「5つ」, but 「15個」 (つ counts to nine)."""
+    return f"{n}つ" if n < 10 else f"{n}個"
+
+
+def count_before(n: int) -> str:
+    """A count before a noun: 「5つの」, 「15の」."""
+    return f"{n}つの" if n < 10 else f"{n}の"

@@ -13,7 +13,7 @@ from dataclasses import replace
 from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.decline import missing_information, not_stated
-from assistant.answers.kinds import answer_phrase, holds
+from assistant.answers.kinds import answer_phrase, counts_as_asked, holds
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse, list_after
 from assistant.plan import Located, Part
@@ -27,6 +27,8 @@ MIN_OVERLAP = 0.2
 RUNNER_UP = 0.8
 # Sentences holding the kind of information asked for get this bonus.
 KIND_BONUS = 0.1
+# ... and this much more when the figure is in the unit the question counts in (人, 社, 件)
+UNIT_BONUS = 0.25
 # The lead of a whole-document question quotes this many opening sentences.
 OPENING_SENTENCES = 3
 # A sentence shorter than this is quoted with the one before it (「1428年～1527年。」 needs its subject).
@@ -72,7 +74,8 @@ def _overview(ctx: Context, doc_id: str) -> Draft:
 
 def answer(ctx: Context) -> Draft:
     u = ctx.u
-    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms)
+    # about the document as a whole, unless a kind of information is asked of it (its schedule: a date)
+    whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms or u.asks)
     if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
         # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
         # says what it is for at its start.
@@ -96,20 +99,24 @@ def answer(ctx: Context) -> Draft:
         # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
         good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
-        missing = missing_information(ctx, [s.located.span.text for s in good[:5]], "")
+        missing = missing_information(ctx, [s.located for s in good[:5]], "")
         if missing is not None:
             return missing
     if kind:
-        good = sorted((replace(s, score=s.score + KIND_BONUS) if holds(ctx, kind, [s.located.span.text]) else s for s in good),
-                      key=lambda s: -s.score)
+        def bonus(s) -> float:  # it holds the kind asked, and more so in the unit the question names
+            if not holds(ctx, kind, [s.located]):
+                return 0.0
+            return KIND_BONUS + (UNIT_BONUS if counts_as_asked(ctx, kind, s.located) else 0.0)
+
+        good = sorted((replace(s, score=s.score + bonus(s)) for s in good), key=lambda s: -s.score)
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]
-    phrase = answer_phrase(ctx, kind, first.located.span.text) if kind else ""
+    phrase = answer_phrase(ctx, kind, first.located) if kind else ""
     where = first.located
     if kind and not phrase:  # the asked time or name is often in the sentence just before or after
         for near in _beside(ctx, first.located):
-            if (phrase := answer_phrase(ctx, kind, near.span.text)):
+            if (phrase := answer_phrase(ctx, kind, near)):
                 where = near
                 break
     n = d.cite_span(where, first.score)
@@ -156,8 +163,7 @@ def _antecedent(ctx: Context, loc: Located) -> Located | None:
     """「こうした変化を好機と捉え…」 refers back, 「とは、…」 has lost its subject, a very short sentence
     continues the one before: the sentence before it (in its paragraph) says what it is about."""
     text = loc.span.text.lstrip()
-    tokens = ctx.kb.tokenizer.tokens(text[:6]) if text else []
-    fragment = bool(tokens) and tokens[0].pos in ("助詞", "助動詞", "補助記号")
+    fragment = ctx.evidence.opens_with(loc) in ("助詞", "助動詞", "補助記号")
     if not (ctx.kb.lexicon.anaphora.match(text) or fragment or len(text) < SHORT_SENTENCE):
         return None
     part = _neighbours(ctx, loc)

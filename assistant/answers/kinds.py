@@ -1,28 +1,32 @@
 """Where a passage holds the kind of information a question asks for (a time, a name, a place, an
 amount): the pieces of the passage, by the kind's pattern, its words (on word boundaries: 近代 is not in
-近代化) and Sudachi's proper-noun tags. Used to decide whether a passage answers, and to name the answer."""
+近代化) and Sudachi's proper-noun tags, read from the words stored at indexing (nothing is tokenised per
+question). Used to decide whether a passage answers, and to name the answer."""
 
 from __future__ import annotations
 
 import re
 
+from collections.abc import Iterable
+
+from corpus.model import Chunk
 from corpus.text import normalize, squash
 from assistant.answers.context import Context
+from assistant.plan import Located
 
 
-def pieces(ctx: Context, kind: str, text: str) -> list[tuple[int, str]]:
+def pieces(ctx: Context, kind: str, passage: Located) -> list[tuple[int, str]]:
     """(offset in the normalised text, piece) for every piece of the asked kind the question does not already
     say (nor the units and fields it names); pieces that touch are one (明治 + 以降 → 明治以降)."""
     k = ctx.kb.lexicon.kinds[kind]
     said = ctx.u.question.squashed
     own = {squash(x) for x in (*ctx.u.units, *ctx.u.fields)}
-    norm = normalize(text)
+    norm, tokens = ctx.evidence.words(passage)
     found: list[tuple[int, str]] = []
     for m in k.evidence.finditer(norm):
         if m.group(0).strip() and squash(m.group(0)) not in said:
             found.append((m.start(), m.group(0).strip()))
     if k.words or k.pos:
-        tokens = ctx.kb.tokenizer.tokens(norm)
         bounds = {x for t in tokens for x in (t.begin, t.end)}
         for w in k.words:
             for m in re.finditer(re.escape(w), norm):
@@ -48,17 +52,24 @@ def pieces(ctx: Context, kind: str, text: str) -> list[tuple[int, str]]:
     return merged
 
 
-def holds(ctx: Context, kind: str, texts) -> bool:
-    return any(pieces(ctx, kind, text) for text in texts)
+def holds(ctx: Context, kind: str, passages: Iterable[Located | Chunk]) -> bool:
+    """Whether any passage (a sentence or item, or every sentence of a chunk) holds the kind asked."""
+    return any(pieces(ctx, kind, loc) for p in passages
+               for loc in ([Located(s, p) for s in (*p.sentences, *p.items)] if isinstance(p, Chunk) else [p]))
 
 
-def answer_phrase(ctx: Context, kind: str, text: str) -> str:
-    """The piece of `text` that answers: the one nearest to the question's own words in it, on either side
-    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降)."""
-    found = pieces(ctx, kind, text)
+# Between two pieces of one range: 「令和8年度（2026年度）から令和12年度」, 「380件…から500件」.
+_RANGE = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:から|～|〜|~|－|より)\s*")
+
+
+def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
+    """The piece of the passage that answers: the one nearest to the question's own words in it, on either side
+    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降); a range
+    is answered whole (令和8年度から令和12年度まで)."""
+    found = pieces(ctx, kind, passage)
     if not found:
         return ""
-    norm = normalize(text)
+    norm = normalize(passage.span.text)
     anchors = [(m.start(), m.end()) for w in (*ctx.u.topics, *ctx.u.phrases, *ctx.u.fields) if len(w) >= 2
                for m in re.finditer(re.escape(normalize(w)), norm)]
     if anchors:
@@ -66,5 +77,20 @@ def answer_phrase(ctx: Context, kind: str, text: str) -> str:
             s, e = f[0], f[0] + len(f[1])
             return min(max(a - e, s - b, 0) for a, b in anchors)
 
-        return min(found, key=lambda f: (gap(f), -len(f[1])))[1]
-    return min(found, key=lambda f: (f[0], -len(f[1])))[1]
+        best = min(found, key=lambda f: (gap(f), -len(f[1])))
+    else:
+        best = min(found, key=lambda f: (f[0], -len(f[1])))
+    start, end = best[0], best[0] + len(best[1])
+    for nxt in sorted(f for f in found if f[0] >= end):  # the piece the range runs to, past a parenthesis
+        if _RANGE.fullmatch(norm[end : nxt[0]]):
+            end = nxt[0] + len(nxt[1]) + (2 if norm.startswith("まで", nxt[0] + len(nxt[1])) else 0)
+            raw = passage.span.text  # as the passage writes it, where normalising kept the lengths
+            return raw[start:end] if len(raw) == len(norm) else norm[start:end]
+    return best[1]
+
+
+def counts_as_asked(ctx: Context, kind: str, passage: Located) -> bool:
+    """Whether a piece of the passage counts in the unit the question names (「何人」「働いている人は
+    どれくらい」: a figure in 人, not a ratio in 倍)."""
+    words = {t.surface for t in ctx.u.question.tokens if len(t.surface) == 1 and not t.surface.isascii()}
+    return any(piece.rstrip()[-1:] in words for _, piece in pieces(ctx, kind, passage))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.which_units import unit_lines
+from assistant.answers.which_units import more_note, names, shown, unit_lines
 from assistant.types import Intent
 
 INTENT = Intent.RANK
@@ -26,10 +26,15 @@ def _asks_for_units(ctx: Context, doc_id: str) -> bool:
 def answer(ctx: Context) -> Draft:
     d = Draft()
     most = ctx.u.rank == "most"
-    docs = ctx.scope or tuple(dict.fromkeys(p.doc_id for p in ctx.kb.plan.units()))
+    docs = ctx.scope or ctx.kb.plan.unit_docs
+    budget = ctx.list_limit  # units listed over all plans; further plans are only counted
+    skipped = 0
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         if not units:
+            continue
+        if budget is not None and budget <= 0:
+            skipped += 1
             continue
         word = "最も多い" if most else "最も少ない"
         if _asks_for_units(ctx, doc_id) and not ctx.u.fields:
@@ -37,13 +42,15 @@ def answer(ctx: Context) -> Draft:
             best = (max if most else min)(sizes.values())
             top = [p for p in units if sizes[id(p)] == best]
             noun = ctx.item_noun(doc_id)
-            d.lead(f"{noun}の数が{word}のは{'、'.join(p.name for p in top)}（{best}{noun}）です。")
-            for p in top:
+            d.lead(f"{noun}の数が{word}のは{names(top, budget)}（{best}{noun}）です。")
+            for p in shown(top, budget):
                 d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
+            more_note(d, len(top), budget)
+            budget = None if budget is None else budget - len(top)
             continue
         vocab = ctx.kb.vocab
         fields = list(ctx.u.fields) or vocab.atoms
-        count = {f: len({id(m.unit) for m in vocab.matches(f, [doc_id])}) for f in fields}
+        count = {f: vocab.unit_counts(f).get(doc_id, 0) for f in fields}
         count = {f: n for f, n in count.items() if n}
         if not count:
             continue
@@ -52,5 +59,8 @@ def answer(ctx: Context) -> Draft:
         noun = ctx.noun(doc_id)
         d.lead(f"挙げている{noun}の数が{word}のは{'、'.join(top)}（{best}{noun}）です。")
         for f in top:
-            unit_lines(ctx, d, vocab.matches(f, [doc_id]))
+            unit_lines(d, vocab.matches(f, [doc_id]), budget)
+            budget = None if budget is None else budget - best
+    if skipped:
+        d.note(f"ほか{skipped}件の文書の結果は省略しました。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
     return d

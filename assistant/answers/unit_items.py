@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft, item_name
+from assistant.answers.draft import Draft, count_of, item_name
 from assistant.answers.notes import reading_notes
 from assistant.types import Intent
 
@@ -19,7 +19,7 @@ def answer(ctx: Context) -> Draft:
         noun = ctx.item_noun(unit.doc_id)
         if ctx.u.negated and ctx.u.fields:  # 「AI・半導体以外」
             items = [i for i in items if not any(vocab.mentions(i.span.label, f) for f in ctx.u.fields)]
-            d.lead(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{len(items)}つです。")
+            d.lead(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{count_of(len(items))}です。")
         elif items:
             d.lead(f"{ctx.label(unit)}では、次の{len(items)}{noun}が挙げられています。")
         if items:

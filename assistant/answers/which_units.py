@@ -23,29 +23,41 @@ def _join(names: list[str]) -> str:
     return "、".join(names)
 
 
+def shown(items: list, limit: int | None) -> list:
+    """The first `limit` entries of a list answer (all of them without a limit)."""
+    return items[:limit] if limit is not None else items
+
+
+def names(units: list[Part], limit: int | None) -> str:
+    """Units named in a lead: all of them, or the first `limit` and how many more."""
+    first = shown(units, limit)
+    more = f"ほか{len(units) - len(first)}件" if len(first) < len(units) else ""
+    return _join([p.name for p in first]) + more
+
+
+def more_note(d: Draft, total: int, limit: int | None) -> None:
+    """Says how many entries a bounded list left out, and how to see them (counted in `Draft.omitted`)."""
+    if limit is not None and total > limit:
+        d.omitted += total - limit
+        d.note(f"ほか{total - limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
+
+
 def _count(ctx: Context, units: list[Part]) -> str:
     noun = ctx.noun(units[0].doc_id) if units else ""
     return f"{len(units)}{noun}" if noun else f"{len(units)}か所"
 
 
-def unit_lines(ctx: Context, d: Draft, matches: list[ItemMatch]) -> None:
-    """One line per unit: its matching items, cited, potential-only marked; at most `list_limit` units."""
+def unit_lines(d: Draft, matches: list[ItemMatch], limit: int | None) -> None:
+    """One line per unit: its matching items, cited, potential-only marked; at most `limit` units."""
     by_unit: dict[int, tuple[Part, dict[int, ItemMatch]]] = {}
     for m in matches:  # keyed by position: hashing whole items is slow on big plans
         by_unit.setdefault(id(m.unit), (m.unit, {}))[1][m.item.span.start] = m
     groups = list(by_unit.values())
-    limit = ctx.list_limit
-    for unit, items in groups[:limit] if limit else groups:
+    for unit, items in shown(groups, limit):
         mine = sorted(items.values(), key=lambda m: m.item.span.start)
         strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
         d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
-    if limit and len(groups) > limit:
-        omitted(d, len(groups) - limit)
-
-
-def omitted(d: Draft, n: int) -> None:
-    d.omitted += n
-    d.note(f"ほか{n}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
+    more_note(d, len(groups), limit)
 
 
 def _units_of(matches: list[ItemMatch]) -> list[Part]:
@@ -62,47 +74,52 @@ def answer(ctx: Context) -> Draft:
     per_field = {f: vocab.matches(f, ctx.scope) for f in u.fields}
     if u.within:  # 「それらの中で」: the previous answer's units only
         per_field = {f: [m for m in ms if m.unit.name in u.within] for f, ms in per_field.items()}
-    names = "と".join(u.fields)
+    asked = "と".join(u.fields)
     if u.negated:  # 「半導体を挙げていないブロック」: the complement, over the whole plan
         having = {id(m.unit) for ms in per_field.values() for m in ms}
         docs = {m.unit.doc_id for ms in per_field.values() for m in ms} or set(ctx.scope or ())
         rest = [p for p in ctx.kb.plan.units(docs or None) if id(p) not in having and (not u.within or p.name in u.within)]
         if not rest:
-            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{names}を挙げています。")
+            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
             return d
-        d.lead(f"{names}を挙げていないのは{_join([p.name for p in rest])}の{_count(ctx, rest)}です。")
-        limit = ctx.list_limit
-        for p in rest[:limit] if limit else rest:
+        d.lead(f"{asked}を挙げていないのは{names(rest, ctx.list_limit)}の{_count(ctx, rest)}です。")
+        for p in shown(rest, ctx.list_limit):
             d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
-        if limit and len(rest) > limit:
-            omitted(d, len(rest) - limit)
+        more_note(d, len(rest), ctx.list_limit)
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))
-        both = names + ("の両方" if len(u.fields) == 2 else "のすべて")
+        both = asked + ("の両方" if len(u.fields) == 2 else "のすべて")
         if not common:
             return not_stated(f"{both}を挙げている単位", [])
         matches = [m for ms in per_field.values() for m in ms if id(m.unit) in common]
         units = _units_of(matches)
-        d.lead(f"{both}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
-        unit_lines(ctx, d, sorted(matches, key=lambda m: (m.unit.doc_id, m.unit.start)))
+        d.lead(f"{both}を挙げているのは{names(units, ctx.list_limit)}の{_count(ctx, units)}です。")
+        unit_lines(d, sorted(matches, key=lambda m: (m.unit.doc_id, m.unit.start)), ctx.list_limit)
         return d
     for f, matches in per_field.items():
         if not matches:
             d.lead(f"{f}を挙げている{ctx.noun(ctx.scope[0]) if ctx.scope else ''}は資料にありません。")
             continue
-        docs = list(dict.fromkeys(m.unit.doc_id for m in matches))
-        for doc_id in docs:  # several plans answer: each says it in its own words (ブロック, 地区)
-            mine = [m for m in matches if m.unit.doc_id == doc_id]
+        by_doc: dict[str, list[ItemMatch]] = {}
+        for m in matches:
+            by_doc.setdefault(m.unit.doc_id, []).append(m)
+        budget = ctx.list_limit  # units listed over all plans; the rest are counted
+        for doc_id, mine in by_doc.items():  # several plans answer: each says it in its own words (ブロック, 地区)
             units = _units_of(mine)
-            where = f"「{ctx.kb.plan.titles[doc_id]}」では、" if len(docs) > 1 else ""
+            if budget is not None and budget <= 0:
+                d.omitted += len(units)
+                d.note(f"「{ctx.kb.plan.titles[doc_id]}」でも{_count(ctx, units)}が{f}を挙げています（CLI: --all）")
+                continue
+            where = f"「{ctx.kb.plan.titles[doc_id]}」では、" if len(by_doc) > 1 else ""
             within = "それらのうち" if u.within else ""
-            d.lead(f"{where}{within}{f}を挙げているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
-            unit_lines(ctx, d, mine)
+            d.lead(f"{where}{within}{f}を挙げているのは{names(units, budget)}の{_count(ctx, units)}です。")
+            unit_lines(d, mine, budget)
+            budget = None if budget is None else budget - len(units)
         if f in vocab.compounds:
             _wider(ctx, d, f, {id(m.unit) for m in matches})
     if not any(per_field.values()):
-        return not_stated(f"{names}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
+        return not_stated(f"{asked}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
     return d
 
 
@@ -113,8 +130,10 @@ def _wider(ctx: Context, d: Draft, compound: str, listed: set[int]) -> None:
         return
     units = _units_of(wider)
     parts = "・".join(atoms_of(compound))
-    cites = [d.cite_item(m.item) for m in wider]
-    d.note(f"「{compound}」そのものではなく、{parts}のいずれかを挙げているのは{_join([p.name for p in units])}です", *cites)
+    listed = {id(p) for p in shown(units, ctx.list_limit)}
+    d.omitted += len(units) - len(listed)
+    cites = [d.cite_item(m.item) for m in wider if id(m.unit) in listed]
+    d.note(f"「{compound}」そのものではなく、{parts}のいずれかを挙げているのは{names(units, ctx.list_limit)}です", *cites)
 
 
 def mentions(ctx: Context) -> Draft:
@@ -124,13 +143,19 @@ def mentions(ctx: Context) -> Draft:
     d = Draft()
     for phrase in ctx.u.phrases:
         key = squash(phrase)
-        found = [(p, s) for p in ctx.kb.plan.units(ctx.scope) for s in p.sentences if key in squash(s.span.text)]
+        holding = ctx.kb.chunks_with(phrase)
+        found: dict[int, tuple[Part, list]] = {}
+        for p in ctx.kb.plan.units_holding(holding, ctx.scope):
+            for s in p.sentences:
+                if s.chunk.chunk_id in holding and key in squash(s.span.text):
+                    found.setdefault(id(p), (p, []))[1].append(s)
         if not found:
             continue
-        units = list({id(p): p for p, _ in found}.values())
-        d.lead(f"「{phrase}」に触れているのは{_join([p.name for p in units])}の{_count(ctx, units)}です。")
-        for p in units:
-            d.unit(p.name, [], [d.cite_span(s) for q, s in found if q is p])
+        units = [p for p, _ in found.values()]
+        d.lead(f"「{phrase}」に触れているのは{names(units, ctx.list_limit)}の{_count(ctx, units)}です。")
+        for p, sentences in shown(list(found.values()), ctx.list_limit):
+            d.unit(p.name, [], [d.cite_span(s) for s in sentences])
+        more_note(d, len(units), ctx.list_limit)
     if not d.lines:  # no unit says it: another part of the document may (「地区の区分は行政区と同じ？」)
         from assistant.answers import general
 

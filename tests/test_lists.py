@@ -1,0 +1,71 @@
+"""List answers over many units stay short: the count, the first 30 units with citations, and how to
+see the rest (`list_limit=None`, `assistant ask --all`, 「続きを表示」 in the UI)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from assistant import Assistant
+from assistant.config import Settings
+from tests.conftest import REPO
+
+UNITS = 45
+FIELD = "深海探査"  # a field only this plan lists
+QUESTION = f"{FIELD}に取り組む地区はどこ？"
+
+
+def _name(n: int) -> str:
+    return "東西南北"[n % 4] + "浜森川谷丘"[n // 4 % 5] + "港城宮"[n // 20] + "地区"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("many-units")
+    blocks = "".join(f"\n■ {_name(n)}\n\n- ①{FIELD} ②観光\n分野でのクラスター形成を検討している。\n" for n in range(UNITS))
+    (d / "documents").mkdir()
+    (d / "documents" / "many_units.md").write_text(f"沿岸地区別の計画\n{blocks}", encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def many(data_dir):
+    return Assistant.load(Settings(data_dir=data_dir))
+
+
+def test_a_list_over_many_units_names_the_first_30_and_says_how_many_more(many):
+    a = many.ask(QUESTION)
+    assert a.intent == "which_units" and a.answerable
+    units = [line for line in a.lines if line.kind == "unit"]
+    assert len(units) == 30 and [u.unit for u in units] == [_name(n) for n in range(30)]
+    assert f"{UNITS}地区" in a.text, "the lead gives the whole count"
+    notes = [line.text for line in a.lines if line.kind == "note"]
+    assert any(f"ほか{UNITS - 30}件" in n and "--all" in n and "続きを表示" in n for n in notes)
+    assert len(a.citations) == 30
+    assert all(_name(n) not in a.text for n in range(30, UNITS)), "units past the limit are counted, not listed"
+
+
+def test_the_whole_list_when_asked_for(many):
+    a = many.ask(QUESTION, list_limit=None)
+    assert [line.unit for line in a.lines if line.kind == "unit"] == [_name(n) for n in range(UNITS)]
+    assert not any("ほか" in line.text for line in a.lines if line.kind == "note")
+
+
+@pytest.mark.parametrize("question", [f"{FIELD}を挙げていない地区は？", f"{FIELD}を挙げている地区はいくつ？", "地区はいくつある？"])
+def test_other_answers_over_many_units_are_bounded_too(many, question):
+    a = many.ask(question)
+    assert sum(line.kind == "unit" for line in a.lines) <= 30 and len(a.citations) <= 2 * 30  # per plan document
+    assert len(a.text) < 3000
+
+
+def test_cli_all_prints_every_unit(data_dir, many):
+    def ask(*extra):
+        return subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ask", *extra, QUESTION],
+                              cwd=REPO, capture_output=True, text=True, timeout=300)
+
+    short, full = ask(), ask("--all")
+    assert short.returncode == 0 and full.returncode == 0, short.stderr + full.stderr
+    assert f"ほか{UNITS - 30}件" in short.stdout and _name(UNITS - 1) not in short.stdout
+    assert all(f"- {_name(n)}：" in full.stdout for n in range(UNITS)) and "ほか" not in full.stdout
