@@ -230,6 +230,18 @@ def _known_parts(t: Token, kb: Knowledge) -> bool:
     ) and sum(len(p.surface) for p in parts) >= len(t.surface) - 1
 
 
+def _known_ending(t: Token, kb: Knowledge) -> str:
+    """The ending of a compound name that the documents use, when it is most of the name (静岡市葵区 of
+    静岡県静岡市葵区: the documents leave out the prefecture), else ""."""
+    surface = t.surface.strip()
+    parts = kb.tokenizer.tokens(surface, fine=True)
+    for p in parts[1:]:
+        ending = surface[p.begin :]
+        if len(ending) >= max(3, (len(surface) + 1) // 2) and kb.in_documents(ending):
+            return ending
+    return ""
+
+
 def _decisive(word: str) -> bool:
     """Whether an unknown word can carry a question: a proper name or a term (kanji, katakana, Latin),
     not a word inflected with kana (扱い, 見込み), which the documents would phrase otherwise."""
@@ -383,7 +395,8 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     compounds: list[str] = []
     unknown: list[str] = []
     unknown_names: list[str] = []
-    how = [lex.cues[c] for c in _HOW_CUES] + [k.cue for k in lex.kinds.values()]
+    focus_words: list[str] = []
+    how = [lex.cues[c] for c in _HOW_CUES] + [p for k in lex.kinds.values() for p in (k.cue, k.weak_cue)]
     for run in _noun_runs(q):
         core = list(run)
         while core and (core[0].surface in lex.generic or core[0].pos not in CONTENT_POS):
@@ -412,6 +425,8 @@ def extract(q: Question, kb: Knowledge) -> Entities:
                 continue
             if kb.in_documents(surface) or kb.in_documents(t.normalized) or _known_parts(t, kb):
                 topics.append(surface if kb.in_documents(surface) else t.normalized)
+            elif ending := _known_ending(t, kb):
+                topics.append(ending)
             else:
                 run_unknown.append(t)
         if run_unknown and len(core) > 1 and not kb.in_documents(key):
@@ -432,19 +447,23 @@ def extract(q: Question, kb: Knowledge) -> Entities:
             for t in run_unknown:
                 unknown.append(t.surface)
                 # Decisive even when the question also names a unit: a proper name the documents never
-                # mention, or the question's topic itself (「工場は」「天気は」).
-                if t.kind or q.following(t) in FOCUS_PARTICLES:
+                # mention. The question's topic itself (「工場は」「天気は」) is decisive about a plan (see
+                # decline.unknown_words); about prose, the passages found decide (著者 for 著作を著した).
+                if t.kind:
                     unknown_names.append(t.surface)
+                elif q.following(t) in FOCUS_PARTICLES and _decisive(t.surface):
+                    focus_words.append(t.surface)
     # A time or figure the question states (令和13年度, 2040年) that no document states: not answered there.
     for m in re.finditer(r"(?:令和|平成|昭和)?\d+(?:\.\d+)?(?:年度|年|月|日|億円|万円|円|万人|人|件|%|％)", q.norm):
         if not kb.in_documents(m.group(0)):
             unknown_names.append(m.group(0))
-    focus_unknown = [t.surface for t in _focus(q) if t.surface in unknown and _decisive(t.surface)]
+    focus_unknown = [*focus_words, *(t.surface for t in _focus(q) if t.surface in unknown and _decisive(t.surface))]
     sections, headings = _sections(q, kb, title_words) if not units else ((), ())
     quoted = tuple(x for x in q.quoted if kb.in_documents(x))
     topics = [t for t in topics if not any(squash(t) in w for w in title_words)]
     phrases = [p for p in phrases if not any(squash(p) in w for w in title_words)]
-    asks = next((k.name for k in lex.kinds.values() if k.cue.search(q.norm)), None)
+    asks = next((k.name for k in lex.kinds.values() if k.cue.search(q.norm)), None) or next(
+        (k.name for k in lex.kinds.values() if k.weak_cue.search(q.norm)), None)
     if asks == "location" and not units:
         asks = None  # 「どこで検討されている？」 without a unit asks which units: they are the places
     if asks == "name" and any(t.surface in lex.kinds["person"].words for t in q.tokens):

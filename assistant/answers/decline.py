@@ -15,6 +15,7 @@ from assistant.answers.context import Context
 from assistant.answers.draft import Draft
 from assistant.answers.kinds import holds
 from assistant.plan import Located
+from assistant.profile import DocKind
 
 
 def not_stated(topic: str, references: Sequence[Located | Chunk] = ()) -> Draft:
@@ -43,9 +44,11 @@ def unknown_words(ctx: Context) -> Draft | None:
         # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
-    if u.plan_context and (u.unknown_focus or (u.asks and u.unknown_terms)):
-        # About a plan, what the question is about (「ラピダスの工場は」「審議会の名前は」), or the thing a figure
-        # is asked of (「建造する船の隻数」), is a word the documents never use: they do not answer it.
+    outline = bool(ctx.hits) and ctx.kb.profile(ctx.kb.plan.chunks[ctx.hits[0].chunk_id].doc_id).kind is not DocKind.PROSE
+    if (u.plan_context or outline) and (u.unknown_focus or (u.asks and u.unknown_terms)):
+        # About a plan or an outline, what the question is about (「ラピダスの工場は」「審議会の名前は」「担当省庁は」),
+        # or the thing a figure is asked of (「建造する船の隻数」), is a word the documents never use: they do not
+        # answer it. Running text says things in other words (著者 of 著書), so there the passages decide.
         return not_stated("「" + "」「".join(u.unknown_focus or u.unknown_terms) + "」", refs)
     return None
 

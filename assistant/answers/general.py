@@ -109,6 +109,8 @@ def answer(ctx: Context) -> Draft:
             return KIND_BONUS + (UNIT_BONUS if counts_as_asked(ctx, kind, s.located) else 0.0)
 
         good = sorted((replace(s, score=s.score + bonus(s)) for s in good), key=lambda s: -s.score)
+        if u.plan_context:  # about a plan, a sentence that only names the kind (予算と人員を配分) does not answer
+            good = [s for s in good if holds(ctx, kind, [s.located])] or good
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]

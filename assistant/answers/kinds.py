@@ -44,7 +44,8 @@ def pieces(ctx: Context, kind: str, passage: Located) -> list[tuple[int, str]]:
                 run = []
     merged: list[tuple[int, str]] = []
     for start, piece in sorted(found):
-        if merged and start <= merged[-1][0] + len(merged[-1][1]):
+        joint = merged[-1][0] + len(merged[-1][1]) if merged else -2
+        if merged and (start <= joint or (start == joint + 1 and norm[joint] in "・=＝")):  # エド・エンゲラルト
             s0, p0 = merged[-1]
             merged[-1] = (s0, norm[s0 : max(s0 + len(p0), start + len(piece))])
         else:

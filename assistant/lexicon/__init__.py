@@ -42,6 +42,7 @@ class InfoKind:
     pos: tuple[str, ...]  # Sudachi "tags[1]/tags[2]" that count as evidence (固有名詞/人名 …)
     words: frozenset[str]  # words that count as evidence (time words …)
     decline_anywhere: bool  # its absence declines a question about any document, not only about a plan's units
+    weak_cue: re.Pattern[str] = re.compile(r"(?!)")  # interrogatives another kind's word overrides (いくら of 割合)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Lexicon:
                 pos=tuple(spec.get("pos", ())),
                 words=frozenset(w for key in spec.get("words", ()) for w in lists[key]),
                 decline_anywhere=bool(spec.get("decline_anywhere", False)),
+                weak_cue=_pattern(tuple(spec.get("weak_cues", ()))),
             )
         places = _read("places.toml")
         glossary = {normalize(k): v for k, v in _read("glossary.toml")["glossary"].items()}
