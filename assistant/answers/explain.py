@@ -19,7 +19,7 @@ INTENT = Intent.EXPLAIN
 MIN_REASON_CHARS = 15
 
 
-def _prose_before_items(sentence, unit: Part) -> int:
+def prose_before_items(sentence, unit: Part) -> int:
     s = sentence.span
     first = min((i.span.start for i in unit.items if s.start <= i.span.start < s.end), default=s.end)
     return first - s.start
@@ -49,7 +49,7 @@ def _why_unit(ctx: Context, unit: Part, d: Draft) -> Draft:
     vocab = ctx.kb.vocab
     asked = [s for s in ranked if any(vocab.mentions(s.located.span.text, f) for f in u.fields)
              or any(k in squash(s.located.span.text) for k in keys)]
-    reasons = [s for s in ranked if _prose_before_items(s.located, unit) >= MIN_REASON_CHARS]
+    reasons = [s for s in ranked if prose_before_items(s.located, unit) >= MIN_REASON_CHARS]
     chosen = list(dict.fromkeys(asked + reasons))[:3] or ranked[:1]
     chosen.sort(key=lambda s: s.located.span.start)
     d.lead(f"{ctx.label(unit)}について、資料には次のように書かれています。")

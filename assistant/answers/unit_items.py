@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from assistant.answers.context import Context
+from assistant.answers.explain import MIN_REASON_CHARS, prose_before_items
 from assistant.answers.draft import Draft, count_of, item_name
 from assistant.answers.notes import reading_notes
 from assistant.types import Intent
 
 INTENT = Intent.UNIT_ITEMS
+
+# A unit's overview (「特徴は」) adds at most this many of its sentences that carry reasons.
+OVERVIEW_SENTENCES = 2
 
 
 def answer(ctx: Context) -> Draft:
@@ -30,6 +34,12 @@ def answer(ctx: Context) -> Draft:
                 d.lead(f"あわせて、次の{len(more)}項目が挙げられています。")
                 for loc in more:
                     d.item(item_name(loc), [d.cite_item(loc)])
+            if ctx.u.cue("overview"):  # 「特徴は」「概要は」: what the unit says it builds on, too
+                reasons = [s for s in unit.sentences if prose_before_items(s, unit) >= MIN_REASON_CHARS][:OVERVIEW_SENTENCES]
+                if reasons:
+                    d.lead("資料には次のようにも書かれています。")
+                    for s in reasons:
+                        d.quote(s.span.text, d.cite_span(s))
         else:
             d.lead(f"{ctx.label(unit)}について、資料には次のように書かれています。")
             for s in unit.sentences:
