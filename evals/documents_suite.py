@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from evals import metrics as M
+from evals.asking import warm_up
 from evals.jsquad import SAMPLE_SIZE, SEED, Question, load_jsquad, sample_questions
 
 SUITE = "documents"
@@ -127,10 +128,7 @@ class _Failed:
 
 
 def ask_all(ask: Callable[[str, list], object], questions: Sequence[Question], documents: Mapping) -> list[DocResult]:
-    try:
-        ask(WARMUP_QUESTION, [])  # lazy loading is not a question's latency
-    except Exception:  # noqa: BLE001 - the real questions will record the error
-        pass
+    warm_up(ask, WARMUP_QUESTION)
     rows = []
     for q in questions:
         t = time.perf_counter()

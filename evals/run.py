@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals import documents_suite as D
+from evals.asking import warm_up
 from evals import metrics as M
 from evals.dataset import CATEGORIES, SPLITS, Corpus, load_corpus, load_split, plan_document_paths
 
@@ -103,10 +104,7 @@ class _Failed:
 
 
 def run_system(name: str, ask: Ask, items: Sequence[Mapping], corpus: Corpus, judge=None, log=print) -> list[dict]:
-    try:
-        ask(WARMUP_QUESTION, [])  # lazy loading is not a question's latency
-    except Exception:  # noqa: BLE001 - the real items will record the error
-        pass
+    warm_up(ask, WARMUP_QUESTION)
     results = []
     for item in items:
         error = None

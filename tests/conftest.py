@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,13 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> bool:
+    """Poll `condition` until it holds or `timeout` passes (a generous bound, never an assertion on speed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()

@@ -10,19 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> bool:
-    """Poll `condition` until it holds or `timeout` passes (a generous bound, never an assertion on speed)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 # --- the limiters on their own -------------------------------------------------------------------------------

@@ -14,19 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, stop
+from tests.conftest import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 def client(url):
