@@ -229,3 +229,18 @@ def test_a_follow_up_by_position_answers_about_that_entry(bot):
     second = bot.ask("2番目について詳しく", history=history)
     name = entries[1][2:].split("[")[0].strip().lstrip("②")
     assert second.answerable and name in second.text and "2番目→" in second.text
+
+
+def test_a_where_question_about_a_plan_whose_passages_miss_its_topic_is_declined_not_an_error(bot, monkeypatch):
+    # every passage fails the topic check: the general path must say so, never fall over on an empty choice
+    from dataclasses import replace
+
+    from assistant.answers import Context, general
+    from assistant.evidence import Evidence
+
+    state = bot._state
+    u, hits = bot.understand("洋上風力の拠点はどこにある？", [], None, state)
+    u = replace(u, plan_context=True)
+    monkeypatch.setattr(Evidence, "covers", lambda self, u, loc: False)
+    draft = general.answer(Context(u, hits, state.kb, state.evidence, 30, ""))
+    assert any("記載がありません" in line.text for line in draft.lines)

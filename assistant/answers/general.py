@@ -97,7 +97,9 @@ def answer(ctx: Context) -> Draft:
     if kind and u.plan_context:
         # About a plan, the figure must be about what the question asks: in a passage that also holds
         # the question's topic words (「何人の雇用」: a number of people next to 雇用, not next to 人材育成).
-        good = [s for s in good if ctx.evidence.covers(u, s.located)] or []
+        good = [s for s in good if ctx.evidence.covers(u, s.located)]
+        if not good:  # no passage holds what the question is about together with what it asks
+            return not_stated("この質問に答える内容", [s.located for s in ranked[:2]])
     if kind and (u.plan_context or ctx.kb.lexicon.kinds[kind].decline_anywhere):
         missing = missing_information(ctx, [s.located for s in good[:5]], "")
         if missing is not None:
