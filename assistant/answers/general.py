@@ -13,7 +13,7 @@ from dataclasses import replace
 from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.decline import missing_information, not_stated
-from assistant.answers.kinds import answer_phrase, counts_as_asked, holds
+from assistant.answers.kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
 from assistant.answers.passages import diverse, list_after
 from assistant.plan import Located, Part
@@ -77,7 +77,7 @@ def answer(ctx: Context) -> Draft:
     # about the document as a whole, unless a kind of information is asked of it (its schedule: a date)
     whole = len(u.documents) == 1 and not (u.phrases or u.quoted or u.fields or u.topics or u.unknown_terms or u.asks)
     if whole and (u.cue("why") or not ctx.evidence.question_terms(u) & ctx.evidence.lexical.known):
-        # 「成長戦略の狙いは？」「なぜ北九州市はこの計画を作ったの？」: about the document as a whole, which
+        # 「この戦略の狙いは？」「なぜA市はこの計画を作ったの？」: about the document as a whole, which
         # says what it is for at its start.
         return _overview(ctx, u.documents[0])
     candidates = _candidates(ctx)
@@ -105,14 +105,15 @@ def answer(ctx: Context) -> Draft:
         if missing is not None:
             return missing
     if kind:
+        found = {id(s.located): pieces(ctx, kind, s.located) for s in good}  # each sentence read once
+
         def bonus(s) -> float:  # it holds the kind asked, and more so in the unit the question names
-            if not holds(ctx, kind, [s.located]):
-                return 0.0
-            return KIND_BONUS + (UNIT_BONUS if counts_as_asked(ctx, kind, s.located) else 0.0)
+            own = found[id(s.located)]
+            return KIND_BONUS + (UNIT_BONUS if in_asked_unit(ctx, own) else 0.0) if own else 0.0
 
         good = sorted((replace(s, score=s.score + bonus(s)) for s in good), key=lambda s: -s.score)
         if u.plan_context:  # about a plan, a sentence that only names the kind (予算と人員を配分) does not answer
-            good = [s for s in good if holds(ctx, kind, [s.located])] or good
+            good = [s for s in good if found[id(s.located)]] or good
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]

@@ -59,14 +59,14 @@ def holds(ctx: Context, kind: str, passages: Iterable[Located | Chunk]) -> bool:
                for loc in ([Located(s, p) for s in (*p.sentences, *p.items)] if isinstance(p, Chunk) else [p]))
 
 
-# Between two pieces of one range: 「令和8年度（2026年度）から令和12年度」, 「380件…から500件」.
+# Between two pieces of one range: 「令和2年度（2020年度）から令和6年度」, 「300件…から400件」.
 _RANGE = re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:から|～|〜|~|－|より)\s*")
 
 
 def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
     """The piece of the passage that answers: the one nearest to the question's own words in it, on either side
-    (「③市内の創業件数：年間380件…」 answers 創業件数 with 380件), else the first, whole (明治以降); a range
-    is answered whole (令和8年度から令和12年度まで)."""
+    (「③利用者数：年間300人…」 answers 利用者数 with 300人), else the first, whole (明治以降); a range
+    is answered whole (令和2年度から令和6年度まで)."""
     found = pieces(ctx, kind, passage)
     if not found:
         return ""
@@ -90,8 +90,8 @@ def answer_phrase(ctx: Context, kind: str, passage: Located) -> str:
     return best[1]
 
 
-def counts_as_asked(ctx: Context, kind: str, passage: Located) -> bool:
-    """Whether a piece of the passage counts in the unit the question names (「何人」「働いている人は
+def in_asked_unit(ctx: Context, found: list[tuple[int, str]]) -> bool:
+    """Whether one of the pieces (from `pieces`) counts in the unit the question names (「何人」「働いている人は
     どれくらい」: a figure in 人, not a ratio in 倍)."""
     words = {t.surface for t in ctx.u.question.tokens if len(t.surface) == 1 and not t.surface.isascii()}
-    return any(piece.rstrip()[-1:] in words for _, piece in pieces(ctx, kind, passage))
+    return any(piece.rstrip()[-1:] in words for _, piece in found)
