@@ -22,7 +22,7 @@ import pytest
 
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.render import reference_list
-from tests.conftest import REPO, free_port, stop
+from tests.conftest import REPO, free_port, stop, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -607,15 +607,16 @@ class AppProcess:
         self.log = open(ARTIFACTS / "ui_restart.log", "a", encoding="utf-8")
         self.proc = subprocess.Popen([sys.executable, "-m", "ui.app", "--port", str(self.port)], cwd=REPO, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while True:
-            assert self.proc.poll() is None, f"the app exited; see {self.log.name}"
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                assert time.monotonic() < deadline, "the app did not start within 120 s"
-                time.sleep(0.2)
+        wait_until(lambda: self.proc.poll() is not None or self._listening(), timeout=120, every=0.2)  # never hang
+        assert self.proc.poll() is None, f"the app exited; see {self.log.name}"
+        assert self._listening(), f"the app is not listening; see {self.log.name}"
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
 
     def stop(self) -> None:
         if self.proc is not None:
