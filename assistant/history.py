@@ -126,7 +126,7 @@ def listed(answer: str) -> list[str]:
 
 def pick_listed(question: str, answer: str, ordinal: re.Pattern[str]) -> tuple[str, str] | None:
     """「そのうち2つ目の事業費は？」 after a list: the question with the ordinal phrase replaced by that
-    entry (「次世代半導体・ロボット産業振興プロジェクトの事業費は？」), and a note of how it was read."""
+    entry (「乙プロジェクトの事業費は？」), and a note of how it was read."""
     m = ordinal.search(question)
     entries = listed(answer) if m else []
     if not entries:

@@ -59,7 +59,7 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge)
 
 def _nouns(e: Entities, kb: Knowledge) -> list[str]:
     """The question's own nouns of two characters or more that are not generic and name no unit: the
-    words that tell which document it is about (市長 in 「北九州市長の名前は」)."""
+    words that tell which document it is about (市長 in 「A市長の名前は」)."""
     names = {*e.units, *e.unit_surfaces}
     return [t.surface for t in e.question.tokens if t.pos == "名詞" and len(t.surface) >= 2
             and t.surface not in kb.lexicon.generic and t.surface not in names]
@@ -75,10 +75,10 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
         written = e.field_surfaces or e.fields
         if any(kb.in_document(d, w) for d in named_plans for w in written):
-            # 「北九州市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
+            # 「A市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
             return replace(e, units=(), fields=(), topics=tuple(dict.fromkeys((*e.topics, *written))),
                            plan_context=True, scope=tuple(named_plans))
-        # 「北九州市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
+        # 「A市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
         return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope:  # carried from the previous turn
         allowed &= set(e.scope) or allowed

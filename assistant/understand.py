@@ -126,7 +126,7 @@ def _sections(q: Question, kb: Knowledge, title_words: set[str] = frozenset()) -
     """Parts that are not units whose name or sub-heading the question names (凡例, 分野横断的課題 …),
     and the heading it named. A heading named in full beats one named in part; longer beats shorter."""
     norm_sq = q.squashed
-    for word in title_words:  # 「北九州市産業振興計画の基本理念」: the title names the document, not a heading
+    for word in title_words:  # 「A市産業振興計画の基本理念」: the title names the document, not a heading
         norm_sq = norm_sq.replace(word, "\x00")
     grams = _bigrams(norm_sq)
     found: list[tuple[int, int, str, str]] = []  # (full?, length, part, heading)
