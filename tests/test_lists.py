@@ -69,3 +69,26 @@ def test_cli_all_prints_every_unit(data_dir, many):
     assert short.returncode == 0 and full.returncode == 0, short.stderr + full.stderr
     assert f"ほか{UNITS - 30}件" in short.stdout and _name(UNITS - 1) not in short.stdout
     assert all(f"- {_name(n)}：" in full.stdout for n in range(UNITS)) and "ほか" not in full.stdout
+
+
+PLANS = 8  # more plans than the answer names one by one
+
+
+@pytest.fixture(scope="module")
+def many_plans(tmp_path_factory):
+    d = tmp_path_factory.mktemp("many-plans")
+    (d / "documents").mkdir()
+    for k in range(PLANS):
+        blocks = "".join(f"\n■ {_name(n)}{k + 1}\n\n- ①{FIELD} ②観光\n分野でのクラスター形成を検討している。\n" for n in range(10))
+        (d / "documents" / f"plan_{k}.md").write_text(f"沿岸地区別の計画 第{k + 1}版\n{blocks}", encoding="utf-8")
+    return Assistant.load(Settings(data_dir=d))
+
+
+def test_plans_past_the_limit_are_summed_in_one_note_not_one_line_each(many_plans):
+    a = many_plans.ask(QUESTION)
+    assert a.intent == "which_units" and sum(line.kind == "unit" for line in a.lines) == 30
+    notes = [line.text for line in a.lines if line.kind == "note"]
+    assert len(notes) <= 3, notes
+    rest = PLANS - 3  # three plans of ten units fill the 30
+    assert any(f"{rest}件の資料の計{rest * 10}か所" in n and "--all" in n for n in notes), notes
+    assert len(a.text) < 3000

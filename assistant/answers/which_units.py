@@ -17,6 +17,7 @@ from assistant.plan import Part
 from assistant.types import Intent, Strength
 
 INTENT = Intent.WHICH_UNITS
+NAMED_PLANS = 3  # plans past a bounded list named one by one; more are summed in one note
 
 
 def _join(names: list[str]) -> str:
@@ -105,22 +106,37 @@ def answer(ctx: Context) -> Draft:
         for m in matches:
             by_doc.setdefault(m.unit.doc_id, []).append(m)
         budget = ctx.list_limit  # units listed over all plans; the rest are counted
+        beyond: list[tuple[str, list[Part]]] = []  # plans past the budget
         for doc_id, mine in by_doc.items():  # several plans answer: each says it in its own words (ブロック, 地区)
             units = _units_of(mine)
             if budget is not None and budget <= 0:
                 d.omitted += len(units)
-                d.note(f"「{ctx.kb.plan.titles[doc_id]}」でも{_count(ctx, units)}が{f}を挙げています（CLI: --all）")
+                beyond.append((doc_id, units))
                 continue
             where = f"「{ctx.kb.plan.titles[doc_id]}」では、" if len(by_doc) > 1 else ""
             within = "それらのうち" if u.within else ""
             d.lead(f"{where}{within}{f}を挙げているのは{names(units, budget)}の{_count(ctx, units)}です。")
             unit_lines(d, mine, budget)
             budget = None if budget is None else budget - len(units)
+        _beyond_note(ctx, d, f, beyond)
         if f in vocab.compounds:
             _wider(ctx, d, f, {id(m.unit) for m in matches})
     if not any(per_field.values()):
         return not_stated(f"{asked}を挙げる{ctx.noun(ctx.scope[0]) if ctx.scope else ''}", [])
     return d
+
+
+def _beyond_note(ctx: Context, d: Draft, field: str, beyond: list[tuple[str, list[Part]]]) -> None:
+    """The plans a bounded answer did not reach: one note each for a few, one note in all for many
+    (a corpus of a hundred plans must not give a hundred-line answer)."""
+    if len(beyond) <= NAMED_PLANS:
+        for doc_id, units in beyond:
+            d.note(f"「{ctx.kb.plan.titles[doc_id]}」でも{_count(ctx, units)}が{field}を挙げています（CLI: --all）")
+    else:
+        titles = "、".join(f"「{ctx.kb.plan.titles[doc_id]}」" for doc_id, _ in beyond[:NAMED_PLANS])
+        total = sum(len(units) for _, units in beyond)
+        d.note(f"ほかに{titles}など{len(beyond)}件の資料の計{total}か所も{field}を挙げています"
+               "（「続きを表示」、CLI: --all）")
 
 
 def _wider(ctx: Context, d: Draft, compound: str, listed: set[int]) -> None:
