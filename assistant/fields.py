@@ -98,7 +98,7 @@ class FieldVocabulary:
         self._refs = np.asarray(refs, dtype=np.int32).reshape(len(refs), 3)
         self._potential = np.asarray(potential, dtype=bool)
         self._index_items(labels)
-        self._matches: dict[str, list[ItemMatch]] = {}
+        self._matches: dict[str, dict[str, list[ItemMatch]]] = {}
         self._counts: dict[str, dict[str, int]] = {}
 
     def _index_items(self, labels: list[str]) -> None:
@@ -179,9 +179,16 @@ class FieldVocabulary:
     def matches(self, field: str, doc_ids=None) -> list[ItemMatch]:
         """Every unit item across the plans that mentions `field` (no top-k), in plan order."""
         if field not in self._matches:
-            self._matches[field] = self._match(self._hits(field), field)
-        found = self._matches[field]
-        return found if doc_ids is None else [m for m in found if m.unit.doc_id in doc_ids]
+            by_doc: dict[str, list[ItemMatch]] = {}
+            for m in self._match(self._hits(field), field):
+                by_doc.setdefault(m.unit.doc_id, []).append(m)
+            self._matches[field] = by_doc  # by document (in plan order), so a scope reads only its plans
+        by_doc = self._matches[field]
+        return [m for d, ms in by_doc.items() if doc_ids is None or d in doc_ids for m in ms]
+
+    def documents(self, field: str) -> set[str]:
+        """The plans whose units list `field` (without building its matches)."""
+        return set(self.unit_counts(field))
 
     def unit_counts(self, field: str) -> dict[str, int]:
         """How many units of each document list `field` (what `matches` would give, counted by unit)."""

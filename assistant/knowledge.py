@@ -119,6 +119,9 @@ class Knowledge:
     def in_document(self, doc_id: str, text: str) -> bool:
         return self.text.contains(squash(text), doc_id)
 
+    def documents_with(self, text: str) -> frozenset[str]:
+        return self.text.documents_containing(squash(text))
+
     def chunks_with(self, text: str) -> frozenset[str]:
         """Ids of the chunks that may hold `text` (squashed): all that do, and a few more to check."""
         return self.text.chunks_containing(squash(text))

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from corpus.model import Chunk, Item, Sentence
@@ -73,7 +74,7 @@ class Part:
     def is_unit(self) -> bool:
         return self.role is Role.UNIT
 
-    @property
+    @cached_property  # read for every matching item of a field, thousands per question on big plans
     def listed(self) -> tuple[Located, ...]:
         """The entries a unit lists as its own: its numbered items (①②, (1)) when it numbers any, else all;
         a bulleted 「主な取組」 under a numbered 「重点分野」 describes activities, not the unit's fields."""

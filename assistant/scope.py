@@ -12,7 +12,8 @@ question takes the general path.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from functools import lru_cache
+from typing import Callable, Sequence
 
 from index.search import Hit
 from assistant.knowledge import Knowledge
@@ -31,12 +32,22 @@ def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
 def _plan_docs(e: Entities, kb: Knowledge) -> set[str]:
     """The plan documents the question's entities belong to."""
     docs = {u.doc_id for name in e.units for u in kb.plan.units_named(name)}
-    docs |= {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)}
+    docs |= {d for f in e.fields for d in kb.vocab.documents(f)}
     docs |= {p.doc_id for p in kb.plan.others() if p.name in e.sections}
     return docs
 
 
-def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge) -> bool:
+def _fits(e: Entities, kb: Knowledge, carried: set[str], allowed: set[str]) -> bool:
+    """Whether the conversation's plans still frame the question: not when it names a unit that only
+    another plan has (「では〇〇地区は？」 about a unit of another plan of the same kind)."""
+    named = {u.doc_id for name in e.units for u in kb.plan.units_named(name)} & allowed
+    return not named or bool(named & carried)
+
+
+def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge,
+                 holders: Callable[[str], frozenset[str]]) -> bool:
+    """`holders(word)`: the documents that hold the word (one text-index lookup per word and question,
+    however many plans there are)."""
     profile = kb.profile(doc_id)
     if doc_id in e.documents or e.followup:
         return True
@@ -50,8 +61,8 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge)
             continue
         names = [*e.units, *e.unit_surfaces, *e.fields]
         words = [*e.topics, *_nouns(e, kb)]
-        if any(kb.in_document(other, n) for n in names) and any(
-            not kb.in_document(doc_id, t) and kb.in_document(other, t) for t in words
+        if any(other in holders(n) for n in names) and any(
+            doc_id not in holders(t) and other in holders(t) for t in words
         ):
             return False
     return True
@@ -72,7 +83,7 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
         allowed = set(named) or allowed
     ranks = document_ranks(hits, kb)
     named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
-    if named_plans and e.fields and not any(m.unit.doc_id in named_plans for f in e.fields for m in kb.vocab.matches(f)):
+    if named_plans and e.fields and not any(kb.vocab.documents(f) & set(named_plans) for f in e.fields):
         written = e.field_surfaces or e.fields
         if any(kb.in_document(d, w) for d in named_plans for w in written):
             # 「A市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
@@ -80,9 +91,10 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
                            plan_context=True, scope=tuple(named_plans))
         # 「A市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
         return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
-    if e.scope:  # carried from the previous turn
-        allowed &= set(e.scope) or allowed
-    plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb)}
+    if e.scope and _fits(e, kb, set(e.scope), allowed):  # carried from the previous turn
+        allowed &= set(e.scope)
+    holders = lru_cache(maxsize=None)(kb.documents_with)
+    plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb, holders)}
     named = {d for d in plans if kb.profile(d).unit_noun and kb.profile(d).unit_noun in e.norm}
     plans = named or plans  # 「半導体に取り組む地区は？」: the plan whose units are 地区, not the one of ブロック
     first = min(ranks, key=ranks.get) if ranks else None
@@ -94,6 +106,6 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
     units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units_named(n)))
-    fields = tuple(f for f in e.fields if any(m.unit.doc_id in plans for m in kb.vocab.matches(f))) if plans else e.fields
+    fields = tuple(f for f in e.fields if kb.vocab.documents(f) & plans) if plans else e.fields
     scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents else ())
     return replace(e, units=units, fields=fields, scope=scope, plan_context=context)

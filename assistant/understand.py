@@ -513,7 +513,7 @@ def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
 def _beyond_units(e: Entities, kb: Knowledge) -> bool:
     """The question's topic is something no unit of the plans lists or says (a fund, a share, a target):
     its field word only qualifies it (「スタートアップ向けのファンドの規模」), so a passage answers, not a list."""
-    docs = {m.unit.doc_id for f in e.fields for m in kb.vocab.matches(f)} or None
+    docs = {d for f in e.fields for d in kb.vocab.documents(f)} or None
     # The text index finds the chunks holding a word, so no unit's text is read (a plan may have 100k).
     return any(not kb.plan.units_holding(kb.chunks_with(w), docs) for w in (*e.topics, *e.phrases) if len(squash(w)) >= 2)
 

@@ -104,5 +104,10 @@ class LexicalIndex:
             scores = np.where(np.isin(self._doc_codes, codes), scores, 0.0)
         # Only chunks with a positive score, best first, ties in index order: no sort of the whole corpus.
         found = np.flatnonzero(scores > 0)
+        if len(found) > 4 * k:  # a common word scores most of a big corpus: keep the k best before sorting
+            s = scores[found]
+            kth = -np.partition(-s, k - 1)[k - 1]
+            above = found[s > kth]
+            found = np.sort(np.concatenate([above, found[s == kth][: k - len(above)]]))
         top = found[np.argsort(-scores[found], kind="stable")[:k]]
         return [(self._ids[i], float(scores[i])) for i in top]

@@ -57,6 +57,10 @@ class SubstringIndex:
         self._chunk_starts = chunk_starts
         self._chunk_ids = chunk_ids
         self._n = len(self._char)
+        order = sorted(ranges.items(), key=lambda kv: kv[1])  # documents in text order
+        self._doc_ids = [d for d, _ in order]
+        self._doc_starts = np.asarray([r[0] for _, r in order], dtype=np.int64)
+        self._doc_ends = np.asarray([r[1] for _, r in order], dtype=np.int64)
 
     # --- on disk -----------------------------------------------------------------------------------
 
@@ -109,6 +113,17 @@ class SubstringIndex:
             return False
         lo, hi = self._ranges.get(doc_id, (0, 0)) if doc_id is not None else (0, len(self._codes))
         return bool(len(self._occurrences(key, lo, hi)))
+
+    def documents_containing(self, key: str) -> frozenset[str]:
+        """Ids of the documents whose text holds `key` (squashed): one lookup instead of one per document."""
+        if not key:
+            return frozenset()
+        found = self._occurrences(key, 0, len(self._codes))
+        if not len(found):
+            return frozenset()
+        k = np.searchsorted(self._doc_starts, found, side="right") - 1
+        inside = (k >= 0) & (found + len(key) <= self._doc_ends[np.maximum(k, 0)])
+        return frozenset(self._doc_ids[i] for i in np.unique(k[inside]))
 
     def chunks_containing(self, key: str) -> frozenset[str]:
         """Ids of the chunks where an occurrence of `key` (squashed) begins or ends: every chunk whose

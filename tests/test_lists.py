@@ -92,3 +92,12 @@ def test_plans_past_the_limit_are_summed_in_one_note_not_one_line_each(many_plan
     rest = PLANS - 3  # three plans of ten units fill the 30
     assert any(f"{rest}件の資料の計{rest * 10}か所" in n and "--all" in n for n in notes), notes
     assert len(a.text) < 3000
+
+
+def test_a_follow_up_may_name_a_unit_of_another_plan(many_plans):
+    first, other = f"{_name(0)}1", f"{_name(1)}2"  # units of the first and the second plan
+    history = [{"role": "user", "content": f"{first}ではどんな分野を検討している？"},
+               {"role": "assistant", "content": many_plans.ask(f"{first}ではどんな分野を検討している？").text}]
+    a = many_plans.ask(f"では{other}は？", history=history)
+    assert a.answerable and a.intent == "unit_items", a.text
+    assert [line.unit for line in a.lines if line.kind == "unit"] in ([], [other]) and FIELD in a.text and other in a.text

@@ -31,8 +31,13 @@ def shown(items: list, limit: int | None) -> list:
 
 def names(units: list[Part], limit: int | None) -> str:
     """Units named in a lead: all of them, or the first `limit` and how many more."""
+    return _names_counted(units, len(units), limit)
+
+
+def _names_counted(units: list[Part], total: int, limit: int | None) -> str:
+    """`names` when only the first units were gathered and `total` were counted."""
     first = shown(units, limit)
-    more = f"ほか{len(units) - len(first)}件" if len(first) < len(units) else ""
+    more = f"ほか{total - len(first)}件" if len(first) < total else ""
     return _join([p.name for p in first]) + more
 
 
@@ -43,9 +48,10 @@ def more_note(d: Draft, total: int, limit: int | None) -> None:
         d.note(f"ほか{total - limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
 
 
-def _count(ctx: Context, units: list[Part]) -> str:
+def _count(ctx: Context, units: list[Part], total: int | None = None) -> str:
+    n = len(units) if total is None else total
     noun = ctx.noun(units[0].doc_id) if units else ""
-    return f"{len(units)}{noun}" if noun else f"{len(units)}か所"
+    return f"{n}{noun}" if noun else f"{n}か所"
 
 
 def unit_lines(d: Draft, matches: list[ItemMatch], limit: int | None) -> None:
@@ -79,14 +85,18 @@ def answer(ctx: Context) -> Draft:
     if u.negated:  # 「半導体を挙げていないブロック」: the complement, over the whole plan
         having = {id(m.unit) for ms in per_field.values() for m in ms}
         docs = {m.unit.doc_id for ms in per_field.values() for m in ms} or set(ctx.scope or ())
-        rest = [p for p in ctx.kb.plan.units(docs or None) if id(p) not in having and (not u.within or p.name in u.within)]
-        if not rest:
+        every = ctx.kb.plan.units(docs or None)
+        rest = (p for p in every if id(p) not in having and (not u.within or p.name in u.within))
+        # Without 「それらの中で」 the complement is counted, and only the units shown are gathered.
+        first = list(rest) if u.within or ctx.list_limit is None else [p for _, p in zip(range(ctx.list_limit), rest)]
+        total = len(first) if u.within or ctx.list_limit is None else len(every) - len(having)
+        if not total:
             d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
             return d
-        d.lead(f"{asked}を挙げていないのは{names(rest, ctx.list_limit)}の{_count(ctx, rest)}です。")
-        for p in shown(rest, ctx.list_limit):
+        d.lead(f"{asked}を挙げていないのは{_names_counted(first, total, ctx.list_limit)}の{_count(ctx, first, total)}です。")
+        for p in shown(first, ctx.list_limit):
             d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
-        more_note(d, len(rest), ctx.list_limit)
+        more_note(d, total, ctx.list_limit)
         return d
     if u.wants_all and len(u.fields) > 1:
         common = set.intersection(*({id(m.unit) for m in ms} for ms in per_field.values()))
