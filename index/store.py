@@ -391,16 +391,17 @@ def _now() -> str:
 
 
 def _write(col, chunks: list[Chunk], embedder: Embedder, extra: dict[str, dict], progress: Progress | None, batch: int = 32) -> None:
-    """Embed and add chunks through llama-index's Chroma store, batch by batch."""
+    """Embed and add chunks through llama-index's Chroma store, batch by batch. A batch's records (the
+    index-time analysis) and its Chroma write run in a second thread while the next batch embeds: the
+    embedder does not keep both cores busy all the time, and writing in line cost a fifth of the build."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     store = ChromaVectorStore(chroma_collection=col)
-    if progress:
-        progress(0, len(chunks))
-    for k in range(0, len(chunks), batch):
-        part = chunks[k : k + batch]
-        vectors = embedder.embed_passages([embedding_text(c) for c in part])
+
+    def add(part: list[Chunk], vectors) -> None:
         nodes = []
         for c, v in zip(part, vectors):
             meta = to_metadata(c, extra.get(c.doc_id))
@@ -417,8 +418,24 @@ def _write(col, chunks: list[Chunk], embedder: Embedder, extra: dict[str, dict],
                 )
             )
         store.add(nodes)
-        if progress:
-            progress(min(k + batch, len(chunks)), len(chunks))
+
+    def written(pending: tuple[Future, int] | None) -> None:
+        if pending is not None:
+            pending[0].result()  # a failed write fails the build here, in order
+            if progress:
+                progress(pending[1], len(chunks))  # from the calling thread, as callers expect
+
+    if progress:
+        progress(0, len(chunks))
+    pending: tuple[Future, int] | None = None
+    # One write in flight at a time: batches land in order and memory stays at two batches.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write") as writer:
+        for k in range(0, len(chunks), batch):
+            part = chunks[k : k + batch]
+            vectors = embedder.embed_passages([embedding_text(c) for c in part])
+            written(pending)
+            pending = (writer.submit(add, part, vectors), min(k + batch, len(chunks)))
+        written(pending)
 
 
 def embedding_text(chunk: Chunk) -> str:
