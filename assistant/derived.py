@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -242,27 +243,50 @@ def load(folder: Path, key: str, lexicon: Lexicon, places: Gazetteer, tokenizer:
     present = {str(p.relative_to(folder)) for p in _files(folder)}
     if set(listed) != present:
         raise Stale(f"files missing or unexpected: {sorted(set(listed) ^ present)[:3]}")
-    for name, (size, crc) in listed.items():
-        path = folder / name
-        if path.stat().st_size != size or _crc(path) != crc:
-            raise Stale(f"{name} is damaged (size or checksum differs)")
-    try:
-        enabled = gc.isenabled()
-        gc.disable()  # a large object graph loads several times faster without collections in between
+    for name, (size, _) in listed.items():
+        if (folder / name).stat().st_size != size:
+            raise Stale(f"{name} is damaged (its size differs)")
+    # The checksums (half a gigabyte at 100k chunks) are read in a second thread while the views load:
+    # zlib and file reads release the GIL. Nothing loaded is used before they all match.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="derived-check") as pool:
+        checked = pool.submit(_damaged, folder, listed)
         try:
-            with (folder / "views.pickle").open("rb") as f:
-                views = _Unpickler(f, {"lexicon": lexicon, "places": places}).load()
-        finally:
-            if enabled:
-                gc.enable()
-        plan: PlanView = views["plan"]
-        plan.attach(_reader(*_open_rows(folder, "documents")))
-        lexical = LexicalIndex.load(folder / "lexical", tokenizer)
-        text = SubstringIndex.load(folder / "substrings")
-        ids, data, offsets = _open_rows(folder, "analyses")
-        analyses = AnalysisTable(ids, data, offsets)
-    except Exception as exc:  # noqa: BLE001 - any failure to read means: derive again
-        raise Stale(f"unreadable ({type(exc).__name__}: {exc})") from exc
+            d = _read(folder, lexicon, places, tokenizer)
+        except Exception as exc:  # noqa: BLE001 - any failure to read means: derive again
+            if (name := checked.result()) is not None:
+                raise Stale(f"{name} is damaged (checksum differs)") from exc
+            raise Stale(f"unreadable ({type(exc).__name__}: {exc})") from exc
+        if (name := checked.result()) is not None:
+            raise Stale(f"{name} is damaged (checksum differs)")
+    return d
+
+
+def _damaged(folder: Path, listed: dict) -> str | None:
+    """The first listed file whose checksum differs or that cannot be read, if any."""
+    for name, (_, crc) in listed.items():
+        try:
+            if _crc(folder / name) != crc:
+                return name
+        except OSError:
+            return name
+    return None
+
+
+def _read(folder: Path, lexicon: Lexicon, places: Gazetteer, tokenizer: Tokenizer) -> Derived:
+    enabled = gc.isenabled()
+    gc.disable()  # a large object graph loads several times faster without collections in between
+    try:
+        with (folder / "views.pickle").open("rb") as f:
+            views = _Unpickler(f, {"lexicon": lexicon, "places": places}).load()
+    finally:
+        if enabled:
+            gc.enable()
+    plan: PlanView = views["plan"]
+    plan.attach(_reader(*_open_rows(folder, "documents")))
+    lexical = LexicalIndex.load(folder / "lexical", tokenizer)
+    text = SubstringIndex.load(folder / "substrings")
+    ids, data, offsets = _open_rows(folder, "analyses")
+    analyses = AnalysisTable(ids, data, offsets)
     return Derived(views["plan"], views["vocab"], lexical, views["readings"], views["names"], analyses, text)
 
 
