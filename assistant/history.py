@@ -1,10 +1,10 @@
 """Follow-ups: a question's entities completed from the conversation so far (never re-classified here).
 
-- ellipsis: 「では四国は？」 after a question about 東北 → the same kind of question about 四国
+- ellipsis: 「ではBは？」 after a question about A → the same kind of question about B
   (a new unit replaces the units, a new field replaces the fields);
 - reference: 「そこでは」「その地域の」 → the units of the previous question, or of its answer;
 - continuation: 「他には？」「もっと詳しく」 → more detail on the previous subject;
-- narrow: 「それらの中で半導体も挙げているのは？」 → the previous answer's units, filtered;
+- narrow: 「それらの中でXも挙げているのは？」 → the previous answer's units, filtered;
 - a bare 「なぜ？」「いくつ？」 keeps the previous subject.
 A follow-up that names a word the documents never use inherits nothing: it is declined on its own
 terms instead of answering the previous question again.
@@ -46,14 +46,14 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
         return current
     c = current.cues
     if current.unknown_terms and not c & {"continue", "reference"}:
-        return current  # 「量子技術に取り組むブロックは？」 after 造船: a new subject the documents lack
+        return current  # 「Yに取り組む＜単位名＞は？」 after X: a new subject the documents lack
     carry = lambda **kw: replace(current, scope=previous.scope, **kw)  # noqa: E731
     said = answer_units(previous, vocab)
     if "reference" in c and not current.units and "pair" in c and len(recent) >= 2:
         units = tuple(reversed(recent[:2]))
         return carry(units=units, followup="reference", carried=units, hint=Intent.COMPARE)
     if "compare" in c and len(current.units) == 1 and said:
-        units = tuple(dict.fromkeys((*said, *current.units)))  # 「東北とくらべると？」 after 北海道
+        units = tuple(dict.fromkeys((*said, *current.units)))  # 「Bとくらべると？」 after a question about A
         return carry(units=units, followup="ellipsis", carried=said, hint=Intent.COMPARE)
     if "narrow" in c and current.fields and not current.units and said and previous.intent is Intent.WHICH_UNITS:
         return carry(within=said, followup="narrow", carried=said, hint=Intent.WHICH_UNITS)

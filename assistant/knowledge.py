@@ -50,7 +50,7 @@ class NameReadings:
 
 
 def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Words that name a document: each title's compound nouns and proper names (A市産業振興計画,
+    """Words that name a document: each title's compound nouns and proper names (A市X計画,
     A市), squashed → the documents whose title has them."""
     keys: dict[str, set[str]] = {}
     for doc_id, title in titles.items():

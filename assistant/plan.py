@@ -22,7 +22,7 @@ from assistant.places import Gazetteer
 from assistant.profile import DocumentProfile, Role, derive_profiles
 
 
-# A heading's own numbering (第1節, 第4章, 3., (2)) is not part of its name: 「第1節 響灘・若松地区」 is 響灘・若松地区.
+# A heading's own numbering (第1節, 第4章, 3., (2)) is not part of its name: 「第1節 Aエリア」 is Aエリア.
 _NUMBERING = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]|[0-9０-９]+[.．)）]|[（(][0-9０-９]+[)）])[\s　]*")
 
 
@@ -32,7 +32,7 @@ def display_name(heading: str) -> str:
 
 def aliases(name: str, noun: str) -> list[str]:
     """Names a unit is also called by: a coordinate name names each of its parts
-    (「響灘・若松地区」 → 響灘地区, 若松地区), and the name without its unit noun (門司港地区 → 門司港)."""
+    (「A・Bエリア」 → Aエリア, Bエリア), and the name without its unit noun (Cエリア → C)."""
     out = []
     stem = name[: -len(noun)] if noun and name.endswith(noun) and len(name) > len(noun) else ""
     if stem:

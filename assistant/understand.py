@@ -51,10 +51,10 @@ class Entities:
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
     asks: str | None = None  # a kind of information (see assistant/lexicon/asks.toml)
     cues: frozenset[str] = frozenset()
-    notes: tuple[str, ...] = ()  # how names were read (熊本県→九州, 九洲→九州, 船づくり→造船)
-    unit_noun_named: bool = False  # the question uses a plan's own unit noun (ブロック, 地区 …)
-    unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (熊本県, 関西)
-    field_surfaces: tuple[str, ...] = ()  # how it wrote the fields found in the vocabulary (製造業 for ものづくり)
+    notes: tuple[str, ...] = ()  # how names were read (a prefecture → its unit, a slip → the name, a paraphrase → a field)
+    unit_noun_named: bool = False  # the question uses a plan's own unit noun (from its profile)
+    unit_surfaces: tuple[str, ...] = ()  # how the question wrote the units it names (a prefecture, a nickname)
+    field_surfaces: tuple[str, ...] = ()  # how it wrote the fields found in the vocabulary (a paraphrase of a field)
     # Set by history.merge:
     followup: str | None = None  # ellipsis | reference | continuation | narrow
     carried: tuple[str, ...] = ()  # what was taken from earlier turns (shown as a chip in the UI)
@@ -85,7 +85,7 @@ class Entities:
 @dataclass(frozen=True)
 class Understanding(Entities):
     intent: Intent = Intent.GENERAL
-    negated: bool = False  # 「半導体を挙げていない」「AI・半導体以外」
+    negated: bool = False  # 「Xを挙げていない」「X以外」
     wants_all: bool = False  # 「両方」: units that list every field
     list_size: int | None = None  # 「17の戦略分野を全部」: the number the question expects
     rank: str | None = None  # most | fewest
@@ -126,7 +126,7 @@ def _sections(q: Question, kb: Knowledge, title_words: set[str] = frozenset()) -
     """Parts that are not units whose name or sub-heading the question names (凡例, 分野横断的課題 …),
     and the heading it named. A heading named in full beats one named in part; longer beats shorter."""
     norm_sq = q.squashed
-    for word in title_words:  # 「A市産業振興計画の基本理念」: the title names the document, not a heading
+    for word in title_words:  # 「A市X計画のY」: the title names the document, not a heading
         norm_sq = norm_sq.replace(word, "\x00")
     grams = _bigrams(norm_sq)
     found: list[tuple[int, int, str, str]] = []  # (full?, length, part, heading)
@@ -310,8 +310,8 @@ def _nearest_names(text: str, kb: Knowledge, bounds: frozenset[int]) -> str:
 
 
 def _units(q: Question, kb: Knowledge, taken: list[bool]) -> tuple[list[str], list[str]]:
-    """Unit names in the question: as written, through a place (熊本県 → 九州 where the plan's units are
-    regions), or mistyped. Returns the units and notes on how they were read."""
+    """Unit names in the question: as written, through a place (a prefecture → the unit holding it, where
+    the plan's units are regions), or mistyped. Returns the units and notes on how they were read."""
     units: list[tuple[int, str]] = []
     notes: list[str] = []
     for start, end, name in kb.plan.names_in(q.norm, q.bounds):
@@ -432,7 +432,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         if run_unknown and len(core) > 1 and not kb.in_documents(key):
             compounds.append(text)
         if run_unknown:
-            # A topic the documents never name may still mean one of the plans' fields (船づくり → 造船).
+            # A topic the documents never name may still mean one of the plans' fields (a paraphrase of a field).
             words = [t for t in run if t.pos in NOUNISH and t.surface not in lex.generic]
             phrase = "".join(t.surface for t in words) or "".join(t.surface for t in run_unknown)
             # Not for a proper name (金山観光 is a place's tourism, not tourism) nor next to a field already found.

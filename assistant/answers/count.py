@@ -37,7 +37,7 @@ def answer(ctx: Context) -> Draft:
         return _count_section(ctx)
     docs = sorted(d for d in ctx.kb.plan.unit_docs if ctx.scope is None or d in ctx.scope)
     named = [d for d in docs if ctx.noun(d) and ctx.noun(d) in u.normalized]
-    docs = named or docs  # 「地区をいくつに分けて」: the plan whose units are 地区
+    docs = named or docs  # 「＜単位名＞をいくつに分けて」: the plan whose units that noun names
     for doc_id in docs:
         units = ctx.kb.plan.units([doc_id])
         cites = []

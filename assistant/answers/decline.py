@@ -41,7 +41,7 @@ def unknown_words(ctx: Context) -> Draft | None:
     if u.unknown_names or (u.unknown_terms and not u.anchored):
         return not_stated("「" + "」「".join(u.unknown_names or u.unknown_terms) + "」", refs)
     if u.unknown_compounds and u.plan_context and not u.has_entities:
-        # 「量子技術に取り組むブロックは？」: the plan's units are asked about a subject the documents lack;
+        # 「Xに取り組む＜単位名＞は？」 (X in no document): the plan's units are asked about a subject the documents lack;
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
     outline = bool(ctx.hits) and ctx.kb.profile(ctx.kb.plan.chunks[ctx.hits[0].chunk_id].doc_id).kind is not DocKind.PROSE
@@ -77,7 +77,7 @@ def missing_for_units(ctx: Context) -> Draft | None:
     parts = ctx.units() or ctx.parts_named() or [plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
     subject = [squash(x) for x in (*u.fields, *u.phrases) if x]
     passages: list[Located | Chunk] = [c for p in parts for c in p.chunks]
-    if subject:  # the information must be about what is asked (造船の企業, not another company)
+    if subject:  # the information must be about what is asked (a company of field X, not another company)
         passages = [s for p in parts for s in p.sentences
                     if any(k in squash(s.span.text) for k in subject) or any(ctx.kb.vocab.mentions(s.span.text, f) for f in u.fields)]
     who = "・".join(p.name for p in ctx.units())

@@ -1,5 +1,5 @@
-"""Lines that say how the question was read: a place taken as its unit (熊本県→九州), a slip corrected
-(九洲→九州), a paraphrase taken as a field (船づくり→造船)."""
+"""Lines that say how the question was read: a place taken as its unit (a prefecture → the unit
+holding it), a slip corrected, a paraphrase taken as a field."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Superlatives over a plan: the unit with the most (fewest) items, or the field the most units list.
 
 Which of the two is asked is read from the question's word order: the noun it ends on names what is
-ranked (「分野が最も少ないブロックは」 ranks units, 「挙げるブロックが多い分野は」 ranks fields).
+ranked (「分野が最も少ない＜単位名＞は」 ranks units, 「挙げる＜単位名＞が多い分野は」 ranks fields).
 """
 
 from __future__ import annotations

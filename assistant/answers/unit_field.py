@@ -1,4 +1,4 @@
-"""Does a unit list a field: 「九州は造船に取り組んでいる？」 → yes with the item, or no with what it lists."""
+"""Does a unit list a field: 「AはXに取り組んでいる？」 → yes with the item, or no with what it lists."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a unit lists: 「九州ではどんな分野？」 → every item of the unit, each cited, with its strength."""
+"""What a unit lists: 「Aではどんな分野？」 → every item of the unit, each cited, with its strength."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def answer(ctx: Context) -> Draft:
     for unit in ctx.units():
         items = list(unit.listed)
         noun = ctx.item_noun(unit.doc_id)
-        if ctx.u.negated and ctx.u.fields:  # 「AI・半導体以外」
+        if ctx.u.negated and ctx.u.fields:  # 「X以外」
             items = [i for i in items if not any(vocab.mentions(i.span.label, f) for f in ctx.u.fields)]
             d.lead(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{count_of(len(items))}です。")
         elif items:
