@@ -287,7 +287,7 @@ def _read(folder: Path, lexicon: Lexicon, places: Gazetteer, tokenizer: Tokenize
     text = SubstringIndex.load(folder / "substrings")
     ids, data, offsets = _open_rows(folder, "analyses")
     analyses = AnalysisTable(ids, data, offsets)
-    return Derived(views["plan"], views["vocab"], lexical, views["readings"], views["names"], analyses, text)
+    return Derived(plan, views["vocab"], lexical, views["readings"], views["names"], analyses, text)
 
 
 def obtain(root: Path, info: IndexInfo, embedder: str, chunks: Callable[[], list[Chunk]], lexicon: Lexicon,

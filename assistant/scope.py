@@ -4,7 +4,7 @@ Units, fields and counts belong to the plan documents whose profile has units. A
 中国 or 東京 may still be about another document (China the country, a university in Tokyo): plan
 semantics apply to a plan unless the evidence says otherwise — another document that retrieval ranks
 above the plan uses the same name and the topic the plan never mentions (「中国の首都は？」). The plan's
-own unit noun (ブロック, 地区 …), its title words or a conversation about it settle the question for the
+own unit noun (read from the document), its title words or a conversation about it settle the question for the
 plan. When the plan's names are another document's words, the plan entities are dropped and the
 question takes the general path.
 """
@@ -39,7 +39,7 @@ def _plan_docs(e: Entities, kb: Knowledge) -> set[str]:
 
 def _fits(e: Entities, kb: Knowledge, carried: set[str], allowed: set[str]) -> bool:
     """Whether the conversation's plans still frame the question: not when it names a unit that only
-    another plan has (「では〇〇地区は？」 about a unit of another plan of the same kind)."""
+    another plan has (「ではYは？」 after a question about a unit X of another plan)."""
     named = {u.doc_id for name in e.units for u in kb.plan.units_named(name)} & allowed
     return not named or bool(named & carried)
 
@@ -56,11 +56,11 @@ def _asked_about(doc_id: str, e: Entities, ranks: dict[str, int], kb: Knowledge,
     # 「中国の首都は？」: when another document that retrieval ranks higher uses the same name and the topic
     # the plan never mentions, the name is that document's (China the country), not the plan's unit.
     mine = ranks.get(doc_id, len(ranks))
+    names = [*e.units, *e.unit_surfaces, *e.fields]
+    words = [*e.topics, *_nouns(e, kb)]
     for other, rank in ranks.items():
         if other == doc_id or rank >= mine:
             continue
-        names = [*e.units, *e.unit_surfaces, *e.fields]
-        words = [*e.topics, *_nouns(e, kb)]
         if any(other in holders(n) for n in names) and any(
             doc_id not in holders(t) and other in holders(t) for t in words
         ):
@@ -86,22 +86,22 @@ def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str
     if named_plans and e.fields and not any(kb.vocab.documents(f) & set(named_plans) for f in e.fields):
         written = e.field_surfaces or e.fields
         if any(kb.in_document(d, w) for d in named_plans for w in written):
-            # 「A市で製造業に従事する人の割合は？」: no unit lists it, but the plan's text speaks of it.
+            # 「A市でXに従事する人の割合は？」: no unit lists X, but the plan's text speaks of it.
             return replace(e, units=(), fields=(), topics=tuple(dict.fromkeys((*e.topics, *written))),
                            plan_context=True, scope=tuple(named_plans))
-        # 「A市の計画で造船は重点になってる？」: that plan's units list none of these fields, nor its text.
+        # 「A市の計画でXは重点になってる？」: that plan's units list none of these fields, nor its text.
         return replace(e, units=(), fields=(), absent=e.fields, plan_context=True, scope=tuple(named_plans))
     if e.scope and _fits(e, kb, set(e.scope), allowed):  # carried from the previous turn
         allowed &= set(e.scope)
     holders = lru_cache(maxsize=None)(kb.documents_with)
     plans = {d for d in _plan_docs(e, kb) if d in allowed and _asked_about(d, e, ranks, kb, holders)}
     named = {d for d in plans if kb.profile(d).unit_noun and kb.profile(d).unit_noun in e.norm}
-    plans = named or plans  # 「半導体に取り組む地区は？」: the plan whose units are 地区, not the one of ブロック
+    plans = named or plans  # 「Xに取り組む＜単位名＞は？」: the plan whose units that noun names, not another plan
     first = min(ranks, key=ranks.get) if ranks else None
     context = bool(plans) or e.unit_noun_named or (first is not None and kb.profile(first).has_units)
     if not plans and e.has_entities:
         # Plan semantics do not apply: the names are ordinary words of another document here, as the
-        # question wrote them (製造業, not the plan's field ものづくり it was read as; 熊本県, not 九州).
+        # question wrote them (a field's paraphrase, not the field it was read as; a prefecture, not the unit holding it).
         keep_topics = tuple(dict.fromkeys((*e.topics, *(e.unit_surfaces or e.units), *(e.field_surfaces or e.fields))))
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
                        scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())

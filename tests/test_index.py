@@ -15,6 +15,7 @@ from corpus.text import default_tokenizer
 from index.errors import IndexMismatchError, IndexMissingError
 from index.lexical import LexicalIndex
 from index.store import RECORDS
+from index.substrings import SubstringIndex
 from tests.conftest import REPO
 
 
@@ -163,3 +164,13 @@ def test_bm25_ranks_japanese_and_returns_nothing_for_unknown_words():
 def test_hybrid_retrieval_puts_the_right_block_first(bot, question, block):
     hits = bot.search(question, 5)
     assert bot.plan.chunks[hits[0].chunk_id].block == block
+
+
+def test_the_documents_holding_a_word_are_found_in_one_lookup_as_one_per_document_would():
+    chunks = [("a1", "A", "港湾の整備"), ("a2", "A", "を進める"), ("b1", "B", "整備計画"), ("c1", "C", ""),
+              ("d1", "D", "進める港"), ("d2", "D", "湾岸")]
+    index = SubstringIndex(chunks)
+    # 備を and める港湾 span two chunks of one document; を進める整備 would span A and B: in no document
+    for key in ["整備", "港湾", "備を", "進める", "める港湾", "を進める整備", "湾", "計画", "無い", ""]:
+        one_by_one = {d for d in "ABCD" if index.contains(key, d)}
+        assert index.documents_containing(key) == one_by_one, key

@@ -1,4 +1,4 @@
-"""Which units list a field: 「造船に取り組む地域はどこ？」 → every matching unit of the whole plan.
+"""Which units list a field: 「Xに取り組む地域はどこ？」 → every matching unit of the whole plan.
 
 Variants: 「〜を挙げていない」 (the complement), 「AとBの両方」 (the intersection), 「それらの中で〜も」
 (the previous answer's units, filtered), a whole item named exactly (「水素・アンモニア」: units with that
@@ -7,6 +7,8 @@ A unit whose matching items are only mentioned as a potential is marked so.
 """
 
 from __future__ import annotations
+
+from itertools import islice
 
 from assistant.answers.context import Context
 from assistant.answers.decline import not_stated
@@ -82,14 +84,15 @@ def answer(ctx: Context) -> Draft:
     if u.within:  # 「それらの中で」: the previous answer's units only
         per_field = {f: [m for m in ms if m.unit.name in u.within] for f, ms in per_field.items()}
     asked = "と".join(u.fields)
-    if u.negated:  # 「半導体を挙げていないブロック」: the complement, over the whole plan
+    if u.negated:  # 「Xを挙げていない＜単位名＞」: the complement, over the whole plan
         having = {id(m.unit) for ms in per_field.values() for m in ms}
         docs = {m.unit.doc_id for ms in per_field.values() for m in ms} or set(ctx.scope or ())
         every = ctx.kb.plan.units(docs or None)
         rest = (p for p in every if id(p) not in having and (not u.within or p.name in u.within))
         # Without 「それらの中で」 the complement is counted, and only the units shown are gathered.
-        first = list(rest) if u.within or ctx.list_limit is None else [p for _, p in zip(range(ctx.list_limit), rest)]
-        total = len(first) if u.within or ctx.list_limit is None else len(every) - len(having)
+        counted = not u.within and ctx.list_limit is not None
+        first = list(islice(rest, ctx.list_limit if counted else None))
+        total = len(every) - len(having) if counted else len(first)
         if not total:
             d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
             return d
@@ -117,7 +120,7 @@ def answer(ctx: Context) -> Draft:
             by_doc.setdefault(m.unit.doc_id, []).append(m)
         budget = ctx.list_limit  # units listed over all plans; the rest are counted
         beyond: list[tuple[str, list[Part]]] = []  # plans past the budget
-        for doc_id, mine in by_doc.items():  # several plans answer: each says it in its own words (ブロック, 地区)
+        for doc_id, mine in by_doc.items():  # several plans answer: each says it with its own unit noun
             units = _units_of(mine)
             if budget is not None and budget <= 0:
                 d.omitted += len(units)
@@ -182,7 +185,7 @@ def mentions(ctx: Context) -> Draft:
         for p, sentences in shown(list(found.values()), ctx.list_limit):
             d.unit(p.name, [], [d.cite_span(s) for s in sentences])
         more_note(d, len(units), ctx.list_limit)
-    if not d.lines:  # no unit says it: another part of the document may (「地区の区分は行政区と同じ？」)
+    if not d.lines:  # no unit says it: another part of the document may (「＜単位名＞の区分は行政区と同じ？」)
         from assistant.answers import general
 
         return general.answer(ctx)
