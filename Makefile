@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test index eval bench clean
+.PHONY: setup browser run test index eval bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): $(BIN)/python requirements/*.txt pyproject.toml
 
 setup: $(STAMP)
 
+# Chromium and CJK fonts for the browser tests: installed when missing (as root), else the exact command.
+browser:
+	@scripts/ensure-browser
+
 index: setup
 	$(BIN)/assistant index
 
@@ -27,7 +31,7 @@ run: setup
 	$(BIN)/assistant index
 	$(BIN)/assistant ui
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 eval: setup

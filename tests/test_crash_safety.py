@@ -29,7 +29,7 @@ LAST = "深海探査ロボット"  # a field only the last block names
 
 def cli(*args, data_dir, **env):
     return subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data_dir), *args], cwd=REPO, capture_output=True,
+        [sys.executable, "-m", "cli", "--data-dir", str(data_dir), *args], cwd=REPO, capture_output=True,
         text=True, timeout=600, env={**os.environ, **env},
     )
 
@@ -156,7 +156,7 @@ def test_a_rebuild_and_a_concurrent_add_lose_nothing(tmp_path):
     rebuild = slow_cli(0, "index", "--rebuild", data_dir=data, SLOW_CLI_GATE=str(gate))
     Lines(rebuild.stderr).wait_for("embedded 1")  # the rebuild holds the lock and is writing
     adder = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data), "index", str(inbox)], cwd=REPO,
+        [sys.executable, "-m", "cli", "--data-dir", str(data), "index", str(inbox)], cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     adder_out = Lines(adder.stdout)
@@ -238,7 +238,7 @@ DISK_FULL = r"""
 import json, os, shutil, subprocess, sys
 data, plan = sys.argv[1], sys.argv[2]
 def cli(*args):
-    out = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", data, *args], capture_output=True, text=True, timeout=600)
+    out = subprocess.run([sys.executable, "-m", "cli", "--data-dir", data, *args], capture_output=True, text=True, timeout=600)
     return {"code": out.returncode, "out": out.stdout, "err": out.stderr[-2000:]}
 steps = {"first": cli("index")}
 shutil.copy(plan, os.path.join(data, "documents", "big.md"))

@@ -61,7 +61,7 @@ def test_assistant_eval_from_feedback_writes_the_drafts(tmp_path):
     feedback.record(tmp_path, _vote())
     feedback.record(tmp_path, _vote(verdict="up", id="t-2"))
     out = tmp_path / "drafts.jsonl"
-    run = subprocess.run([sys.executable, "-m", "assistant", "eval", "--from-feedback", "--data-dir", str(tmp_path),
+    run = subprocess.run([sys.executable, "-m", "cli", "eval", "--from-feedback", "--data-dir", str(tmp_path),
                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "下書き 1 件" in run.stdout

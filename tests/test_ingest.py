@@ -21,7 +21,7 @@ PAGES = [
 
 
 def cli(*args, data_dir):
-    return subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(data_dir), *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "cli", "--data-dir", str(data_dir), *args], cwd=REPO,
                           capture_output=True, text=True, timeout=300, env=dict(os.environ))
 
 

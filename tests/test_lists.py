@@ -62,7 +62,7 @@ def test_other_answers_over_many_units_are_bounded_too(many, question):
 
 def test_cli_all_prints_every_unit(data_dir, many):
     def ask(*extra):
-        return subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(data_dir), "ask", *extra, QUESTION],
+        return subprocess.run([sys.executable, "-m", "cli", "--data-dir", str(data_dir), "ask", *extra, QUESTION],
                               cwd=REPO, capture_output=True, text=True, timeout=300)
 
     short, full = ask(), ask("--all")

@@ -41,7 +41,7 @@ READ_ONLY = r"""
 import json, subprocess, sys
 data = sys.argv[1]
 def cli(*args):
-    out = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", data, *args], capture_output=True, text=True, timeout=600)
+    out = subprocess.run([sys.executable, "-m", "cli", "--data-dir", data, *args], capture_output=True, text=True, timeout=600)
     return {"code": out.returncode, "out": out.stdout, "err": out.stderr[-2000:]}
 print(json.dumps({"ask": cli("ask", "九州の分野は？"), "index": cli("index"), "rebuild": cli("index", "--rebuild")}, ensure_ascii=False))
 """

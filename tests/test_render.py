@@ -27,7 +27,7 @@ def test_each_reference_names_the_document_section_page_and_quotes_the_start_of_
 
 def test_the_cli_prints_exactly_this_list_after_the_answer(bot, settings):
     question = "造船に取り組む地域はどこ？"
-    out = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(settings.data_dir), "ask", question],
+    out = subprocess.run([sys.executable, "-m", "cli", "--data-dir", str(settings.data_dir), "ask", question],
                          cwd=REPO, capture_output=True, text=True, timeout=180,
                          env={**os.environ, "COLUMNS": "1000", "ASSISTANT_INDEX_DIR": str(settings.index_dir)})
     assert out.returncode == 0, out.stderr

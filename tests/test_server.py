@@ -123,7 +123,7 @@ def test_a_server_that_is_down_gives_a_clear_error_quickly(tmp_path):
 
 def test_the_cli_reports_a_server_that_is_down(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
-    out = subprocess.run([sys.executable, "-m", "assistant", "--chroma-url", url, "ask", "九州は？"], cwd=REPO,
+    out = subprocess.run([sys.executable, "-m", "cli", "--chroma-url", url, "ask", "九州は？"], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 3 and "接続できません" in out.stdout and "Traceback" not in out.stderr
 
@@ -156,7 +156,7 @@ def test_a_stopped_server_gives_a_clear_message_and_the_app_recovers(tmp_path):
             assert stalled.intent == "unavailable" and not stalled.citations
             assert url in stalled.text and "応答しません" in stalled.text
             out = subprocess.run(
-                [sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "data"), "--chroma-url", url, "ask", question],
+                [sys.executable, "-m", "cli", "--data-dir", str(tmp_path / "data"), "--chroma-url", url, "ask", question],
                 cwd=REPO, capture_output=True, text=True, timeout=60,
             )
             assert out.returncode == 3 and "応答しません" in out.stdout and "Traceback" not in out.stderr, out.stdout + out.stderr
@@ -174,7 +174,7 @@ def test_the_eval_smoke_runs_against_the_server(chroma_url, tmp_path):
     out_dir = tmp_path / "report"
     env = {**os.environ, "CHROMA_URL": chroma_url}
     # Other tests added documents to the shared server: bring its index back to this data folder's documents.
-    index = subprocess.run([sys.executable, "-m", "assistant", "--data-dir", str(tmp_path), "index"], cwd=REPO,
+    index = subprocess.run([sys.executable, "-m", "cli", "--data-dir", str(tmp_path), "index"], cwd=REPO,
                            capture_output=True, text=True, timeout=300, env=env)
     assert index.returncode == 0, index.stdout + index.stderr
     out = subprocess.run(  # --data-dir: the eval adds its own plan document to this folder, on the server
