@@ -278,7 +278,7 @@ def _compose(ctx: Context) -> Draft:
     declined = unknown_words(ctx)
     if declined is not None:
         return declined
-    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE):
+    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE, Intent.ITEMS):
         missing = missing_for_units(ctx)
         if missing is not None:
             return missing

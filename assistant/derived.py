@@ -71,7 +71,9 @@ class Derived:
 def derive(chunks: Sequence[Chunk], lexicon: Lexicon, places: Gazetteer, tokenizer: Tokenizer) -> Derived:
     """Everything from the chunks as read from the index (with their index-time terms and analyses)."""
     chunks = sorted(chunks, key=lambda c: (c.doc_id, c.start))
-    lexical = LexicalIndex([c.chunk_id for c in chunks], [c.terms for c in chunks], tokenizer, [c.doc_id for c in chunks])
+    # A table of contents is never evidence of what the files it links say: it is not searched.
+    searched = [c for c in chunks if not c.navigation]
+    lexical = LexicalIndex([c.chunk_id for c in searched], [c.terms for c in searched], tokenizer, [c.doc_id for c in searched])
     analyses = AnalysisTable.of_chunks(chunks)
     chunks = [replace(c, terms=(), analysis="") for c in chunks]  # kept once, in the tables above
     plan = PlanView(chunks, lexicon, places)

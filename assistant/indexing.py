@@ -203,19 +203,22 @@ def set_aside_damaged(settings: Settings) -> Path | None:
 
 def copy_into_library(paths: list[Path], settings: Settings):
     """Keep the user's documents inside the data folder (checked, sanitised names), so a rebuild finds
-    them again. Folders are searched for supported files; links out of a folder are skipped. Returns one
-    Accepted/Refused per file."""
+    them again. Folders are searched for supported files (links out of a folder are skipped) and copied
+    into a folder of their own, their collection. Returns one Accepted/Refused per file."""
     from corpus.loaders import walk_documents
     from assistant.library import Refused, stage_uploads
 
-    files: list[Path] = []
-    skipped: list[Refused] = []
-    for path in paths:
-        if path.is_dir():
-            found = walk_documents(path)
-            files += found.files
-            skipped += [Refused(Path(e.path).name, e.reason) for e in found.skipped]
-        else:
-            files.append(path)
+    from corpus.loaders import sanitize_upload_name
+
+    loose: list[Path] = []
+    results: list = []
     with storage_errors(str(settings.documents_dir), settings.documents_dir):
-        return skipped + stage_uploads(files, settings.documents_dir, max_files=None)
+        for path in paths:
+            if path.is_dir():  # a folder added together is a collection: its files keep it as their folder
+                found = walk_documents(path)
+                results += [Refused(Path(e.path).name, e.reason) for e in found.skipped]
+                folder = settings.documents_dir / sanitize_upload_name(path.resolve().name or "folder")
+                results += stage_uploads(found.files, folder, max_files=None)
+            else:
+                loose.append(path)
+        return results + stage_uploads(loose, settings.documents_dir, max_files=None)

@@ -102,8 +102,9 @@ def _unit_group(group: Sequence[Part], lexicon: Lexicon, places: Gazetteer) -> t
         suffixed = [p for p in listing if p.name.endswith(noun) and len(p.name) > len(noun)]
         if len(suffixed) >= 2:
             return suffixed, noun
+    # Units are a sibling group: one part numbering a few points (①人口 ②資源) is not a plan of units.
     numbered = [p for p in listing if _numbered(p) >= 2]
-    if numbered:
+    if len(numbered) >= 2:
         return numbered, "numbered"
     return [], ""
 

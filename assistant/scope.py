@@ -77,6 +77,11 @@ def _nouns(e: Entities, kb: Knowledge) -> list[str]:
 
 
 def apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str] | None = None) -> Entities:
+    ranks = document_ranks(hits, kb)
+    return replace(_apply(e, hits, kb, doc_ids), first_doc=min(ranks, key=ranks.get) if ranks else None)
+
+
+def _apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[str] | None = None) -> Entities:
     allowed = set(doc_ids) if doc_ids else set(kb.plan.titles)
     if e.documents:
         named = [d for d in e.documents if d in allowed]

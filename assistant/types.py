@@ -24,6 +24,9 @@ class Intent(str, Enum):
     DIFFERENCE = "difference"  # how two terms of one document differ → both defined, each cited
     SECTION = "section"  # a section named by its heading → its items or sentences
     DETAIL = "detail"  # continuation (もっと詳しく) → more of the previous subject
+    WHERE = "where"  # where a document says something → its breadcrumb (document › part › section), then the passage
+    OUTLINE = "outline"  # a part's main points → its summary section's points, or its own headings
+    ITEMS = "items"  # a complete list (or its count) → the entries of the list that holds the best passage
     GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
     # Outcomes that are not questions about the documents.
     INVALID = "invalid"  # empty, too long, undecodable input
@@ -91,9 +94,19 @@ class Citation:
     score: float
     page: int | None = None  # 1-based page for paged documents (PDF)
     reference: bool = False  # a 参考 passage shown with a "not in the documents" answer
+    file: str = ""  # the document's file name (a chapter file's name may say which part it is)
+    shown: str = ""  # the span as the user reads it (no Markdown syntax); `text` stays verbatim
+
+    @property
+    def breadcrumb(self) -> str:
+        """Where the passage sits: document › chapter › section (the file name when the title does not say it)."""
+        path = [self.title, *(x for x in (self.block, *self.section.split(" > ")) if x and x != self.title)]
+        return " › ".join(dict.fromkeys(path))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["breadcrumb"] = self.breadcrumb
+        return out
 
 
 @dataclass

@@ -63,6 +63,7 @@ class Entities:
     # Set by scope.apply:
     scope: tuple[str, ...] = ()  # documents the answer may use (empty: all)
     plan_context: bool = False  # the question is about a plan with units (its first hit, or its unit noun)
+    first_doc: str | None = None  # the document holding the first hit
     absent: tuple[str, ...] = ()  # fields asked of a document named by title whose units do not list them
 
     @property
@@ -525,6 +526,25 @@ def _pair(e: Entities) -> tuple[str, ...]:
     return tuple(terms[:2]) if len(terms) >= 2 else ()
 
 
+def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
+    """A question about a document of headed sections without units (a platform, a report): where something
+    is written, a part's main points, or a complete list are answered from the heading tree."""
+    c = e.cues
+    if e.units or e.first_doc is None or kb.profile(e.first_doc).kind is not DocKind.OVERVIEW:
+        return None
+    if any(kb.profile(d).has_units for d in e.scope) or e.unit_noun_named:
+        return None
+    if "locate" in c:
+        return Intent.WHERE
+    if "compare" in c or "why" in c or e.asks:
+        return None
+    if "overview" in c:
+        return Intent.OUTLINE
+    if "enumerate" in c:
+        return Intent.ITEMS
+    return None
+
+
 def classify(e: Entities, kb: Knowledge) -> Understanding:
     c = e.cues
     size = next((re.match(r"(\d+)の?[^のからをへ]+$", h) for h in e.headings if "enumerate" in c), None)
@@ -536,6 +556,9 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         rank="most" if "most" in c else ("fewest" if "fewest" in c else None),
     )
     plan_words = bool(e.units or e.fields or e.sections or e.unit_noun_named)
+    shape = _outline_shape(e, kb)
+    if shape is not None:
+        return replace(u, intent=shape)
     if "count" in c and plan_words and not u.rank:
         intent = Intent.COUNT
     elif u.rank and (e.unit_noun_named or e.fields or e.units):

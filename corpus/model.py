@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,17 @@ class Document:
     # Who published it and when ("YYYY-MM-DD" when known), as the sidecar or the file's own metadata says.
     publisher: str = ""
     date: str = ""
+    # "markdown" (read with markdown-it-py) or "text" (the plain-text rules; also what the Word, HTML and
+    # PDF loaders write), see `corpus.structure`.
+    format: str = "text"
+    # The title is only the file's name (no metadata named it): the parser puts the document's own H1 there.
+    untitled: bool = False
+    # The folder it was added with, relative to the library ("" for a file added on its own): a collection.
+    collection: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return self.source_path.replace("\\", "/").rsplit("/", 1)[-1]
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number holding `offset`, or None for documents without pages."""
@@ -45,6 +57,8 @@ class Item(Span):
 
     marker: str = ""
     number: int | None = None
+    depth: int = 0  # nesting: 1 for a top-level list item, 0 for an item written inside running text
+    parent: int = -1  # start offset of the item it is nested in (-1: none)
 
     @property
     def label(self) -> str:
@@ -59,15 +73,34 @@ class Sentence(Span):
 
 
 @dataclass(frozen=True)
+class Cell(Span):
+    """One table cell (verbatim, trimmed); `table` is the start offset of its table, row 0 its header row."""
+
+    table: int = 0
+    row: int = 0
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Link(Span):
+    """A link's text and where it points (another file of the collection, a web address …)."""
+
+    target: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     doc_id: str
     block: str
     path: tuple[str, ...]
     heading: str
-    start: int
+    start: int  # its own body: after its heading, up to its first sub-section
     end: int
     items: tuple[Item, ...] = ()
     sentences: tuple[Sentence, ...] = ()
+    cells: tuple[Cell, ...] = ()
+    links: tuple[Link, ...] = ()
+    head: tuple[int, int] = (-1, -1)  # the heading's own text (-1: a section without a heading line)
 
 
 @dataclass(frozen=True)
@@ -93,6 +126,10 @@ class Block:
 class ParsedDocument:
     document: Document
     blocks: tuple[Block, ...]
+    # Mostly links to other files of its collection (a table of contents): read for order and grouping,
+    # never quoted as evidence of what the linked files say.
+    navigation: bool = False
+    tree: Any = field(default=None, compare=False, repr=False)  # its `corpus.tree.Tree`, for chunking
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,14 @@ class Chunk:
     page: int | None = None
     # (section path, start, end) of every section inside the chunk, so a sub-heading can be looked up
     sections: tuple[tuple[tuple[str, ...], int, int], ...] = field(default=())
+    # (section path, start, end) of the heading lines inside the chunk: the section's own name as written
+    heads: tuple[tuple[tuple[str, ...], int, int], ...] = field(default=())
+    cells: tuple[Cell, ...] = field(default=())
+    links: tuple[Link, ...] = field(default=())
+    file: str = ""  # the document's file name (a chapter file's name may say which part it is)
+    format: str = "text"
+    collection: str = ""
+    navigation: bool = False  # a chunk of a table of contents (see ParsedDocument.navigation)
     # What indexing computed from the text (corpus.analysis), as read back from the index: its BM25 terms
     # and the encoded analysis. Empty on a freshly parsed chunk; not part of the chunk's identity.
     terms: tuple[str, ...] = field(default=(), compare=False, repr=False)

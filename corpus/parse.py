@@ -1,355 +1,160 @@
-"""Structure of a plan document: blocks, sections, items and sentences, with exact offsets.
+"""A document → its heading tree (`corpus.structure`) → the blocks, sections, items, sentences and cells the
+rest of the system reads, with exact offsets.
 
-Generic rules, no names of particular blocks:
-- heading markers ■◆【…】第N章 and Markdown # open blocks; □◇第N節 ## open sections; ● ### subsections.
-  A lone top-level heading that opens the document is its title, and the next level becomes the blocks.
-- enumerations ①②③, (1), 1., ・, - make items; ①… inside running prose are cut at the end of
-  their noun phrase (Sudachi), so 「重要な①造船産業の再生」 gives the item 造船産業.
-- documents without any marker (slide-style overviews) get their sections from short heading-like
-  lines: see `_slide_blocks`.
+- Blocks are the top-level sections. A lone top-level heading that opens the document (a Markdown file's
+  H1) is its title: the sections below it are the blocks, and its name is the document's title unless
+  metadata names one (the file name stays on every chunk: a chapter's H1 may say less than its name). Content before the first block is a block of its own (前文) when it is more than a
+  line.
+- A section's items are the list items and inline ①② of its own body (not of its sub-sections), each with
+  its nesting depth and the item it is nested in. In Markdown its sentences come from its paragraphs, its
+  items' own text and its table rows; in plain text, where a sentence may run across the lines of a list,
+  from each paragraph of lines.
+- A list whose entries are links to other files of the collection is navigation (a table of contents):
+  its entries are kept as links, never as items or sentences. A document that is mostly such lists is a
+  navigation document (`ParsedDocument.navigation`).
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import dataclass
+from dataclasses import replace
+from corpus.model import Block, Cell, Document, Item, Link, ParsedDocument, Section, Sentence
+from corpus.structure import MARKDOWN, build_tree, plain
+from corpus.structure.markers import sentence_spans
+from corpus.text import Tokenizer, default_tokenizer, trim_span
+from corpus.tree import Kind, Node, Tree
 
-from corpus.model import Block, Document, Item, ParsedDocument, Section, Sentence
-from corpus.text import CIRCLED, CIRCLED_NUMBER, Tokenizer, default_tokenizer, trim_span
-
-_NUM = "0-9０-９一二三四五六七八九十百"
-# (pattern, level); group "name" is the heading's name.
-_HEADINGS: list[tuple[re.Pattern[str], int | None]] = [
-    (re.compile(r"^[ \t]*(?P<hashes>#{1,6})[ \t]+(?P<name>.+?)[ \t#]*$"), None),
-    (re.compile(rf"^[ \t]*(?P<name>第[{_NUM}]+章.*?)[ \t]*$"), 1),
-    (re.compile(rf"^[ \t]*(?P<name>第[{_NUM}]+節.*?)[ \t]*$"), 2),
-    (re.compile(r"^[ \t]*[■◆][ \t　]*(?P<name>\S.*?)[ \t　]*$"), 1),
-    (re.compile(r"^[ \t　]*【(?P<name>[^】]+)】[ \t　]*$"), 1),
-    (re.compile(r"^[ \t]*[□◇][ \t　]*(?P<name>\S.*?)[ \t　]*$"), 2),
-    (re.compile(r"^[ \t]*●[ \t　]*(?P<name>\S.*?)[ \t　]*$"), 3),
-]
-_BULLET = re.compile(
-    r"^[ \t　]*(?:(?P<bullet>[-・•*＊‐])|[(（](?P<paren>[0-9０-９]{1,3})[)）]|(?P<dot>[0-9０-９]{1,3})[.．)）])[ \t　]*"
-)
-_CIRCLED_RE = re.compile(f"[{CIRCLED}]")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_PHRASE_POS = {"名詞", "接尾辞", "接頭辞"}
-_PHRASE_JOINERS = {"・", "／", "/", "＆", "&", "-", "－"}
-
-
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-
-@dataclass(frozen=True)
-class _Heading:
-    line: int
-    level: int
-    name: str
-
-
-class _Lines(list):
-    """A document's lines, with their end offsets for finding the lines of a span by bisection."""
-
-    def __init__(self, lines: list[_Line]) -> None:
-        super().__init__(lines)
-        self.ends = [ln.end for ln in lines]
-
-    def within(self, start: int, end: int) -> list[_Line]:
-        """The lines that overlap [start, end)."""
-        out, k = [], bisect.bisect_right(self.ends, start)
-        while k < len(self) and self[k].start < end:
-            out.append(self[k])
-            k += 1
-        return out
-
-
-def _lines(text: str) -> _Lines:
-    out, pos = [], 0
-    for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
-        out.append(_Line(pos, pos + len(body), body))
-        pos += len(raw)
-    return _Lines(out)
-
-
-def _heading_of(line: str) -> tuple[int, str] | None:
-    for pattern, level in _HEADINGS:
-        m = pattern.match(line)
-        if m:
-            lvl = len(m.group("hashes")) if level is None else level
-            return lvl, m.group("name").strip()
-    return None
+PREAMBLE = "前文"
+# A list is a table of contents when at least this share of its entries are links to other files.
+NAV_SHARE = 0.7
+# ... and a document is navigation when this share of its text is in such lists.
+NAV_DOCUMENT = 0.5
 
 
 def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> ParsedDocument:
-    tokenizer = tokenizer or default_tokenizer()
-    lines = _lines(document.text)
-    headings = [
-        _Heading(i, *found) for i, ln in enumerate(lines) if (found := _heading_of(ln.text)) is not None
-    ]
-    if headings:
-        headings = sorted(headings + _numbered_headings(lines, headings), key=lambda h: h.line)
-        blocks = _marked_blocks(document, lines, headings, tokenizer)
-    else:
-        blocks = _slide_blocks(document, lines, tokenizer)
-    return ParsedDocument(document=document, blocks=tuple(blocks))
+    tok = tokenizer or default_tokenizer()
+    tree = build_tree(document.text, document.format, tok)
+    if document.format == MARKDOWN and not any(n.kind is Kind.SECTION for n in tree.root.children):
+        tree = plain.build(document.text, tok)  # Markdown without any heading: read its layout instead
+    if document.untitled and tree.title:  # the document's own H1 names it better than its file name
+        document = replace(document, title=tree.title, untitled=False)
+    nav = _navigation_items(tree, document.text)
+    blocks = _blocks(document, tree, nav)
+    return ParsedDocument(document, tuple(blocks), _is_navigation(tree, document.text, nav), tree)
 
 
-# --- documents with heading markers -------------------------------------------------------------
-
-# A numbered line at most this long, without a full stop, directly followed by prose, titles that prose.
-_MAX_NUMBERED_HEADING = 40
+# --- blocks ---------------------------------------------------------------------------------------
 
 
-def _numbered_headings(lines: list[_Line], headings: list[_Heading]) -> list[_Heading]:
-    """「（１）人材の確保」 directly followed by a paragraph of prose is the heading of that paragraph, one
-    level below the document's deepest heading; numbered lines next to more numbered lines stay a list."""
-    marked = {h.line for h in headings}
-    level = max(h.level for h in headings) + 1
-    out = []
-    for i, ln in enumerate(lines[:-1]):
-        m = _BULLET.match(ln.text)
-        if i in marked or not m or not (m.group("paren") or m.group("dot")):
-            continue
-        body = ln.text[m.end():].strip()
-        nxt = lines[i + 1].text
-        prose = nxt.strip() and not _BULLET.match(nxt) and not _heading_of(nxt) and not _CIRCLED_RE.match(nxt.strip())
-        in_list = i > 0 and (prev := _BULLET.match(lines[i - 1].text)) is not None and bool(prev.group("paren") or prev.group("dot"))
-        if body and len(body) <= _MAX_NUMBERED_HEADING and "。" not in body and prose and not in_list:
-            out.append(_Heading(i, level, body))
-    return out
-
-
-
-def _marked_blocks(doc: Document, lines: _Lines, headings: list[_Heading], tok: Tokenizer) -> list[Block]:
-    levels = sorted({h.level for h in headings})
-    block_level = levels[0]
-    tops = [h for h in headings if h.level == block_level]
-    if len(tops) == 1 and len(levels) > 1 and headings[0] is tops[0]:
-        block_level = levels[1]  # the single top heading is the document's title
+def _blocks(doc: Document, tree: Tree, nav: set[int]) -> list[Block]:
     text = doc.text
+    tops = [n for n in tree.root.children if n.kind is Kind.SECTION]
+    lead = [n for n in tree.root.children if n.kind is not Kind.SECTION]
+    if tree.title and len(tops) == 1 and tops[0].name == tree.title and tops[0].sections():
+        title = tops[0]
+        lead += [n for n in title.children if n.kind is not Kind.SECTION]
+        tops = title.sections()
     blocks: list[Block] = []
-    block_heads = [h for h in headings if h.level == block_level]
-    first_line = block_heads[0].line
-    pre_start, pre_end = trim_span(text, 0, lines[first_line].start)
-    preamble_lines = [ln for ln in lines[:first_line] if not ln.blank and _heading_of(ln.text) is None]
-    if len(preamble_lines) > 1:  # more than a title line: keep it searchable
-        blocks.append(_block(doc, "前文", pre_start, pre_end, lines, [], tok, heading_line=None))
-    position = {id(h): i for i, h in enumerate(headings)}
-    for head in block_heads:
-        # The block runs to the next heading of its level or above; the headings between are its own.
-        first = position[id(head)] + 1
-        last = next((j for j in range(first, len(headings)) if headings[j].level <= block_level), len(headings))
-        stop_line = headings[last].line if last < len(headings) else len(lines)
-        start = lines[head.line].start
-        end = lines[stop_line].start if stop_line < len(lines) else len(text)
-        start, end = trim_span(text, start, end)
-        subs = headings[first:last]
-        blocks.append(_block(doc, head.name, start, end, lines, subs, tok, heading_line=head.line))
+    lead_text = [n for n in lead if text[n.start : n.end].strip()]
+    if lead_text and _line_count(text, lead_text) > 1:  # more than a title line: keep it searchable
+        start, end = trim_span(text, min(n.start for n in lead_text), max(n.end for n in lead_text))
+        section = _section(doc, PREAMBLE, (PREAMBLE,), PREAMBLE, lead_text, (-1, -1), nav)
+        blocks.append(Block(doc.doc_id, PREAMBLE, start, end, (replace(section, start=start, end=end),)))
+    for top in tops:
+        blocks.append(_block(doc, top, nav))
     return blocks
 
 
-def _block(
-    doc: Document,
-    name: str,
-    start: int,
-    end: int,
-    lines: _Lines,
-    subheadings: list[_Heading],
-    tok: Tokenizer,
-    heading_line: int | None,
-) -> Block:
+def _line_count(text: str, nodes: list[Node]) -> int:
+    return sum(1 for n in nodes for line in text[n.start : n.end].splitlines() if line.strip())
+
+
+def _block(doc: Document, top: Node, nav: set[int]) -> Block:
     sections: list[Section] = []
-    body_start = lines[heading_line].end if heading_line is not None else start
-    bounds = [(body_start, (name,), name)]
-    stack: list[tuple[int, str]] = []
-    for h in subheadings:
-        while stack and stack[-1][0] >= h.level:
-            stack.pop()
-        stack.append((h.level, h.name))
-        bounds.append((lines[h.line].end, (name, *[n for _, n in stack]), h.name))
-    sub_starts = [lines[h.line].start for h in subheadings] + [end]
-    for (s, path, heading), e in zip(bounds, sub_starts):
-        s, e = trim_span(doc.text, s, min(e, end))
-        items, sentences = _body(doc.text, s, e, lines, tok)
-        sections.append(Section(doc.doc_id, name, path, heading, s, e, tuple(items), tuple(sentences)))
-    return Block(doc.doc_id, name, start, end, tuple(sections))
+    stack: list[tuple[Node, tuple[str, ...]]] = [(top, (top.name,))]
+    while stack:
+        node, path = stack.pop()
+        body = [c for c in node.children if c.kind is not Kind.SECTION]
+        sections.append(_section(doc, top.name, path, node.name, body, (node.head_start, node.head_end), nav, node))
+        stack.extend((c, (*path, c.name)) for c in reversed(node.sections()))
+    return Block(doc.doc_id, top.name, top.start, top.end, tuple(sections))
 
 
-# --- items and sentences --------------------------------------------------------------------------
-
-
-def _body(text: str, start: int, end: int, lines: _Lines, tok: Tokenizer) -> tuple[list[Item], list[Sentence]]:
+def _section(doc: Document, block: str, path: tuple[str, ...], heading: str, body: list[Node],
+             head: tuple[int, int], nav: set[int], node: Node | None = None) -> Section:
+    text = doc.text
+    if body:
+        start, end = trim_span(text, min(n.start for n in body), max(n.end for n in body))
+    else:  # a heading with only sub-sections: an empty body right after its heading
+        start = end = head[1] if head[1] >= 0 else (node.start if node else 0)
     items: list[Item] = []
-    for ln in lines.within(start, end):
-        if ln.blank or _heading_of(ln.text):
-            continue
-        items.extend(_line_items(text, max(ln.start, start), min(ln.end, end), tok))
-    return items, _sentences(text, start, end)
+    sentences: list[tuple[int, int]] = []
+    cells: list[Cell] = []
+    links: list[Link] = []
+    for part in body:
+        for n, parent in _with_parents(part):
+            links.extend(Link(l.start, l.end, text[l.start : l.end], l.target) for l in n.links)
+            if n.kind is Kind.ITEM and n.has_head and n.head_end > n.head_start:
+                if n.head_start in nav:
+                    continue
+                items.append(Item(n.head_start, n.head_end, text[n.head_start : n.head_end], marker=n.marker,
+                                  number=n.number, depth=n.level, parent=parent))
+                if n.marker and n.level:  # a list entry's own text; inline ①② lie inside their sentence
+                    sentences += sentence_spans(text, n.head_start, n.head_end)
+            elif n.kind is Kind.PARAGRAPH:
+                sentences += sentence_spans(text, n.start, n.end)
+            elif n.kind is Kind.TABLE:  # each row is a passage; its cells are read by column
+                for row in n.children:
+                    sentences.append((row.start, row.end))
+                    cells += [Cell(c.start, c.end, text[c.start : c.end], table=n.start, row=row.level, col=c.level)
+                              for c in row.children]
+    if doc.format != MARKDOWN and body:
+        # Plain text wraps a sentence across the lines of a list (「①A\n②B\nでの…を検討している。」): its sentences
+        # run over each paragraph of lines, split on 。 (or at line breaks when it has none).
+        labels = [(n.start, n.end) for n in body if n.kind is Kind.ITEM and not n.marker]  # slide labels: no prose
+        sentences = [(s, e) for s, e in sentence_spans(text, start, end) if not any(a <= s and e <= b for a, b in labels)]
+    unique = sorted(set(sentences))
+    return Section(
+        doc.doc_id, block, path, heading, start, end, tuple(items),
+        tuple(Sentence(s, e, text[s:e]) for s, e in unique), tuple(cells), tuple(links), head,
+    )
 
 
-def _line_items(text: str, start: int, end: int, tok: Tokenizer) -> list[Item]:
-    line = text[start:end]
-    bullet = _BULLET.match(line)
-    content = start + (bullet.end() if bullet else len(line) - len(line.lstrip()))
-    circled = [start + m.start() for m in _CIRCLED_RE.finditer(line)]
-    if circled:
-        items = []
-        listed = True  # markers that open the line, and those chained after them, run to the next marker
-        for k, pos in enumerate(circled):
-            nxt = circled[k + 1] if k + 1 < len(circled) else end
-            listed = listed and (pos == content if k == 0 else True)
-            s = pos + 1
-            e = nxt if listed else min(nxt, s + _phrase_length(text[s:nxt], tok))
-            s, e = trim_span(text, s, e)
-            if e > s:
-                items.append(Item(s, e, text[s:e], marker=text[pos], number=CIRCLED_NUMBER[text[pos]]))
-        return items
-    if bullet:
-        s, e = trim_span(text, content, end)
-        if e > s:
-            number = bullet.group("paren") or bullet.group("dot")
-            marker = bullet.group(0).strip()
-            return [Item(s, e, text[s:e], marker=marker, number=int(number) if number else None)]
-    return []
+def _with_parents(node: Node):
+    """Every node below `node` (itself included) with the start of the list item it is nested in (-1)."""
+    stack: list[tuple[Node, int]] = [(node, -1)]
+    while stack:
+        n, parent = stack.pop()
+        yield n, parent
+        inner = n.head_start if n.kind is Kind.ITEM and n.level and n.has_head else parent
+        stack.extend((c, inner) for c in reversed(n.children))
 
 
-def _phrase_length(text: str, tok: Tokenizer) -> int:
-    """Length of the noun phrase that opens `text` (名詞, 接尾辞 and joiners such as ・)."""
-    length = 0
-    for t in tok.tokens(text):
-        if t.pos in _PHRASE_POS or t.surface in _PHRASE_JOINERS or t.surface.isascii() and t.surface.isalnum():
-            if t.begin != length:
-                break
-            length = t.end
-        else:
-            break
-    return length
+# --- navigation -----------------------------------------------------------------------------------
 
 
-def _sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """Split on 。 and on blank lines; a paragraph without any 。 (a list of figures, one per line) is split
-    at its line breaks. Leading bullets and white space are not part of a sentence."""
-    out: list[Sentence] = []
-    for para in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text[start:end]):
-        p_start = start + para.start()
-        pattern = r"[^。]+。?" if "。" in para.group(0) else r"[^\n]+"
-        for m in re.finditer(pattern, para.group(0)):
-            s, e = trim_span(text, p_start + m.start(), p_start + m.end())
-            bullet = _BULLET.match(text[s:e])
-            if bullet and bullet.group("bullet"):
-                s, e = trim_span(text, s + bullet.end(), e)
-            if e > s and any(ch.isalnum() for ch in text[s:e]):
-                out.append(Sentence(s, e, text[s:e]))
+def _navigation_items(tree: Tree, text: str) -> set[int]:
+    """The own-text starts of the entries of every list that is a table of contents: most of its entries are
+    links to other files, each link most of its entry's text."""
+    out: set[int] = set()
+    for lst in (n for n in tree.walk() if n.kind is Kind.LIST):
+        entries = [c for c in lst.children if c.kind is Kind.ITEM and c.has_head]
+        linked = [e for e in entries if _is_link_entry(e, text)]
+        if entries and len(linked) >= NAV_SHARE * len(entries):
+            out.update(e.head_start for e in linked)
     return out
 
 
-# --- slide-style documents without markers --------------------------------------------------------
-
-_MAX_HEADING = 40
-_MAX_LABEL_LINE = 20
-
-
-@dataclass(frozen=True)
-class _Para:
-    start: int
-    end: int
-    lines: tuple[_Line, ...]
-    kind: str  # heading | label | bullet | prose
+def _is_link_entry(item: Node, text: str) -> bool:
+    own = text[item.head_start : item.head_end]
+    local = [l for l in item.links if l.local]
+    return bool(local) and sum(l.end - l.start for l in local) >= 0.3 * len(own.strip())
 
 
-def _paragraphs(lines: list[_Line]) -> list[_Para]:
-    paras, run = [], []
-    for ln in [*lines, _Line(0, 0, "")]:
-        if not ln.blank:
-            run.append(ln)
-            continue
-        if run:
-            paras.append(_Para(run[0].start, run[-1].end, tuple(run), _kind(run)))
-            run = []
-    return paras
+def _is_navigation(tree: Tree, text: str, nav: set[int]) -> bool:
+    total = sum(n.head_end - n.head_start if n.kind is Kind.ITEM else n.end - n.start
+                for n in tree.walk() if n.kind in (Kind.PARAGRAPH, Kind.ITEM) and (n.kind is not Kind.ITEM or n.has_head))
+    linked = sum(n.head_end - n.head_start for n in tree.walk() if n.kind is Kind.ITEM and n.head_start in nav)
+    return bool(nav) and linked >= NAV_DOCUMENT * max(total, 1)
 
 
-def _kind(run: list[_Line]) -> str:
-    first = run[0].text.strip()
-    if _BULLET.match(run[0].text):
-        return "bullet"
-    if any(t.text.strip().endswith(("。", "、", "，")) for t in run):
-        return "prose"
-    if len(run) == 1 and len(first) <= _MAX_HEADING:
-        return "heading"
-    if all(len(t.text.strip()) <= _MAX_LABEL_LINE for t in run):
-        return "label"
-    return "prose"
-
-
-def _slide_blocks(doc: Document, lines: list[_Line], tok: Tokenizer) -> list[Block]:
-    """Infer sections of a slide-like page.
-
-    A heading-like line followed by prose or bullets heads a section; one followed by such a section
-    heading is the parent block of the sections after it; one followed by further short lines opens a
-    list whose short lines are its items. Leading content without a heading forms a block named after
-    its first **emphasised** phrase.
-    """
-    paras = _paragraphs(lines)
-    kinds = [p.kind for p in paras] + ["end", "end"]
-    # (block name, section path, paragraphs)
-    groups: list[tuple[str, tuple[str, ...], list[_Para]]] = []
-    block: str | None = None
-    in_list = False
-    for i, p in enumerate(paras):
-        nxt, after = kinds[i + 1], kinds[i + 2]
-        content_next = nxt in ("bullet", "prose")
-        if p.kind == "heading" and not (in_list and not content_next):
-            name = p.lines[0].text.strip()
-            if nxt == "heading" and after in ("bullet", "prose"):
-                block, in_list = name, False
-                groups.append((name, (name,), [p]))
-            elif content_next:
-                groups.append((block or name, (block, name) if block else (name,), [p]))
-                in_list = False
-            else:
-                block, in_list = name, True
-                groups.append((name, (name,), [p]))
-            continue
-        if not groups:
-            bold = _BOLD.search(doc.text[p.start : p.end])
-            groups.append((bold.group(1) if bold else "冒頭", (), []))
-        groups[-1][2].append(p)
-        if p.kind in ("bullet", "prose"):
-            in_list = False  # running text closes a list of short lines
-
-    blocks: list[Block] = []
-    for name in dict.fromkeys(g[0] for g in groups):
-        sections = []
-        for gname, path, ps in groups:
-            if gname != name or not ps:
-                continue
-            path = path or (name,)
-            headed = ps[0].kind == "heading" and ps[0].lines[0].text.strip() == path[-1]
-            body = ps[1:] if headed else ps
-            if not body:
-                continue
-            e = body[-1].end
-            items: list[Item] = []
-            for q in body:
-                if q.kind in ("label", "heading"):
-                    items.append(Item(q.start, q.end, doc.text[q.start : q.end], marker=""))
-                else:
-                    for ln in q.lines:
-                        items.extend(_line_items(doc.text, ln.start, ln.end, tok))
-            sentences = [x for q in body if q.kind in ("bullet", "prose") for x in _sentences(doc.text, q.start, q.end)]
-            sections.append(Section(doc.doc_id, name, path, path[-1], ps[0].start, e, tuple(items), tuple(sentences)))
-        start = min(ps[0].start for gname, _, ps in groups if gname == name and ps)
-        if sections:
-            blocks.append(Block(doc.doc_id, name, start, sections[-1].end, tuple(sections)))
-    return blocks
+__all__ = ["PREAMBLE", "parse_document"]

@@ -49,12 +49,14 @@ def load_text_document(path: Path) -> Document:
     return Document(
         doc_id=doc_id_for(path),
         title=meta.get("title") or path.stem,
+        untitled=not meta.get("title"),
         short_name=meta.get("short_name") or path.stem,
         kind=meta.get("kind") or "document",
         text=text,
         source_path=str(path),
         publisher=str(meta.get("publisher") or ""),
         date=str(meta.get("date") or ""),
+        format="markdown" if path.suffix.lower() == ".md" else "text",
     )
 
 

@@ -32,7 +32,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingErro
 __all__ = ["ChunkStore", "DocumentEntry", "IndexInfo", "UpdateReport", "connect", "document_hash", "fingerprint_of"]
 
 # Bump when what a chunk record holds changes; an index of another version is rebuilt from the documents.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 REGISTRY = "plan_assistant_registry"
 RECORDS = ".docs"  # suffix of a chunk collection's companion holding the per-document completion records
 _PAGE = 1000  # Chroma get() / update() page size
@@ -439,5 +439,11 @@ def _write(col, chunks: list[Chunk], embedder: Embedder, extra: dict[str, dict],
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What the embedder reads: the block name first, so split chunks keep their context."""
-    return f"{chunk.block}\n{chunk.text}"
+    """What the embedder reads: where the chunk sits (title › block › section), so a piece of a section keeps
+    its context, then its text as a reader sees it (without Markdown syntax)."""
+    from corpus.structure.display import shown
+
+    path = [p for p in (chunk.title, *chunk.section_path) if p]
+    crumbs = " › ".join(dict.fromkeys(path))
+    body = shown(chunk.text, chunk.format) if chunk.format == "markdown" else chunk.text
+    return f"{crumbs}\n{body}"

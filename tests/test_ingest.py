@@ -80,7 +80,9 @@ def test_reindexing_skips_unchanged_files_and_handles_changes_and_removals(libra
     data, _ = library
     again = cli("index", data_dir=data)
     assert "最新" in again.stdout
-    library_dir = data / "documents"
+    # a folder added together keeps its own folder (its collection) in the library
+    [library_dir] = [p for p in (data / "documents").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert library_dir.name.startswith("inbox") and (library_dir / "coastal.pdf").exists()
     make_pdf(library_dir / "coastal.pdf", pages=[PAGES[0], PAGES[2]], title="沿岸地域計画", table_page=None)  # 三陸 removed
     (library_dir / "kyushu_word.docx").unlink()
     out = cli("index", data_dir=data)
@@ -125,4 +127,5 @@ def test_adding_a_folder_does_not_follow_links_out_of_it(tmp_path):
     out = cli("index", str(inbox), data_dir=data)
     assert out.returncode == 0, out.stderr
     assert "hostname.txt: リンク先が追加するフォルダの外にあるため読み込みません" in out.stdout
-    assert sorted(p.name for p in (data / "documents").iterdir() if not p.name.startswith(".")) == ["plan.md"]
+    # the folder is added as one collection, under its own name
+    assert sorted(p.name for p in (data / "documents" / "inbox").iterdir() if not p.name.startswith(".")) == ["plan.md"]

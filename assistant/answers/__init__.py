@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Callable
 
 from assistant.answers import (
-    compare, count, detail, difference, explain, general, rank, section, unit_field, unit_items, which_units,
+    compare, count, detail, difference, explain, general, items, outline, rank, section, unit_field, unit_items, where,
+    which_units,
 )
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
@@ -17,7 +18,8 @@ from assistant.types import Intent
 
 ANSWERS: dict[Intent, Callable[[Context], Draft]] = {
     m.INTENT: m.answer
-    for m in (unit_items, unit_field, which_units, count, compare, rank, explain, difference, section, detail, general)
+    for m in (unit_items, unit_field, which_units, count, compare, rank, explain, difference, section, detail, where,
+              outline, items, general)
 }
 
 __all__ = ["ANSWERS", "Context", "Draft"]

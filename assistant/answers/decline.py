@@ -45,12 +45,38 @@ def unknown_words(ctx: Context) -> Draft | None:
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
     outline = bool(ctx.hits) and ctx.kb.profile(ctx.kb.plan.chunks[ctx.hits[0].chunk_id].doc_id).kind is not DocKind.PROSE
+    if outline and not any(ctx.kb.profile(d).has_units for d in u.scope) and not u.units and _held_together(ctx):
+        return None  # one word is missing, but a passage found holds the question's other words: they answer
     if (u.plan_context or outline) and (u.unknown_focus or (u.asks and u.unknown_terms)):
         # About a plan or an outline, what the question is about (「ラピダスの工場は」「審議会の名前は」「担当省庁は」),
         # or the thing a figure is asked of (「建造する船の隻数」), is a word the documents never use: they do not
         # answer it. Running text says things in other words (著者 of 著書), so there the passages decide.
         return not_stated("「" + "」「".join(u.unknown_focus or u.unknown_terms) + "」", refs)
     return None
+
+
+# A missing word is a paraphrase when one retrieved passage holds at least HELD_WORDS of the question's
+# other content words, and at least HELD_SHARE of them.
+HELD_WORDS = 2
+HELD_SHARE = 0.75
+# ... looked for in this many of the first hits.
+HELD_HITS = 3
+
+
+def _held_together(ctx: Context) -> bool:
+    """Whether one of the first retrieved chunks (with its title and headings) holds the question's known
+    content words: all of them, and at least HELD_WORDS."""
+    u = ctx.u
+    words = {squash(w) for w in (*u.topics, *u.phrases) if len(w) >= 2 and not squash(w).isdigit()}
+    if len(words) < HELD_WORDS:
+        return False
+    for h in ctx.hits[:HELD_HITS]:
+        c = ctx.kb.plan.chunks[h.chunk_id]
+        text = squash(" ".join((c.text, c.title, *c.section_path)))
+        held = sum(w in text for w in words)
+        if held >= HELD_WORDS and held >= HELD_SHARE * len(words):
+            return True
+    return False
 
 
 def missing_information(ctx: Context, passages: Sequence[Located | Chunk], subject: str) -> Draft | None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.model import Chunk
+from corpus.structure.display import shown
 from assistant.plan import Located
 from assistant.types import Citation, Line, LineKind, Strength
 
@@ -17,6 +18,7 @@ class Draft:
     answerable: bool = True
     omitted: int = 0  # list entries left out because of the context's list_limit
     _numbers: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    _formats: dict[int, str] = field(default_factory=dict)  # citation n → its document's format
 
     def cite(self, chunk: Chunk, start: int, end: int, score: float = 1.0, reference: bool = False) -> int:
         key = (chunk.doc_id, start, end)
@@ -24,13 +26,20 @@ class Draft:
             return self._numbers[key]
         n = len(self.citations) + 1
         section = next((p for p, s, e in chunk.sections if s <= start < e), chunk.section_path)
+        text = chunk.span_text(start, end)
         self.citations.append(Citation(
             n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title, block=chunk.block,
-            section=" > ".join(section), text=chunk.span_text(start, end), start=start, end=end,
-            score=round(float(score), 4), page=chunk.page, reference=reference,
+            section=" > ".join(section), text=text, start=start, end=end,
+            score=round(float(score), 4), page=chunk.page, reference=reference, file=chunk.file,
+            shown=shown(text, chunk.format),
         ))
         self._numbers[key] = n
+        self._formats[n] = chunk.format
         return n
+
+    def shown(self, text: str, *cites: int) -> str:
+        """A span of the cited passage's document as the user reads it (Markdown syntax removed)."""
+        return shown(text, self._formats.get(cites[0], "text") if cites else "text")
 
     def cite_item(self, loc: Located) -> int:
         """An item is cited with the sentence that holds it (it carries the predicate)."""
@@ -51,10 +60,10 @@ class Draft:
         self.lines.append(Line(LineKind.UNIT, "", tuple(dict.fromkeys(cites)), unit=name, items=tuple(items), strength=strength))
 
     def item(self, text: str, cites: list[int], strength: Strength | None = None) -> None:
-        self.lines.append(Line(LineKind.ITEM, text, tuple(dict.fromkeys(cites)), strength=strength))
+        self.lines.append(Line(LineKind.ITEM, self.shown(text, *cites), tuple(dict.fromkeys(cites)), strength=strength))
 
     def quote(self, text: str, *cites: int) -> None:
-        self.lines.append(Line(LineKind.QUOTE, one_line(text), tuple(cites)))
+        self.lines.append(Line(LineKind.QUOTE, self.shown(text, *cites), tuple(cites)))
 
     def decline(self, text: str) -> None:
         self.answerable = False

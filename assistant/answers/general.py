@@ -15,7 +15,7 @@ from assistant.answers.context import Context
 from assistant.answers.decline import missing_information, not_stated
 from assistant.answers.kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.passages import diverse, list_after
+from assistant.answers.passages import diverse, list_after, retrieved
 from assistant.plan import Located, Part
 from assistant.types import Intent
 
@@ -35,22 +35,6 @@ OPENING_SENTENCES = 3
 SHORT_SENTENCE = 20
 # A sentence that announces a list (「次の7つの目標指標」) brings at most this many of its items.
 MAX_LIST_ITEMS = 12
-
-
-def _candidates(ctx: Context) -> list[Located]:
-    plan = ctx.kb.plan
-    seen: set[str] = set()
-    out: list[Located] = []
-    for h in ctx.hits:
-        if h.chunk_id in seen or h.chunk_id not in plan.chunks:
-            continue
-        seen.add(h.chunk_id)
-        chunk = plan.chunks[h.chunk_id]
-        part = plan.block_of(h.chunk_id)
-        out += [s for s in part.sentences if s.chunk is chunk]
-        out += [i for i in part.items if i.chunk is chunk and not any(
-            s.span.start <= i.span.start < s.span.end for s in part.sentences if s.chunk is chunk)]
-    return out
 
 
 def _kind(ctx: Context) -> str | None:
@@ -80,7 +64,7 @@ def answer(ctx: Context) -> Draft:
         # 「この戦略の狙いは？」「なぜA市はこの計画を作ったの？」: about the document as a whole, which
         # says what it is for at its start.
         return _overview(ctx, u.documents[0])
-    candidates = _candidates(ctx)
+    candidates = retrieved(ctx)
     if u.followup == "continuation" and ctx.said:  # 「他には？」: what the previous answer did not quote
         said = squash(ctx.said)
         candidates = [c for c in candidates if squash(c.span.text) not in said] or candidates

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from assistant.evidence import Scored
+from assistant.plan import Located
 
 # A second or third passage is quoted only when it scores at least this share of the best one.
 RUNNER_UP = 0.6
@@ -41,4 +42,21 @@ def list_after(part, loc, forward):
             break
         out.append(item)
         end = item.span.end
+    return out
+
+
+def retrieved(ctx) -> list[Located]:
+    """The sentences of the retrieved chunks, and their items that no sentence holds, in hit order."""
+    plan = ctx.kb.plan
+    seen: set[str] = set()
+    out: list[Located] = []
+    for h in ctx.hits:
+        if h.chunk_id in seen or h.chunk_id not in plan.chunks:
+            continue
+        seen.add(h.chunk_id)
+        chunk = plan.chunks[h.chunk_id]
+        part = plan.block_of(h.chunk_id)
+        out += [s for s in part.sentences if s.chunk is chunk]
+        out += [i for i in part.items if i.chunk is chunk and not any(
+            s.span.start <= i.span.start < s.span.end for s in part.sentences if s.chunk is chunk)]
     return out

@@ -63,6 +63,7 @@ class Lexicon:
     place_unit_noun: str
     item_nouns: tuple[str, ...]
     legend_words: tuple[str, ...]
+    summary_headings: tuple[str, ...]
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
@@ -111,6 +112,7 @@ class Lexicon:
             place_unit_noun=words["place_unit_noun"],
             item_nouns=_words(words["item_nouns"]),
             legend_words=_words(words["legend_words"]),
+            summary_headings=_words(words["summary_headings"]),
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),

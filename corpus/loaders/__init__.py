@@ -14,12 +14,13 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from corpus.loaders import docx, html, pdf, text
 from corpus.loaders.checks import (
     DEFAULT_MAX_BYTES,
     HTML_SUFFIXES,
+    MARKDOWN_SUFFIXES,
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     check_file,
@@ -51,12 +52,13 @@ _READERS = {**dict.fromkeys(TEXT_SUFFIXES, text.read), ".pdf": pdf.read, ".docx"
             **dict.fromkeys(HTML_SUFFIXES, html.read)}
 
 
-def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, collection: str = "") -> Document:
     """Read one file into a `Document`; raises `DocumentError` (Japanese message naming the file).
 
     The size is checked with stat() before anything is read. Title, publisher and date: the sidecar
     `<stem>.json` first, else what the format records (PDF information dictionary, DOCX core properties,
-    HTML <title> and <meta>), else the file stem for the title.
+    HTML <title> and <meta>); without either, the file stem, which the parser replaces with the document's
+    own H1 if it has one (`Document.untitled`). `collection`: the folder the file was added with (see `load_paths`).
     """
     path = Path(path)
     name = path.name
@@ -76,6 +78,7 @@ def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return Document(
         doc_id=doc_id_for(path),
         title=str(meta.get("title") or found.title or path.stem),
+        untitled=not (meta.get("title") or found.title),
         short_name=str(meta.get("short_name") or path.stem),
         kind=str(meta.get("kind") or "document"),
         text=found.text,
@@ -83,6 +86,8 @@ def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         page_starts=found.page_starts,
         publisher=str(meta.get("publisher") or found.publisher or ""),
         date=str(meta.get("date") or found.date or ""),
+        format="markdown" if suffix in MARKDOWN_SUFFIXES else "text",
+        collection=collection,
     )
 
 
@@ -92,7 +97,8 @@ def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
     In folders only supported suffixes are taken (see `walk_documents`: hidden files, Word lock files and
     links out of the folder are not documents). A file named explicitly is always tried (an unsupported or
     hidden one is reported), except a `.json` that is the sidecar of a document next to it. The same file
-    reached twice is loaded once. Two different files whose `doc_id_for` collide (same name in two folders)
+    reached twice is loaded once. A file found in a sub-folder of a folder given belongs to that sub-folder's
+    collection (its path relative to the folder): documents added together as a folder. Two different files whose `doc_id_for` collide (same name in two folders)
     keep the first id; the later one gets a suffix from a hash of its path.
     """
     report = LoadReport()
@@ -124,8 +130,9 @@ def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
 
     ids: set[str] = set()
     for f, key in files:
+        folder = str(PurePosixPath(key).parent) if not os.path.isabs(key) else ""
         try:
-            doc = load_file(f, max_bytes)
+            doc = load_file(f, max_bytes, collection="" if folder == "." else folder)
         except DocumentError as exc:
             report.errors.append(FileError(str(f), str(exc)))
             continue

@@ -1,0 +1,49 @@
+"""「〜のパートの要点は？」: a part's main points from the heading tree. The document's summary section
+(headed サマリー or restating the title, see answers.tree) gives its points with their sub-points;
+without one, the document's own headings are the points (the numbered ones when it numbers some)."""
+
+from __future__ import annotations
+
+from corpus.text import CIRCLED
+from assistant.answers.context import Context
+from assistant.answers.decline import not_stated
+from assistant.answers.draft import Draft
+from assistant.answers.tree import file_of, named_document, points, summary_part, top_parts
+from assistant.plan import Located
+from assistant.types import Intent
+
+INTENT = Intent.OUTLINE
+
+# An overview lists at most this many points.
+MAX_POINTS = 14
+
+
+def answer(ctx: Context) -> Draft:
+    doc_id = named_document(ctx)
+    if doc_id is None:
+        return not_stated("この質問に答える内容")
+    title = ctx.kb.plan.titles[doc_id]
+    file = file_of(ctx, doc_id)
+    named = f"「{title}」（{file}）" if file else f"「{title}」"
+    d = Draft()
+    summary = summary_part(ctx, doc_id)
+    if summary is not None:
+        entries = points(summary)[:MAX_POINTS]
+        n = d.cite(entries[0].chunk, entries[0].span.start, entries[0].span.end) if entries else None
+        d.lead(f"{named}の要点は次のとおりです（「{summary.name}」から）。", *((n,) if n else ()))
+        top = min((e.span.depth for e in entries), default=0)
+        for e in entries:
+            indent = "　" * (e.span.depth - top)
+            d.item(indent + e.span.label, [d.cite_span(e)])
+        return d
+    parts = top_parts(ctx, doc_id)
+    numbered = [p for p in parts if p.name[:1] in CIRCLED]
+    heads = (numbered if len(numbered) >= 2 else parts)[:MAX_POINTS]
+    d.lead(f"{named}は次の見出しで構成されています。")
+    for p in heads:
+        first = (p.items or p.sentences or (None,))[0]
+        if isinstance(first, Located):
+            d.item(f"{p.name}：{first.span.text}" if first.span.text != p.name else p.name, [d.cite_span(first)])
+        else:
+            d.item(p.name, [d.cite(p.chunks[0], p.start, min(p.end, p.chunks[0].end))])
+    return d

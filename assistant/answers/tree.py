@@ -1,0 +1,105 @@
+"""The heading tree as answer modules read it: a document's parts, its summary section, a passage's place
+(document › part › section) and the list an item belongs to. Private to `assistant.answers`."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from corpus.text import squash
+from assistant.answers.context import Context
+from assistant.evidence import Scored
+from assistant.plan import Located, Part
+
+# A heading shares at least this share of its character pairs with the title: it restates the title
+# (「世界一の子育て・教育環境の実現へ」 under 「【未来世代】世界一の子育て・教育環境」), so it sums the document up.
+TITLE_LIKE = 0.6
+# A document named by the question shares at least this many character pairs with its title or file name.
+NAMED_PAIRS = 2
+
+
+def _pairs(text: str) -> set[str]:
+    s = squash(text)
+    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
+
+
+def likeness(a: str, b: str) -> float:
+    """The share of `a`'s character pairs that `b` has."""
+    pa = _pairs(a)
+    return len(pa & _pairs(b)) / len(pa) if pa else 0.0
+
+
+def top_parts(ctx: Context, doc_id: str) -> list[Part]:
+    return [p for p in ctx.kb.plan.parts_of(doc_id) if len(p.path) == 1]
+
+
+def file_of(ctx: Context, doc_id: str) -> str:
+    view = ctx.kb.plan.doc(doc_id)
+    return next((c.file for c in view.chunks.values() if c.file), "")
+
+
+def named_document(ctx: Context) -> str | None:
+    """The document the question is about: one it names by title, else the one whose title or file name
+    shares most character pairs with the question (at least NAMED_PAIRS), else the first hit's."""
+    u = ctx.u
+    if u.documents:
+        return u.documents[0]
+    question = _pairs(u.question.norm)
+    docs = [d for d in ctx.kb.plan.titles if ctx.scope is None or d in ctx.scope]
+    scored = []
+    for d in docs:
+        stem = file_of(ctx, d).rsplit(".", 1)[0]
+        shared = len(question & _pairs(ctx.kb.plan.titles[d])) + len(question & _pairs(stem))
+        scored.append((shared, d))
+    best = max(scored, default=(0, None))
+    if best[0] >= NAMED_PAIRS and sum(1 for s, _ in scored if s == best[0]) == 1:
+        return best[1]
+    return u.first_doc
+
+
+def summary_part(ctx: Context, doc_id: str) -> Part | None:
+    """The top-level part that sums the document up: headed with a summary word, or restating the title,
+    else the first part when the document has several and it lists points."""
+    parts = [p for p in top_parts(ctx, doc_id) if p.items or p.sentences]
+    words = ctx.kb.lexicon.summary_headings
+    title = ctx.kb.plan.titles[doc_id]
+    for p in parts:
+        if any(w in p.name.lower() for w in words) or likeness(p.name, title) >= TITLE_LIKE:
+            return p
+    if len(parts) >= 3 and parts[0].items:
+        return parts[0]
+    return None
+
+
+def points(part: Part, depth: int = 2) -> list[Located]:
+    """A part's list entries down to `depth` levels below its shallowest list level."""
+    listed = [i for i in part.items if i.span.depth > 0]
+    if not listed:
+        return list(part.items)
+    top = min(i.span.depth for i in listed)
+    return [i for i in listed if i.span.depth < top + depth]
+
+
+def place(ctx: Context, loc: Located) -> str:
+    """Where a passage sits: file › title › part › section."""
+    c = loc.chunk
+    path = next((p for p, s, e in c.sections if s <= loc.span.start < e), c.section_path)
+    crumbs = [c.title, *(h for h in path if h and h != c.title)]
+    return " › ".join(dict.fromkeys(x for x in (c.file, *crumbs) if x))
+
+
+def list_of(ctx: Context, loc: Located) -> list[Located]:
+    """The list a passage belongs to: an item's children when it has any (「地域軸」 and its districts),
+    else the item and its siblings (same parent, same depth) in its part."""
+    part = ctx.kb.plan.block_of(loc.chunk.chunk_id)
+    items = [i for i in part.items if i.span.depth > 0]
+    item = next((i for i in items if i.span.start <= loc.span.start < i.span.end), None)
+    if item is None:
+        return []
+    children = [i for i in items if i.span.parent == item.span.start]
+    if len(children) >= 2:
+        return children
+    return [i for i in items if i.span.parent == item.span.parent and i.span.depth == item.span.depth]
+
+
+def ranked(ctx: Context, candidates: Sequence[Located]) -> list[Scored]:
+    return ctx.evidence.rank(ctx.u, ctx.hits, candidates, k=0)
