@@ -275,10 +275,12 @@ class Assistant:
 
 def _compose(ctx: Context) -> Draft:
     u = ctx.u
+    if u.intent is Intent.OUTLINE:  # a part's main points: the part is found by name, a word's absence is no answer
+        return ANSWERS[u.intent](ctx)
     declined = unknown_words(ctx)
     if declined is not None:
         return declined
-    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE, Intent.ITEMS):
+    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE, Intent.ITEMS, Intent.REASONS, Intent.SIDE_BY_SIDE):
         missing = missing_for_units(ctx)
         if missing is not None:
             return missing

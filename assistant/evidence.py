@@ -85,7 +85,9 @@ class Evidence:
         return [(w.surface, w.kind) for w in self.words(passage)[1] if w.kind]
 
     def search(self, query: str, embedding: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        return self.searcher.search(query, embedding, k, doc_ids)
+        # The lexical index holds every searched chunk: what it lacks is a table of contents (assistant.derived),
+        # never evidence, which dense retrieval alone would still return.
+        return [h for h in self.searcher.search(query, embedding, k, doc_ids) if self.lexical.knows(h.chunk_id)]
 
     def lexical_hits(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """BM25 alone (no embedding): cheap enough for re-reading earlier turns."""

@@ -155,7 +155,10 @@ class PlanView:
                         span = spans.setdefault(tuple(path), [s, e])
                         span[0], span[1] = min(span[0], s), max(span[1], e)
             for path, (s, e) in spans.items():
-                mine = tuple(c for c in cs if c.start < e and c.end > s)
+                # its chunks reach over its sub-sections (a chunk may end at a sub-heading): what they list is read
+                # through the part's chunks; its own items and sentences stay those of its own body
+                reach = max([e, *(se for p2, (_, se) in spans.items() if len(p2) > len(path) and p2[: len(path)] == path)])
+                mine = tuple(c for c in cs if c.start < reach and c.end > s)
                 doc.sections.append(Part(
                     doc_id, cs[0].title, display_name(path[-1]), path, s, e, mine,
                     tuple(x for x in items if _inside(x, s, e)), tuple(x for x in sentences if _inside(x, s, e)),

@@ -26,6 +26,8 @@ class Intent(str, Enum):
     DETAIL = "detail"  # continuation (もっと詳しく) → more of the previous subject
     WHERE = "where"  # where a document says something → its breadcrumb (document › part › section), then the passage
     OUTLINE = "outline"  # a part's main points → its summary section's points, or its own headings
+    REASONS = "reasons"  # why / background in a document of headed sections → the passage giving it, with its sub-points
+    SIDE_BY_SIDE = "side_by_side"  # two documents of a collection on one theme → each one's passages, cited
     ITEMS = "items"  # a complete list (or its count) → the entries of the list that holds the best passage
     GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
     # Outcomes that are not questions about the documents.

@@ -526,6 +526,19 @@ def _pair(e: Entities) -> tuple[str, ...]:
     return tuple(terms[:2]) if len(terms) >= 2 else ()
 
 
+def titled_documents(e: Entities, kb: Knowledge) -> list[str]:
+    """Documents whose title holds one of the question's own words (2+ characters, not generic), in the
+    order the question names them."""
+    found: dict[str, int] = {}
+    for w in (*e.topics, *e.phrases):
+        if len(w) < 2 or w in kb.lexicon.generic or any(ch.isdigit() for ch in w):
+            continue
+        for d, title in kb.plan.titles.items():
+            if w in title:
+                found.setdefault(d, e.question.norm.find(w))
+    return sorted(found, key=found.get)
+
+
 def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
     """A question about a document of headed sections without units (a platform, a report): where something
     is written, a part's main points, or a complete list are answered from the heading tree."""
@@ -536,10 +549,19 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return None
     if "locate" in c:
         return Intent.WHERE
-    if "compare" in c or "why" in c or e.asks:
-        return None
-    if "overview" in c:
+    if c & {"compare", "both", "each"} and len(titled_documents(e, kb)) >= 2:
+        return Intent.SIDE_BY_SIDE
+    if "why" in c and "compare" not in c:
+        # about something in the document; 「この戦略の狙いは？」 (only its title) is about the document as a whole
+        return Intent.REASONS if e.topics or e.phrases or e.quoted else None
+    titles = [kb.plan.titles[d] for d in titled_documents(e, kb)]
+    asked = e.asks is not None and any(not any(m.group(0) in t for t in titles)  # 「予算と財源のファイル」 names a file
+                                       for m in kb.lexicon.kinds[e.asks].cue.finditer(e.question.norm))
+    if "overview" in c and "compare" not in c and not asked:
+        # 「予算のファイルを要約して」: the part's points (予算 only hints at an amount); 「全体の投資規模は何兆円？」 asks one
         return Intent.OUTLINE
+    if "compare" in c or e.asks:
+        return None
     if "enumerate" in c:
         return Intent.ITEMS
     return None

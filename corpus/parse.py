@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from corpus.model import Block, Cell, Document, Item, Link, ParsedDocument, Section, Sentence
 from corpus.structure import MARKDOWN, build_tree, plain
+from corpus.structure.display import plain_markdown
 from corpus.structure.markers import sentence_spans
 from corpus.text import Tokenizer, default_tokenizer, trim_span
 from corpus.tree import Kind, Node, Tree
@@ -145,9 +146,10 @@ def _navigation_items(tree: Tree, text: str) -> set[int]:
 
 
 def _is_link_entry(item: Node, text: str) -> bool:
-    own = text[item.head_start : item.head_end]
+    """Most of the entry as shown (without the link targets' syntax) is the text of links to other files."""
+    own = plain_markdown(text[item.head_start : item.head_end])
     local = [l for l in item.links if l.local]
-    return bool(local) and sum(l.end - l.start for l in local) >= 0.3 * len(own.strip())
+    return bool(local) and sum(l.end - l.start for l in local) >= 0.5 * len(own.strip())
 
 
 def _is_navigation(tree: Tree, text: str, nav: set[int]) -> bool:

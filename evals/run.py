@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals import documents_suite as D
+from evals import realdocs as R
 from evals.asking import warm_up
 from evals import metrics as M
 from evals.dataset import CATEGORIES, SPLITS, Corpus, load_corpus, load_split, plan_document_paths
@@ -36,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPORTS = HERE / "reports"
 THRESHOLDS = HERE / "thresholds.toml"
 OURS = "ours"
-SUITES = ("plans", "documents")
+SUITES = ("plans", "documents", "realdocs")
 AGGREGATE_ONLY = {"holdout"}  # frozen: read its aggregate score only (the documents suite is aggregate-only too)
 WARMUP_QUESTION = "九州の分野は？"
 REPORTED_PHENOMENA = ("place", "scope", "variant", "english", "negation", "compound", "yes_no", "prose", "ellipsis",
@@ -231,6 +232,8 @@ def evaluate(suites: Sequence[str], splits: Sequence[str], baseline: bool, sampl
         report["suites"]["plans"] = evaluate_plans(splits, baseline, data_dir, log, with_judge)
     if "documents" in suites:
         report["suites"]["documents"] = D.evaluate_documents(baseline, sample, D.SEED, log)
+    if "realdocs" in suites:
+        report["suites"]["realdocs"] = R.evaluate_realdocs(baseline, log)
     report["load_average_after"] = list(os.getloadavg())
     report["notes"] = [
         f"Load average (1/5/15 min) before {_load(report['load_average_before'])}, after {_load(report['load_average_after'])}: "
@@ -263,6 +266,12 @@ DOC_COLUMNS = [  # (metric, header) of the documents suite
 ]
 
 
+RD_COLUMNS = [  # (metric, header) of the realdocs suite
+    ("n", "n"), ("fully_correct", "正答"), ("answer_len_median", "len (median)"), ("abstention_precision", "abst P"),
+    ("abstention_recall", "abst R"), ("errors", "errors"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
+]
+
+
 def fmt(metric: str, v) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
@@ -278,7 +287,7 @@ def table_rows(group: Mapping) -> list[tuple[str, dict]]:
 
 
 def _columns(split: str) -> list[tuple[str, str]]:
-    return DOC_COLUMNS if split == D.SUITE else COLUMNS
+    return DOC_COLUMNS if split == D.SUITE else RD_COLUMNS if split == R.SUITE else COLUMNS
 
 
 def print_summary(report: Mapping, console=None) -> None:
@@ -341,6 +350,15 @@ def headline(report: Mapping) -> list[str]:
         data = docs["splits"][D.SUITE]
         lines += _md_table([f"documents ({data['n']} JSQuAD questions)"] + [h for _, h in DOC_HEADLINE], [
             [name] + [fmt(m, g["overall"].get(m)) for m, _ in DOC_HEADLINE] for name, g in data["systems"].items()])
+        lines.append("")
+    real = report.get("suites", {}).get("realdocs")
+    if real:
+        data = real["splits"][R.SUITE]
+        kinds = [k for k in R.KINDS if k in data["systems"][OURS]["categories"]]
+        lines += _md_table([f"realdocs ({data['n']} questions)", "fully correct", "median len"] + kinds, [
+            [name, fmt("fully_correct", g["overall"]["fully_correct"]), fmt("answer_len_median", g["overall"]["answer_len_median"])]
+            + [fmt("fully_correct", g["categories"].get(k, {}).get("fully_correct")) for k in kinds]
+            for name, g in data["systems"].items()])
         lines.append("")
     return lines
 
@@ -426,6 +444,9 @@ def markdown(report: Mapping) -> str:
         lines += _plans_markdown(suites["plans"])
     if "documents" in suites:
         lines += _documents_markdown(suites["documents"])
+    if "realdocs" in suites:
+        lines += ["## Suite: realdocs (a real policy platform, 8 Markdown files)", "",
+                  f"{suites['realdocs'].get('seconds', 0):.0f} s.", ""] + [f"- {n}" for n in suites["realdocs"].get("notes", [])] + [""]
     lines += ["## Notes", ""] + [f"- {n}" for n in report.get("notes", [])] + ["", "![per category and question type](latest.png)", ""]
     return "\n".join(lines)
 
@@ -464,7 +485,8 @@ def chart(report: Mapping, path: Path) -> None:
             bars(axes.pop(0), list(systems), types, lambda n, t: systems[n]["categories"].get(t, {}).get("cite@1"),
                  "documents (JSQuAD): 疑問詞別の cite@1", "cite@1")
             continue
-        cats = ["overall"] + [c for c in CATEGORIES if c in systems[OURS]["categories"]]
+        kinds = R.KINDS if split == R.SUITE else CATEGORIES
+        cats = ["overall"] + [c for c in kinds if c in systems[OURS]["categories"]]
         bars(axes.pop(0), list(systems), cats,
              lambda n, c: (systems[n]["overall"] if c == "overall" else systems[n]["categories"].get(c, {})).get("fully_correct"),
              f"{split}: カテゴリ別の完全正答率（{data['n']}問）", "完全正答率")
@@ -534,7 +556,7 @@ def check(report: Mapping, thresholds: Mapping) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals", description="回答品質を評価します（evals/reports/latest.* に出力）")
-    p.add_argument("--suite", choices=[*SUITES, "all"], default=None, help="plans, documents or all (default plans; with --check: all)")
+    p.add_argument("--suite", choices=[*SUITES, "all"], default=None, help="plans, documents, realdocs or all (default plans; with --check: all)")
     p.add_argument("--split", choices=[*SPLITS, "all"], default="all", help="plans suite: dev, newplan, holdout or all (default all)")
     p.add_argument("--baseline", action="store_true", help="also run the baselines (llama-index starter and BM25)")
     p.add_argument("--sample", type=int, default=D.SAMPLE_SIZE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from assistant.answers import (
-    compare, count, detail, difference, explain, general, items, outline, rank, section, unit_field, unit_items, where,
+    compare, count, detail, difference, explain, general, items, outline, rank, reasons, section, side_by_side, unit_field, unit_items, where,
     which_units,
 )
 from assistant.answers.context import Context
@@ -19,7 +19,7 @@ from assistant.types import Intent
 ANSWERS: dict[Intent, Callable[[Context], Draft]] = {
     m.INTENT: m.answer
     for m in (unit_items, unit_field, which_units, count, compare, rank, explain, difference, section, detail, where,
-              outline, items, general)
+              outline, items, reasons, side_by_side, general)
 }
 
 __all__ = ["ANSWERS", "Context", "Draft"]

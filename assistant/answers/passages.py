@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from assistant.evidence import Scored
@@ -59,4 +60,12 @@ def retrieved(ctx) -> list[Located]:
         out += [s for s in part.sentences if s.chunk is chunk]
         out += [i for i in part.items if i.chunk is chunk and not any(
             s.span.start <= i.span.start < s.span.end for s in part.sentences if s.chunk is chunk)]
-    return out
+    return [x for x in out if not address_only(x)]
+
+
+def address_only(loc: Located) -> bool:
+    return bool(_ADDRESS_ONLY.fullmatch(loc.span.text))
+
+
+# A passage that is only a web address (a reference link) says nothing that answers.
+_ADDRESS_ONLY = re.compile(r"\s*(?:参考[）)]?\s*)?<?https?://\S+>?\s*")

@@ -7,6 +7,7 @@ from typing import Sequence
 
 from corpus.text import squash
 from assistant.answers.context import Context
+from assistant.understand import titled_documents
 from assistant.evidence import Scored
 from assistant.plan import Located, Part
 
@@ -54,6 +55,12 @@ def named_document(ctx: Context) -> str | None:
     if best[0] >= NAMED_PAIRS and sum(1 for s, _ in scored if s == best[0]) == 1:
         return best[1]
     return u.first_doc
+
+
+def titled(ctx: Context) -> list[str]:
+    """The documents whose title holds one of the question's own words (two characters or more), in the
+    order the question names them."""
+    return titled_documents(ctx.u, ctx.kb)
 
 
 def summary_part(ctx: Context, doc_id: str) -> Part | None:

@@ -64,6 +64,7 @@ class Lexicon:
     item_nouns: tuple[str, ...]
     legend_words: tuple[str, ...]
     summary_headings: tuple[str, ...]
+    background_words: tuple[str, ...]
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
@@ -113,6 +114,7 @@ class Lexicon:
             item_nouns=_words(words["item_nouns"]),
             legend_words=_words(words["legend_words"]),
             summary_headings=_words(words["summary_headings"]),
+            background_words=_words(words["background_words"]),
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),
