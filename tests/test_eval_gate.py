@@ -16,7 +16,7 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("suite", ["plans", "documents"])
+@pytest.mark.parametrize("suite", ["plans", "documents", "realdocs"])
 def test_answer_quality_stays_above_the_thresholds(suite, tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "evals", "--check", "--suite", suite, "--no-judge", "--out", str(tmp_path / "report")],

@@ -9,7 +9,7 @@ from assistant.answers.context import Context
 from assistant.answers.decline import not_stated
 from assistant.answers.draft import Draft
 from assistant.answers.passages import retrieved
-from assistant.answers.tree import file_of, ranked, titled
+from assistant.answers.tree import place, ranked, titled
 from assistant.types import Intent
 
 INTENT = Intent.SIDE_BY_SIDE
@@ -35,8 +35,7 @@ def answer(ctx: Context) -> Draft:
         return not_stated("この質問に答える内容", [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]])
     d.lead("それぞれ次のように書かれています。")
     for doc, chosen in lines:
-        file = file_of(ctx, doc)
-        d.note(f"「{ctx.kb.plan.titles[doc]}」" + (f"（{file}）" if file else ""))
+        d.note(f"「{place(ctx, chosen[0].located)}」")  # each side's place: file › title › section
         for s in chosen:
             d.quote(s.located.span.text, d.cite_span(s.located, s.score))
     if len(lines) < len(docs):
