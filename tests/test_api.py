@@ -48,8 +48,11 @@ def test_the_answer_shape_is_stable(bot):
     d = bot.ask("九州の分野は？").to_dict()
     assert set(d) == {"text", "answerable", "intent", "citations", "lines"}
     assert set(d["citations"][0]) == {
-        "n", "chunk_id", "doc_id", "title", "block", "section", "text", "start", "end", "score", "page", "reference"
+        "n", "chunk_id", "doc_id", "title", "block", "section", "text", "start", "end", "score", "page", "reference",
+        "file", "shown", "breadcrumb",
     }
+    first = d["citations"][0]
+    assert first["breadcrumb"].startswith(first["title"]) and first["block"] in first["breadcrumb"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", None, 42])

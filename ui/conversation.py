@@ -24,7 +24,7 @@ TITLE_CHARS = 40
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 LINE_KEYS = ("kind", "text", "cites", "unit", "items", "strength")
 CITATION_KEYS = ("n", "chunk_id", "doc_id", "title", "block", "section", "text", "start", "end", "score", "page",
-                 "reference")
+                 "reference", "file", "shown")
 CANDIDATE_KEYS = ("chunk_id", "doc_id", "block", "section", "start", "end", "score", "dense", "bm25")
 
 
