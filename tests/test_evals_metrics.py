@@ -325,7 +325,10 @@ def test_thresholds_cover_every_split_of_every_suite(splits):
     from evals.run import load_thresholds
 
     t = load_thresholds()
-    assert set(t) == {"dev", "newplan", "holdout", "documents"}
+    assert set(t) == {"dev", "newplan", "holdout", "documents", "realdocs"}
+    from evals.realdocs import KINDS
+
+    assert "fully_correct" in t["realdocs"] and set(t["realdocs"]["categories"]) <= set(KINDS)
     for name in ("dev", "newplan", "holdout"):
         assert "fully_correct" in t[name] and set(t[name]["categories"]) == {i["category"] for i in splits[name]}, name
     assert {"cite@1", "hit@3", "contains_gold"} <= set(t["documents"]) and "wrongly_declined" in t["documents"]["max"]
