@@ -7,6 +7,7 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
+from assistant.understanding import MAX_TURNS as CONTEXT_TURNS
 from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]
+__all__ = ["CONTEXT_TURNS", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]

@@ -7,6 +7,8 @@ rank. A passage's words come from indexing (`corpus.analysis`): no passage is to
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,7 +22,7 @@ from index.search import Hit, HybridSearcher
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.plan import Located
-from assistant.understand import Understanding, noun_phrases
+from assistant.understanding import Understanding, noun_phrases
 
 # A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
 PHRASE_BONUS = 0.25
@@ -59,6 +61,10 @@ class Evidence:
 
     def _passage_terms(self, loc: Located) -> frozenset[str]:
         return self._content(self.analyses.span(loc.chunk, loc.span.start, loc.span.end).terms)
+
+    def terms_of(self, loc: Located) -> frozenset[str]:
+        """A passage's content words (as indexing read them) with those of its title and headings."""
+        return self._passage_terms(loc) | self._context_terms(loc)
 
     @staticmethod
     def _path(loc: Located) -> tuple[str, ...]:
@@ -101,17 +107,19 @@ class Evidence:
         """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
         q_terms = self.question_terms(u) & self.lexical.known  # a word no passage has cannot tell passages apart
         idf = {t: self.lexical.idf(t) for t in q_terms}
-        q_weight = sum(idf.values()) or 1.0
+        # fsum: exact whatever the set's order (a float sum in hash order broke ties differently per process)
+        q_weight = math.fsum(idf.values()) or 1.0
         phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]
+        patterns = [re.compile(p) for p in u.patterns]  # 「〇〇せない」: a quote with placeholders
         surfaces = [squash(s) for f in u.fields for s in self.vocab.surfaces(f)]
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
         scored = []
         for loc in units:
             own = q_terms & self._passage_terms(loc)
             implied = (q_terms & self._context_terms(loc)) - own
-            overlap = (sum(idf[t] for t in own) + CONTEXT_WEIGHT * sum(idf[t] for t in implied)) / q_weight
+            overlap = (math.fsum(idf[t] for t in own) + CONTEXT_WEIGHT * math.fsum(idf[t] for t in implied)) / q_weight
             text = squash(loc.span.text)
-            bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
+            bonus = PHRASE_BONUS if any(p in text for p in phrases) or any(p.search(text) for p in patterns) else 0.0
             if surfaces and any(s in text for s in surfaces):
                 bonus += PHRASE_BONUS / 2  # the field asked about
             rank = chunk_rank.get(loc.chunk.chunk_id)
@@ -130,8 +138,8 @@ class Evidence:
         # a compound word may be cut into several terms: it is held when the text or a heading spells it
         text = squash(" ".join((loc.span.text, loc.chunk.title, *self._path(loc))))
         weight = {w: self.lexical.idf(w) for w in words}
-        held = sum(weight[w] for w in words if squash(w) in text or w in have)
-        return held >= COVER * sum(weight.values())
+        held = math.fsum(weight[w] for w in words if squash(w) in text or w in have)
+        return held >= COVER * math.fsum(weight.values())
 
     def subject(self, u: Understanding, passage: Scored) -> str:
         """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage

@@ -178,6 +178,7 @@ class PlanView:
                 parts.append(part if role is Role.PART else _with_role(part, role))
             self._docs[doc_id] = DocView(by_doc[doc_id], parts)
         self._index()
+        self.collections, self.hubs = _collections(chunks)
         self._read = None
         self._lock = threading.Lock()
 
@@ -313,6 +314,39 @@ class PlanView:
         found = {id(b): b for cid in chunk_ids if (d := self._doc_of.get(cid)) is not None
                  and (doc_ids is None or d in doc_ids) and (b := self.block_of(cid)) is not None}
         return sorted(found.values(), key=plan_order)
+
+
+# A document is its collection's hub (its top page) when its links name at least this share of the other files.
+HUB_SHARE = 0.5
+
+
+def _collections(chunks: list[Chunk]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The documents added together as a folder (collection → doc ids in file order), and each collection's
+    hub: the document whose links name most of the others' files (a top page or a table of contents).
+    Its title names the whole collection (「Xのマニフェスト」 is every chapter of it)."""
+    files: dict[str, str] = {}
+    links: dict[str, set[str]] = {}
+    members: dict[str, set[str]] = {}
+    for c in chunks:
+        if not c.collection:
+            continue
+        members.setdefault(c.collection, set()).add(c.doc_id)
+        files[c.doc_id] = c.file
+        links.setdefault(c.doc_id, set()).update(_file_of(link.target) for link in c.links)
+    collections = {k: tuple(sorted(v, key=lambda d: files[d])) for k, v in members.items()}
+    hubs: dict[str, str] = {}
+    for name, docs in collections.items():
+        named = {d: sum(files[o] in links.get(d, ()) for o in docs if o != d) for d in docs}
+        best = max(docs, key=lambda d: (named[d], d)) if docs else None
+        if best is not None and len(docs) >= 3 and named[best] >= HUB_SHARE * (len(docs) - 1):
+            hubs[name] = best
+    return collections, hubs
+
+
+def _file_of(target: str) -> str:
+    """The file name a link points at (folders, anchors and queries dropped)."""
+    path = target.split("#", 1)[0].split("?", 1)[0].strip()
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def plan_order(part: Part) -> tuple:

@@ -4,10 +4,10 @@ tree (an item's children, or the item with its siblings), each entry cited; with
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft, count_of
-from assistant.answers.passages import retrieved
-from assistant.answers.tree import list_of, place, ranked
+from assistant.answers._passages import retrieved
+from assistant.answers._tree import list_of, place, ranked
 from assistant.types import Intent
 
 INTENT = Intent.ITEMS
@@ -25,6 +25,9 @@ def answer(ctx: Context) -> Draft:
         return not_stated("この質問に答える内容", [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]])
     best = good[0]
     entries = next((found for s in good[:LOOK] if len(found := list_of(ctx, s.located)) >= 2), [])
+    if entries and ctx.u.list_size is not None and len(entries) != ctx.u.list_size:
+        # 「17の〜を全部」: the list found does not enumerate that many names; no other list is invented
+        return not_stated(f"{ctx.u.list_size}項目それぞれの名称（一覧）", [entries[0].chunk])
     d = Draft()
     if not entries:  # the best passage is running text: it is the answer
         d.lead(f"「{place(ctx, best.located)}」に次のように書かれています。")

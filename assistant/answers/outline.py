@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from corpus.text import CIRCLED
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft
-from assistant.answers.tree import file_of, named_document, points, summary_part, top_parts
+from assistant.answers._tree import file_of, named_document, points, summary_part, top_parts
 from assistant.plan import Located
 from assistant.types import Intent
 

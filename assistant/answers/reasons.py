@@ -5,10 +5,10 @@ problems (words in lexicon `background_words`); a second place when it scores cl
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft
-from assistant.answers.passages import address_only, diverse, retrieved
-from assistant.answers.tree import ranked, titled
+from assistant.answers._passages import address_only, diverse, retrieved
+from assistant.answers._tree import ranked, titled
 from corpus.model import Item
 from assistant.plan import Located
 from assistant.types import Intent

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft
-from assistant.answers.passages import retrieved
-from assistant.answers.tree import place, ranked, titled
+from assistant.answers._passages import retrieved
+from assistant.answers._tree import place, ranked, titled
 from assistant.types import Intent
 
 INTENT = Intent.SIDE_BY_SIDE

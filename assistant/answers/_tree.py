@@ -7,7 +7,7 @@ from typing import Sequence
 
 from corpus.text import squash
 from assistant.answers.context import Context
-from assistant.understand import titled_documents
+from assistant.understanding.headings import titled_documents
 from assistant.evidence import Scored
 from assistant.plan import Located, Part
 
@@ -92,6 +92,15 @@ def place(ctx: Context, loc: Located) -> str:
     path = next((p for p, s, e in c.sections if s <= loc.span.start < e), c.section_path)
     crumbs = [c.title, *(h for h in path if h and h != c.title)]
     return " › ".join(dict.fromkeys(x for x in (c.file, *crumbs) if x))
+
+
+def breadcrumb(loc: Located, limit: int | None = None) -> str:
+    """Where a passage sits as the reader sees it: document title › part › section (no file name), each
+    heading cut to `limit` characters."""
+    c = loc.chunk
+    path = next((p for p, s, e in c.sections if s <= loc.span.start < e), c.section_path)
+    cut = (lambda h: h if limit is None or len(h) <= limit else h[: limit - 1] + "…")
+    return " › ".join(dict.fromkeys(cut(x) for x in (c.title or c.file, *path) if x))
 
 
 def list_of(ctx: Context, loc: Located) -> list[Located]:
