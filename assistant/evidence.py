@@ -100,7 +100,8 @@ class Evidence:
         return [Hit(cid, s, None, s) for cid, s in self.lexical.search(query, k, doc_ids)]
 
     def question_terms(self, u: Understanding) -> frozenset[str]:
-        terms = self.content_terms(" ".join((u.normalized, *u.carried))) | {normalize(f) for f in u.fields}
+        # the question's words, what earlier turns carried, and the documents' words it was read as (u.readings)
+        terms = self.content_terms(" ".join((u.normalized, *u.carried, *u.readings))) | {normalize(f) for f in u.fields}
         return terms - {t for w in u.title_words for t in self.content_terms(w)}  # 「成長戦略で…」 scopes, it is not asked about
 
     def rank(self, u: Understanding, hits: Sequence[Hit], units: Sequence[Located], k: int = 3) -> list[Scored]:
@@ -127,6 +128,13 @@ class Evidence:
             scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
         scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
+
+    def overlap(self, u: Understanding, text: str) -> float:
+        """The IDF-weighted share of the question's content words that `text` (a heading) holds; the text is
+        tokenised here, so this is for a few short strings per question."""
+        q_terms = self.question_terms(u) & self.lexical.known
+        idf = {t: self.lexical.idf(t) for t in q_terms}
+        return math.fsum(idf[t] for t in q_terms & self.content_terms(text)) / (math.fsum(idf.values()) or 1.0)
 
     def covers(self, u: Understanding, loc: Located) -> bool:
         """Whether the passage (with its title and headings) holds most of the question's topic words,

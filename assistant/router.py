@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from assistant.answers import (
-    compare, count, detail, difference, explain, general, items, lookup, outline, rank, reasons, section, side_by_side,
+    compare, count, detail, difference, explain, general, items, lookup, mentions, outline, rank, reasons, section, side_by_side,
     unit_field, unit_items, where, which_units,
 )
 from assistant.answers._decline import missing_for_units, unknown_words
@@ -31,14 +31,15 @@ CHAINS: dict[Intent, tuple[ModuleType, ...]] = {
     Intent.WHERE: (where,),
     Intent.OUTLINE: (outline,),
     Intent.ITEMS: (items,),
+    Intent.MENTIONS: (mentions, items),  # no passage holds the term: the list the search found
     Intent.REASONS: (reasons,),
     Intent.SIDE_BY_SIDE: (side_by_side,),
     Intent.LOOKUP: (lookup, general),  # no passage holds enough of the question: the general path
     Intent.GENERAL: (general,),
 }
 # Intents answered without the plan check for a kind of information (they read passages, not units).
-_PASSAGE_INTENTS = {Intent.GENERAL, Intent.LOOKUP, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE, Intent.ITEMS,
-                    Intent.REASONS, Intent.SIDE_BY_SIDE}
+_PASSAGE_INTENTS = {Intent.GENERAL, Intent.LOOKUP, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE,
+                    Intent.ITEMS, Intent.MENTIONS, Intent.REASONS, Intent.SIDE_BY_SIDE}
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
-from corpus.text import squash
+from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.understanding.headings import titled_documents
 from assistant.evidence import Scored
@@ -115,6 +116,24 @@ def list_of(ctx: Context, loc: Located) -> list[Located]:
     if len(children) >= 2:
         return children
     return [i for i in items if i.span.parent == item.span.parent and i.span.depth == item.span.depth]
+
+
+def section_list(ctx: Context, loc: Located) -> tuple[Part, list[Located]]:
+    """The section holding a passage and the outermost entries of its own list (「3つの負担」: 経済的負担,
+    時間的負担, 心理的負担, whatever is nested under each)."""
+    part = ctx.kb.plan.part_at(loc.chunk, loc.span.start)
+    items = [i for i in part.items if i.span.depth > 0]
+    top = min((i.span.depth for i in items), default=0)
+    return part, [i for i in items if i.span.depth == top]
+
+
+_STATED = re.compile(r"(\d+)(?:つ|個|種類|本|点|項目|分野|件)の")
+
+
+def stated_count(heading: str) -> int | None:
+    """The number a heading says its list has (「不妊治療の3つの負担」 → 3)."""
+    m = _STATED.search(normalize(heading))
+    return int(m.group(1)) if m else None
 
 
 def ranked(ctx: Context, candidates: Sequence[Located]) -> list[Scored]:

@@ -68,10 +68,12 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
     if "overview" in c and "compare" not in c and not asked:
         # 「予算のファイルを要約して」: the part's points (予算 only hints at an amount); 「全体の投資規模は何兆円？」 asks one
         return Intent.OUTLINE
+    if "enumerate" in c and "across" in c:
+        return Intent.MENTIONS
+    if "enumerate" in c and "compare" not in c:  # 「予算額が出ている施策を全部」: a list whose entries carry amounts
+        return Intent.ITEMS
     if "compare" in c or e.asks:
         return None
-    if "enumerate" in c:
-        return Intent.ITEMS
     return None
 
 

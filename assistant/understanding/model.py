@@ -44,6 +44,7 @@ class Entities:
     unknown_subjects: tuple[str, ...] = ()  # terms the documents lack: two words or more (給食費), an asked figure's measure
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names
+    readings: tuple[str, ...] = ()  # the documents' words unknown words were read as (wording.py: a spelling, a slip)
     collection: tuple[str, ...] = ()  # the documents of a collection the question names by its title (a folder added together)
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
     asks: str | None = None  # a kind of information (see assistant/lexicon/asks.toml)

@@ -51,6 +51,8 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
     within = doc_ids or e.documents or e.collection or (e.scope if e.followup else None)
     hits = search(query, within, earlier=False)
     e = wording.read_unknown(scope.apply(e, hits, kb, doc_ids), hits, kb)
+    if e.readings:  # searched again with the documents' own words for what the question wrote otherwise
+        hits = search(" ".join((query, *e.readings)), within, earlier=False)
     return replace(classify(e, kb), hits=tuple(hits))
 
 

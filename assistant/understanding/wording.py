@@ -53,6 +53,7 @@ def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
         unknown_subjects=tuple(w for w in e.unknown_subjects if not read(w)),
         unknown_focus=tuple(w for w in e.unknown_focus if not read(w)),
         topics=tuple(dict.fromkeys((*e.topics, *readings.values()))),
+        readings=tuple(dict.fromkeys(readings.values())),
         notes=(*e.notes, *(f"{w}→{r}" for w, r in readings.items())),
     )
 
