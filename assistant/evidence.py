@@ -39,6 +39,7 @@ class Scored:
     located: Located
     score: float
     overlap: float  # IDF-weighted share of the question's content terms found in the passage
+    own: float = 0.0  # … of them in the passage itself (not only in its headings): breaks ties
 
 
 class Evidence:
@@ -125,8 +126,9 @@ class Evidence:
                 bonus += PHRASE_BONUS / 2  # the field asked about
             rank = chunk_rank.get(loc.chunk.chunk_id)
             prior = RANK_PRIOR / (1 + rank) if rank is not None else 0.0
-            scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
-        scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
+            own_share = math.fsum(idf[t] for t in own) / q_weight
+            scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus, own_share))
+        scored.sort(key=lambda s: (-s.score, -s.own, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
 
     def overlap(self, u: Understanding, text: str) -> float:

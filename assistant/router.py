@@ -32,7 +32,7 @@ CHAINS: dict[Intent, tuple[ModuleType, ...]] = {
     Intent.OUTLINE: (outline,),
     Intent.ITEMS: (items,),
     Intent.MENTIONS: (mentions, items),  # no passage holds the term: the list the search found
-    Intent.REASONS: (reasons,),
+    Intent.REASONS: (reasons, general),  # no passage holds enough of the question: the general path
     Intent.SIDE_BY_SIDE: (side_by_side,),
     Intent.LOOKUP: (lookup, general),  # no passage holds enough of the question: the general path
     Intent.GENERAL: (general,),

@@ -96,12 +96,17 @@ def place(ctx: Context, loc: Located) -> str:
 
 
 def breadcrumb(loc: Located, limit: int | None = None) -> str:
-    """Where a passage sits as the reader sees it: document title › part › section (no file name), each
-    heading cut to `limit` characters."""
+    """Where a passage sits as the reader sees it: document title › part › section (no file name). With a
+    `limit`, the headings above the passage's own section are cut to it and its own to twice it (some
+    documents head a section with a whole sentence, and its own heading says most)."""
     c = loc.chunk
     path = next((p for p, s, e in c.sections if s <= loc.span.start < e), c.section_path)
-    cut = (lambda h: h if limit is None or len(h) <= limit else h[: limit - 1] + "…")
-    return " › ".join(dict.fromkeys(cut(x) for x in (c.title or c.file, *path) if x))
+    crumbs = list(dict.fromkeys(x for x in (c.title or c.file, *path) if x))
+
+    def cut(h: str, n: int | None) -> str:
+        return h if n is None or len(h) <= n else h[: n - 1] + "…"
+
+    return " › ".join([*(cut(h, limit) for h in crumbs[:-1]), cut(crumbs[-1], limit and 2 * limit)] if crumbs else [])
 
 
 def list_of(ctx: Context, loc: Located) -> list[Located]:
