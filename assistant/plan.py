@@ -99,6 +99,12 @@ class DocView:
     chunks: dict[str, Chunk]
     parts: list[Part]
 
+    @property
+    def file_stem(self) -> str:
+        """The document's file name without its extension (a chapter file's name may say which part it is)."""
+        file = next((c.file for c in self.chunks.values() if c.file), "")
+        return file.rsplit(".", 1)[0]
+
     def __post_init__(self) -> None:
         self.units = [p for p in self.parts if p.is_unit]
         self.blocks = [p for p in self.parts if len(p.path) == 1]

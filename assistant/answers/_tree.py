@@ -141,5 +141,15 @@ def stated_count(heading: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def specific_term(ctx: Context, exclude: Sequence[str] = ()) -> str:
+    """The question's most specific word that the documents use: its rarest quote, phrase or topic (not one of
+    `exclude`, squashed: the names of the parts it compares)."""
+    u = ctx.u
+    words = [w for w in dict.fromkeys((*u.quoted, *u.phrases, *u.topics)) if len(squash(w)) >= 2
+             and not any(squash(w) in x or x in squash(w) for x in exclude)]
+    held = {w: len(ctx.kb.chunks_with(w)) for w in words}  # the fewer passages hold it, the more specific
+    return min((w for w in words if held[w]), key=lambda w: (held[w], -len(w)), default="")
+
+
 def ranked(ctx: Context, candidates: Sequence[Located]) -> list[Scored]:
     return ctx.evidence.rank(ctx.u, ctx.hits, candidates, k=0)

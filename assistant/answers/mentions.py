@@ -4,7 +4,7 @@ term, over the whole collection (not the top hits), grouped by document and sect
 from __future__ import annotations
 
 from corpus.text import squash
-from assistant.answers._tree import breadcrumb
+from assistant.answers._tree import breadcrumb, specific_term
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
 from assistant.plan import Located
@@ -18,7 +18,7 @@ PER_SECTION = 2
 
 
 def answer(ctx: Context) -> Draft | None:
-    term = _term(ctx)
+    term = specific_term(ctx)
     if not term:
         return None
     key = squash(term)
@@ -51,11 +51,3 @@ def answer(ctx: Context) -> Draft | None:
             shown += 1
     d.omitted = max(0, len(found) - shown)
     return d
-
-
-def _term(ctx: Context) -> str:
-    """The question's most specific word that the documents use: its rarest quote, phrase or topic."""
-    u = ctx.u
-    words = [w for w in dict.fromkeys((*u.quoted, *u.phrases, *u.topics)) if len(squash(w)) >= 2]
-    lexical = ctx.evidence.lexical
-    return max(words, key=lambda w: (lexical.idf(squash(w)) if squash(w) in lexical.known else 0.0, len(w)), default="")

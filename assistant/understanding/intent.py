@@ -51,7 +51,12 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
     """A question about a document of headed sections without units (a platform, a report): where something
     is written, a part's main points, or a complete list are answered from the heading tree."""
     c = e.cues
-    if e.units or e.first_doc is None or kb.profile(e.first_doc).kind is not DocKind.OVERVIEW:
+    if e.units:
+        return None
+    if c & {"compare", "both", "each"} and len(e.parts) >= 2 and all(kb.profile(p.doc_id).kind is DocKind.OVERVIEW
+                                                                    for p in e.parts):
+        return Intent.SIDE_BY_SIDE  # two parts of headed documents named: they frame the question, not its words
+    if e.first_doc is None or kb.profile(e.first_doc).kind is not DocKind.OVERVIEW:
         return None
     if any(kb.profile(d).has_units for d in e.scope) or e.unit_noun_named:
         return None

@@ -7,6 +7,7 @@ from enum import Enum
 
 from index.search import Hit
 from assistant.types import Intent
+from assistant.understanding.parts import PartRef
 from assistant.understanding.read import Question
 
 
@@ -45,6 +46,7 @@ class Entities:
     quoted: tuple[str, ...] = ()  # 「…」 phrases of the question found in the documents
     documents: tuple[str, ...] = ()  # doc_ids whose title the question names
     readings: tuple[str, ...] = ()  # the documents' words unknown words were read as (wording.py: a spelling, a slip)
+    parts: tuple[PartRef, ...] = ()  # parts named loosely (「経済のパート」), each read as a document or a section
     collection: tuple[str, ...] = ()  # the documents of a collection the question names by its title (a folder added together)
     title_words: tuple[str, ...] = ()  # those title words (they scope the question, they are not its topic)
     asks: str | None = None  # a kind of information (see assistant/lexicon/asks.toml)

@@ -16,6 +16,7 @@ from assistant.understanding import followups, scope, wording
 from assistant.understanding.intent import classify
 from assistant.understanding.headings import named_sections
 from assistant.understanding.model import Entities, Understanding
+from assistant.understanding.parts import named_parts
 from assistant.understanding.names import fields_in, misspelt, titles_in, units_in
 from assistant.understanding.read import Question, read_question
 from assistant.understanding.unknown import read_words
@@ -142,6 +143,7 @@ def extract(q: Question, kb: Knowledge) -> Entities:
         quoted=quoted,
         documents=tuple(documents),
         collection=tuple(collection),
+        parts=named_parts(q, kb, tuple(collection)),
         title_words=tuple(sorted(title_words)),
         asks=asks,
         kinds=kinds,

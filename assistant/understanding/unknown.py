@@ -11,7 +11,7 @@ from assistant.knowledge import Knowledge
 from assistant.understanding.read import Question
 from assistant.understanding.words import CONTENT_POS, FOCUS_PARTICLES, NOUNISH, focus, is_kana_word, noun_runs
 
-_HOW_CUES = ("count", "compare", "which", "why", "define", "continue", "reference", "most", "fewest", "difference")
+_HOW_CUES = ("count", "compare", "which", "why", "define", "continue", "reference", "most", "fewest", "difference", "both", "each")
 
 
 def known_parts(t: Token, kb: Knowledge) -> bool:
