@@ -23,7 +23,11 @@ from assistant.profile import DocumentProfile, Role, derive_profiles
 
 
 # A heading's own numbering (第1節, 第4章, 3., (2)) is not part of its name: 「第1節 Aエリア」 is Aエリア.
-_NUMBERING = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]|[0-9０-９]+[.．)）]|[（(][0-9０-９]+[)）])[\s　]*")
+_NUMBERING = re.compile(
+    r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]"
+    r"|[0-9０-９]+(?:[-－‐.．][0-9０-９]+)*(?:[.．)）](?![0-9０-９])|(?=[\s　]))"  # 3．, 1-1 , 2.3.
+    r"|[（(][0-9０-９]+[)）]|[\u2460-\u2473])[\s　]*"
+)
 
 
 def display_name(heading: str) -> str:

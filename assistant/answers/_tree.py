@@ -65,16 +65,14 @@ def titled(ctx: Context) -> list[str]:
 
 
 def summary_part(ctx: Context, doc_id: str) -> Part | None:
-    """The top-level part that sums the document up: headed with a summary word, or restating the title,
-    else the first part when the document has several and it lists points."""
+    """The top-level part that sums the document up: headed with a summary word, or restating the title.
+    (The first of several parallel parts is no summary: a chapter of policies opens with its first policy.)"""
     parts = [p for p in top_parts(ctx, doc_id) if p.items or p.sentences]
     words = ctx.kb.lexicon.summary_headings
     title = ctx.kb.plan.titles[doc_id]
     for p in parts:
         if any(w in p.name.lower() for w in words) or likeness(p.name, title) >= TITLE_LIKE:
             return p
-    if len(parts) >= 3 and parts[0].items:
-        return parts[0]
     return None
 
 
@@ -149,6 +147,37 @@ def specific_term(ctx: Context, exclude: Sequence[str] = ()) -> str:
              and not any(squash(w) in x or x in squash(w) for x in exclude)]
     held = {w: len(ctx.kb.chunks_with(w)) for w in words}  # the fewer passages hold it, the more specific
     return min((w for w in words if held[w]), key=lambda w: (held[w], -len(w)), default="")
+
+
+def named_part(ctx: Context) -> tuple[str, tuple[str, ...]] | None:
+    """The one part the question names (a document, or a section by its heading path), if it names one."""
+    parts = [p for p in ctx.u.parts if not p.excluded]
+    return (parts[0].doc_id, parts[0].path) if len(parts) == 1 else None
+
+
+def part_at(ctx: Context, doc_id: str, path: tuple[str, ...]) -> Part | None:
+    return next((p for p in ctx.kb.plan.parts_of(doc_id) if p.path == path), None) if path else None
+
+
+def child_sections(ctx: Context, doc_id: str, path: tuple[str, ...]) -> list[Part]:
+    """The sections right below a section (or a document's top-level sections), in order."""
+    return [p for p in ctx.kb.plan.parts_of(doc_id) if len(p.path) == len(path) + 1 and p.path[: len(path)] == path]
+
+
+def first_point(ctx: Context, part: Part) -> Located | None:
+    """The first passage of a section or of the sections below it (its first point)."""
+    inside = [x for p in ctx.kb.plan.parts_of(part.doc_id) if p.path[: len(part.path)] == part.path
+              for x in (*p.sentences, *p.items)]
+    return min(inside, key=lambda x: x.span.start, default=None)
+
+
+def heading_span(part: Part) -> tuple[object, int, int] | None:
+    """(chunk, start, end) of a section's heading line, for citing the heading itself."""
+    for c in part.chunks:
+        for path, s, e in c.heads:
+            if tuple(path) == part.path:
+                return c, s, e
+    return None
 
 
 def ranked(ctx: Context, candidates: Sequence[Located]) -> list[Scored]:

@@ -16,7 +16,9 @@ from corpus.text import normalize
 from assistant.answers._decline import not_stated
 from assistant.answers._kinds import pieces
 from assistant.answers._passages import address_only, retrieved
-from assistant.answers._tree import list_of, place, ranked, section_list, stated_count
+from assistant.answers._tree import (
+    child_sections, heading_span, list_of, named_part, part_at, place, ranked, section_list, stated_count,
+)
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, count_of
 from assistant.plan import Located
@@ -39,6 +41,11 @@ def answer(ctx: Context) -> Draft | None:
     patterned = _patterned(ctx)
     if patterned:
         return _list(ctx, patterned, len(patterned))
+    named = named_part(ctx)
+    if named is not None:  # 「医療の章の政策を全部」「へき地医療の施策は何項目」: that part's sections, else its list
+        drafted = _of_part(ctx, *named)
+        if drafted is not None:
+            return drafted
     good = [s for s in ranked(ctx, retrieved(ctx)) if s.overlap >= MIN_OVERLAP]
     if not good:
         return not_stated("この質問に答える内容", [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]])
@@ -53,6 +60,27 @@ def answer(ctx: Context) -> Draft | None:
     if not entries:  # the best passage is running text: it is the answer
         return _running_text(ctx, best.located, best.score)
     return _list(ctx, entries, len(entries))
+
+
+def _of_part(ctx: Context, doc_id: str, path: tuple[str, ...]) -> Draft | None:
+    children = child_sections(ctx, doc_id, path)
+    part = part_at(ctx, doc_id, path)
+    where = " › ".join(x for x in (ctx.kb.plan.titles[doc_id], part.name if part else "") if x)
+    if len(children) >= 2:
+        d = Draft()
+        lead = f"{count_of(len(children))}です。" if ctx.u.cue("count") else ""
+        d.lead(f"{lead}「{where}」は次の{len(children)}つの見出しで構成されています。")
+        for p in children[:MAX_ENTRIES]:
+            span = heading_span(p)
+            cites = [d.cite(*span)] if span else [d.cite(p.chunks[0], p.start, min(p.end, p.chunks[0].end))]
+            d.item(p.name, cites)
+        d.omitted = max(0, len(children) - MAX_ENTRIES)
+        return d
+    if part is not None:
+        top = [x for x in section_list(ctx, part.items[0])[1]] if part.items else []
+        if len(top) >= 2:
+            return _list(ctx, top, len(top))
+    return None
 
 
 def _running_text(ctx: Context, loc: Located, score: float) -> Draft:

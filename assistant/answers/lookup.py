@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from corpus.model import Cell
 from assistant.answers._kinds import answer_phrase, pieces
 from assistant.answers._notes import reading_notes
 from assistant.answers._passages import retrieved
@@ -54,6 +55,7 @@ class _Candidate:
     scored: Scored
     terms: frozenset[str]
     kinds: frozenset[str]
+    columns: float = 0.0  # the share of the question's words a table row holds only through its column names
 
     @property
     def loc(self) -> Located:
@@ -63,14 +65,20 @@ class _Candidate:
 def answer(ctx: Context) -> Draft | None:
     u = ctx.u
     ev = ctx.evidence
-    ranked = [s for s in ev.rank(u, ctx.hits, retrieved(ctx), k=0) if s.overlap >= MIN_OVERLAP or _kinds(ctx, s.located)]
+    # a table's header row names its columns: read with each row, it is no answer of its own
+    passages = [x for x in retrieved(ctx) if not _header_row(x)]
+    ranked = [s for s in ev.rank(u, ctx.hits, passages, k=0) if s.overlap >= MIN_OVERLAP or _kinds(ctx, s.located)]
     if not ranked:
         return None
     q_terms = ev.question_terms(u) & ev.lexical.known
     weight = {t: ev.lexical.idf(t) for t in q_terms}
     total = math.fsum(weight.values()) or 1.0
-    cands = [_Candidate(s, ev.terms_of(s.located) & q_terms, _kinds(ctx, s.located)) for s in ranked]
-    cands.sort(key=lambda c: (-(c.scored.score + KIND_BONUS * len(c.kinds)), c.loc.chunk.doc_id, c.loc.span.start))
+    cands = []
+    for s in ranked:
+        own = ev.terms_of(s.located) & q_terms
+        columns = (_column_terms(ctx, s.located) & q_terms) - own  # a row's column names say what its figures are
+        cands.append(_Candidate(s, own | columns, _kinds(ctx, s.located), math.fsum(weight[t] for t in columns) / total))
+    cands.sort(key=lambda c: (-(c.scored.score + KIND_BONUS * len(c.kinds) + c.columns), c.loc.chunk.doc_id, c.loc.span.start))
     first = cands[0]
     if first.scored.overlap < MIN_OVERLAP and not first.kinds:
         return None
@@ -111,6 +119,32 @@ def answer(ctx: Context) -> Draft | None:
     return _draft(ctx, chosen, kids)
 
 
+def _row(loc: Located) -> tuple[list[Cell], list[Cell]]:
+    """(its header's cells, its own cells) when the passage is a row of a table with a header row."""
+    own = [c for c in loc.chunk.cells if loc.span.start <= c.start < loc.span.end]
+    if not own or len({(c.table, c.row) for c in own}) != 1:
+        return [], []
+    header = [c for c in loc.chunk.cells if c.table == own[0].table and c.row == 0]
+    return header, own
+
+
+def _header_row(loc: Located) -> bool:
+    header, own = _row(loc)
+    return bool(own) and own[0].row == 0 and any(c.table == own[0].table and c.row > 0 for c in loc.chunk.cells)
+
+
+def _column_terms(ctx: Context, loc: Located) -> frozenset[str]:
+    header, own = _row(loc)
+    return ctx.evidence.content_terms(" ".join(c.text for c in header)) if own and own[0].row > 0 else frozenset()
+
+
+def _row_cells(loc: Located) -> list[tuple[str, str]]:
+    header, own = _row(loc)
+    if not own or own[0].row == 0 or len(header) != len(own):
+        return []
+    return [(h.text, v.text) for h, v in zip(header, own)]
+
+
 def _size(loc: Located, kids: list[Located]) -> int:
     return len(loc.span.text) + sum(len(k.span.text) for k in kids)
 
@@ -145,7 +179,12 @@ def _draft(ctx: Context, chosen: list[_Candidate], kids: dict[int, list[Located]
         d.lead(f"「{where}」に次のように書かれています。")
     order = sorted(chosen, key=lambda c: (c.loc.chunk.doc_id != first.loc.chunk.doc_id, c.loc.chunk.doc_id, c.loc.span.start))
     for c in order:
-        d.quote(c.loc.span.text, d.cite_span(c.loc, c.scored.score))
+        n = d.cite_span(c.loc, c.scored.score)
+        cells = _row_cells(c.loc)
+        if len(cells) > 1:  # a table row read with its column names: which figure is the present, which the target
+            d.item(cells[0][1] + "（" + "、".join(f"{h}：{v}" for h, v in cells[1:]) + "）", [n])
+        else:
+            d.quote(c.loc.span.text, n)
         for child in kids[id(c)]:
             d.item("　" + child.span.label, [d.cite_span(child)])
     return d

@@ -25,8 +25,10 @@ INTENT = Intent.REASONS
 MIN_OVERLAP = 0.2
 # Passages read as the heads of units.
 LOOK = 6
-# A unit about the current state or its problems gets this much more.
-BACKGROUND = 0.25
+# A unit about the current state or its problems gets this much more, and comes first when its passage holds
+# this share of the question's words (「郊外のバス路線が減った」 for 「なぜ郊外の乗合タクシーが必要」).
+BACKGROUND = 0.4
+BACKGROUND_OVERLAP = 0.3
 # The quoted units stay within this many characters; a second unit needs this share of the first's score.
 MAX_CHARS = 260
 RUNNER_UP = 0.8
@@ -41,6 +43,7 @@ class _Unit:
     head: Scored
     passages: tuple[Located, ...]  # in document order
     score: float
+    background: bool = False  # about the current state or its problems
 
 
 def answer(ctx: Context) -> Draft | None:
@@ -49,7 +52,15 @@ def answer(ctx: Context) -> Draft | None:
     good = [s for s in ranked(ctx, cands) if s.overlap >= MIN_OVERLAP][:LOOK]
     if not good:
         return None
-    units = sorted((_unit(ctx, s) for s in good), key=lambda u: -u.score)
+    # what the best passage's document says of the current state and its problems competes too: the reason for a
+    # measure is often stated apart from it (「郊外のバス路線が減った」 for 「乗合タクシーが必要な理由」)
+    doc = good[0].located.chunk.doc_id
+    state = [x for p in ctx.kb.plan.parts_of(doc) for x in (*p.sentences, *p.items)
+             if _about_state(ctx, x, p.path, []) and x not in cands]
+    good += [s for s in ranked(ctx, state) if s.overlap >= MIN_OVERLAP][:LOOK]
+    # a unit about the current state or its problems answers a why-question before one that only names the subject
+    units = sorted((_unit(ctx, s) for s in good),
+                   key=lambda u: (not (u.background and u.head.overlap >= BACKGROUND_OVERLAP), -u.score))
     chosen = [units[0]]
     size = _chars(units[0])
     block = ctx.kb.plan.block_of(units[0].head.located.chunk.chunk_id)
@@ -96,12 +107,28 @@ def _unit(ctx: Context, s: Scored) -> _Unit:
         head = parent  # 「現状認識・課題意識」 and its points
     elif own is not None and _is_label(own, items):
         head = own
-    passages = [loc] if head is None else [head, *_below(head, items)]
+    passages = _paragraph(part, loc) if head is None else [head, *_below(head, items)]
     passages = [p for p in passages if not address_only(p)]
     if head is not None and head is not own and _is_label(head, items):
         passages = passages[1:] or passages  # the label itself says nothing: its points do
     background = _about_state(ctx, loc, part.path, [x for x in (head, parent) if x is not None])
-    return _Unit(s, tuple(sorted(passages, key=lambda p: p.span.start)), s.score + (BACKGROUND if background else 0.0))
+    return _Unit(s, tuple(sorted(passages, key=lambda p: p.span.start)), s.score + (BACKGROUND if background else 0.0),
+                 background)
+
+
+def _paragraph(part, loc: Located) -> list[Located]:
+    """Running text: the sentences of the passage's paragraph (no blank line between), which give a reason
+    together (a figure, then what it means)."""
+    text = loc.chunk.text
+    out = []
+    for s in sorted(part.sentences, key=lambda x: x.span.start):
+        if s.chunk is not loc.chunk:
+            continue
+        lo, hi = sorted((s.span.start, loc.span.start))
+        between = text[lo - loc.chunk.start : hi - loc.chunk.start]
+        if "\n\n" not in between and not between.lstrip().startswith(("-", "*", "|")):
+            out.append(s)
+    return out or [loc]
 
 
 def _below(item: Located, items: list[Located]) -> list[Located]:

@@ -84,7 +84,7 @@ def _mentions(ctx: Context, doc_id: str, path: tuple[str, ...], theme: str) -> l
         return [one[s] for s in sorted(one)]
 
     def mentions(p) -> int:
-        return sum(key in squash(x.span.text) for x in passages(p)) + 1 + (p.name[:1] in CIRCLED)
+        return sum(key in squash(x.span.text) for x in passages(p)) + 1 + (p.path[-1][:1] in CIRCLED)
 
     headed = [p for p in parts if key in squash(p.name)]
     if headed:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from corpus.text import squash
 from assistant.knowledge import Knowledge
+from assistant.plan import display_name
 from assistant.profile import DocKind
 from assistant.types import Intent
 from assistant.understanding.headings import titled_documents
@@ -56,6 +57,11 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
     if c & {"compare", "both", "each"} and len(e.parts) >= 2 and all(kb.profile(p.doc_id).kind is DocKind.OVERVIEW
                                                                     for p in e.parts):
         return Intent.SIDE_BY_SIDE  # two parts of headed documents named: they frame the question, not its words
+    named = [p for p in e.parts if not p.excluded]
+    if named and all(kb.profile(p.doc_id).kind is DocKind.OVERVIEW for p in named) and not e.unit_noun_named:
+        shape = _part_shape(e, kb, named)  # 「医療の章の政策は」: the part named frames the question
+        if shape is not None:
+            return shape
     if e.first_doc is None or kb.profile(e.first_doc).kind is not DocKind.OVERVIEW:
         return None
     if any(kb.profile(d).has_units for d in e.scope) or e.unit_noun_named:
@@ -79,6 +85,24 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return Intent.ITEMS
     if "compare" in c or e.asks:
         return None
+    return None
+
+
+def _part_shape(e: Entities, kb: Knowledge, named: list) -> Intent | None:
+    """A question about one part of a headed document: its sections or list when it counts or enumerates, its
+    reasons, or its outline when it asks about the part itself (its only words name the part)."""
+    c = e.cues
+    if "locate" in c or "compare" in c or e.followup:
+        return None
+    if "why" in c:
+        return Intent.REASONS
+    if c & {"count", "enumerate"}:
+        return Intent.ITEMS
+    names = [squash(p.name) for p in named] + [squash(display_name(kb.plan.titles[p.doc_id])) for p in named]
+    rest = [w for w in (*e.topics, *e.phrases, *e.quoted, *e.unknown_terms)
+            if not any(squash(w) in n for n in names) and w not in kb.lexicon.generic]
+    if "overview" in c or not rest:
+        return Intent.OUTLINE
     return None
 
 
@@ -112,7 +136,9 @@ def _followup_intent(e: Entities) -> Intent | None:
 
 def classify(e: Entities, kb: Knowledge) -> Understanding:
     c = e.cues
-    size = next((re.match(r"(\d+)の?[^のからをへ]+$", h) for h in e.headings if "enumerate" in c), None)
+    # 「17の戦略分野を全部」: the count a named heading states, when the question says it too (not 1-2 of 「1-2 X」)
+    size = next((m for h in e.headings if "enumerate" in c and (m := re.match(r"(\d+)の?[^のからをへ]+$", h))
+                 and re.search(rf"(?<!\d){m.group(1)}(?!\d)", e.question.norm)), None)
     u = Understanding(
         **{f: getattr(e, f) for f in Entities.__dataclass_fields__},
         negated="negate" in c,

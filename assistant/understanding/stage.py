@@ -49,12 +49,20 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
     e = followups.merge(e, previous, kb.vocab, recent)
     # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
     query = " ".join((_without(e.norm, e.title_words), *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
-    within = doc_ids or e.documents or e.collection or (e.scope if e.followup else None)
+    within = doc_ids or e.documents or _parts_scope(e, kb) or e.collection or (e.scope if e.followup else None)
     hits = search(query, within, earlier=False)
     e = wording.read_unknown(scope.apply(e, hits, kb, doc_ids), hits, kb)
     if e.readings:  # searched again with the documents' own words for what the question wrote otherwise
         hits = search(" ".join((query, *e.readings)), within, earlier=False)
     return replace(classify(e, kb), hits=tuple(hits))
+
+
+def _parts_scope(e: Entities, kb: Knowledge) -> tuple[str, ...]:
+    """The documents the named parts are in; with only parts said not to be meant, every other document."""
+    named = tuple(dict.fromkeys(p.doc_id for p in e.parts if not p.excluded))
+    if named or not e.parts:
+        return named
+    return tuple(d for d in kb.plan.titles if d not in {p.doc_id for p in e.parts})
 
 
 def _without(text: str, words: Sequence[str]) -> str:

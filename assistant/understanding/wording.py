@@ -24,6 +24,8 @@ MAX_EDIT_SHARE = 0.3
 _KATAKANA = re.compile(r"[ァ-ヺー]{3,}")
 _IS_KATAKANA = re.compile(r"[ァ-ヺー]+")
 _KANJI = re.compile(r"[一-龥々〆ヵヶ]")
+# A term of the documents: a run of kanji and katakana.
+_TERM = re.compile(r"[一-龥々〆ヵヶァ-ヺー]{2,}")
 
 
 def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
@@ -39,7 +41,7 @@ def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
     for word in (*e.unknown_subjects, *e.unknown_compounds, *e.unknown_terms):  # a compound first: デマンド+レスポンス is one word
         if any(word in w for w in readings):
             continue
-        found = _katakana_variant(word, text) or _slip(word, text)
+        found = _katakana_variant(word, text) or _slip(word, text) or _abbreviation(word, text, kb)
         if found:
             readings[word] = found
     if not readings:
@@ -76,6 +78,34 @@ def _katakana_variant(word: str, text: str) -> str:
     best = min(((_edits(w, k), k) for k in set(_KATAKANA.findall(text)) if abs(len(k) - len(w)) <= 3),
                default=(len(w), ""))
     return best[1] if best[1] and best[0] <= MAX_EDIT_SHARE * max(len(w), len(best[1])) else ""
+
+
+def _abbreviation(word: str, text: str, kb: Knowledge) -> str:
+    """The passages' term that the word shortens by taking the start of each of its words (再エネ of
+    再生可能エネルギー, 就活 of 就職活動): two pieces or more, each the beginning of a word of the term, in order."""
+    w = squash(word)
+    if len(w) < 2 or not _TERM.fullmatch(w):
+        return ""
+    for term in dict.fromkeys(m.group(0) for m in _TERM.finditer(text)):
+        if term[0] != w[0] or len(term) <= len(w) or w[-1] not in term:
+            continue
+        starts = sorted({t.begin for t in kb.tokenizer.tokens(term, fine=True)})
+        if _pieces(w, term, starts, 0, 0):
+            return term
+    return ""
+
+
+def _pieces(w: str, term: str, starts: list[int], i: int, used: int) -> bool:
+    """Whether w[i:] is the beginnings of words of `term` after position `used`, two pieces at least in all."""
+    if i == len(w):
+        return used >= 2
+    for s in (s for s in starts if s >= (0 if used == 0 else 1) and (used == 0) == (s == 0)):
+        n = 0
+        while i + n < len(w) and s + n < len(term) and w[i + n] == term[s + n]:
+            n += 1
+            if _pieces(w, term, [x for x in starts if x > s + n - 1], i + n, used + 1):
+                return True
+    return False
 
 
 def _slip(word: str, text: str) -> str:
