@@ -6,6 +6,7 @@ on the old snapshot finishes on it: no lock is needed around answering.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -75,8 +76,9 @@ def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[
                     if i and (run[i].pos != "名詞" or run[i].surface.isdigit()):
                         continue  # an ending starts with a noun of its own (not 年度, not 8)
                     text = norm[run[i].begin : run[-1].end].strip("・")
-                    if len(text) >= 2 and text not in generic and not text[0].isdigit():
-                        keys.setdefault(squash(text), set()).update(docs)
+                    for key in {text, re.sub(r"[\d年度版]+$", "", text)}:  # 「政策集2030」 is named 「政策集」 too
+                        if len(key) >= 2 and key not in generic and not key[0].isdigit():
+                            keys.setdefault(squash(key), set()).update(docs)
                 run = []
     return {k: frozenset(v) for k, v in keys.items()}
 

@@ -19,6 +19,10 @@ MAX_POINTS = 14
 
 def answer(ctx: Context) -> Draft:
     named = named_part(ctx)
+    if named is None and ctx.u.collection and not ctx.u.documents:
+        drafted = _collection(ctx)
+        if drafted is not None:
+            return drafted
     doc_id, path = named if named else (named_document(ctx), ())
     if doc_id is None:
         return not_stated("この質問に答える内容")
@@ -55,3 +59,49 @@ def answer(ctx: Context) -> Draft:
         else:
             d.item(p.name, [d.cite(p.chunks[0], p.start, min(p.end, p.chunks[0].end))])
     return d
+
+
+def _collection(ctx: Context) -> Draft | None:
+    """A folder's own outline, from its hub (the contents file or top page): its groups (「第1部 …」) with the
+    chapters linked under each, else the chapters it links, in its order."""
+    plan = ctx.kb.plan
+    hub = next((plan.hubs[name] for name, docs in plan.collections.items()
+                if name in plan.hubs and set(docs) >= set(ctx.u.collection)), None)
+    if hub is None:
+        return None
+    view = plan.doc(hub)
+    chunks = sorted(view.chunks.values(), key=lambda c: c.start)
+    links = [(c, link) for c in chunks for link in c.links if _file_name(link.target) in _files(ctx, hub)]
+    if not links:
+        return None
+    groups = sorted((i for p in view.parts for i in p.items if i.span.depth == 1), key=lambda i: i.span.start)
+    d = Draft()
+    title = plan.titles[hub]
+    grouped = []
+    for k, g in enumerate(groups):
+        end = groups[k + 1].span.start if k + 1 < len(groups) else max(c.end for c in chunks)
+        under = [link.text for c, link in links if g.span.start < link.start < end]
+        if under:
+            grouped.append((g, under))
+    if len(grouped) >= 2:
+        d.lead(f"「{title}」は次のように構成されています。")
+        for g, under in grouped[:MAX_POINTS]:
+            d.item(f"{g.span.label}：{'、'.join(under)}", [d.cite_span(g)])
+        return d
+    d.lead(f"「{title}」は次の{len(links)}つの文書で構成されています。")
+    for c, link in links[:MAX_POINTS]:
+        d.item(link.text, [d.cite(c, link.start, link.end)])
+    return d
+
+
+def _files(ctx: Context, hub: str) -> set[str]:
+    """The file names of the hub's collection."""
+    plan = ctx.kb.plan
+    docs = next((docs for docs in plan.collections.values() if hub in docs), ())
+    return {plan.doc(d).file_stem for d in docs if d != hub}
+
+
+def _file_name(target: str) -> str:
+    """A link's file name without folders, anchor or extension (the stem a document is known by)."""
+    name = target.split("#", 1)[0].split("?", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0]

@@ -66,6 +66,7 @@ class Lexicon:
     summary_headings: tuple[str, ...]
     background_words: tuple[str, ...]
     part_nouns: tuple[str, ...]
+    structure_words: tuple[str, ...]
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
@@ -117,6 +118,7 @@ class Lexicon:
             summary_headings=_words(words["summary_headings"]),
             background_words=_words(words["background_words"]),
             part_nouns=_words(words["part_nouns"]),
+            structure_words=_words(words["structure_words"]),
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),

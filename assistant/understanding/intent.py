@@ -58,6 +58,8 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
                                                                     for p in e.parts):
         return Intent.SIDE_BY_SIDE  # two parts of headed documents named: they frame the question, not its words
     named = [p for p in e.parts if not p.excluded]
+    if e.collection and not named and c & {"overview", "enumerate", "count", "list"} and not _rest(e, kb, []):
+        return Intent.OUTLINE  # 「政策集はどんな部で構成されている？」: the collection's own outline
     if named and all(kb.profile(p.doc_id).kind is DocKind.OVERVIEW for p in named) and not e.unit_noun_named:
         shape = _part_shape(e, kb, named)  # 「医療の章の政策は」: the part named frames the question
         if shape is not None:
@@ -98,12 +100,18 @@ def _part_shape(e: Entities, kb: Knowledge, named: list) -> Intent | None:
         return Intent.REASONS
     if c & {"count", "enumerate"}:
         return Intent.ITEMS
-    names = [squash(p.name) for p in named] + [squash(display_name(kb.plan.titles[p.doc_id])) for p in named]
-    rest = [w for w in (*e.topics, *e.phrases, *e.quoted, *e.unknown_terms)
-            if not any(squash(w) in n for n in names) and w not in kb.lexicon.generic]
-    if "overview" in c or not rest:
+    if "overview" in c or not _rest(e, kb, named):
         return Intent.OUTLINE
     return None
+
+
+def _rest(e: Entities, kb: Knowledge, named: list) -> list[str]:
+    """The question's words besides those naming its parts or its collection, generic words and words for
+    structure: what it asks about within them."""
+    names = [squash(p.name) for p in named] + [squash(display_name(kb.plan.titles[p.doc_id])) for p in named]
+    skip = {*kb.lexicon.generic, *kb.lexicon.structure_words}
+    return [w for w in (*e.topics, *e.phrases, *e.quoted, *e.unknown_terms)
+            if not any(squash(w) in n for n in names) and w not in skip and squash(w) not in e.title_words]
 
 
 def _followup_intent(e: Entities) -> Intent | None:
