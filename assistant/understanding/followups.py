@@ -41,8 +41,9 @@ def answer_units(u: Understanding, vocab: FieldVocabulary) -> tuple[str, ...]:
 
 
 def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabulary,
-          recent: tuple[str, ...] = ()) -> Entities:
-    """`recent`: the units of earlier turns, most recent first."""
+          recent: tuple[str, ...] = (), item_nouns: tuple[str, ...] = ()) -> Entities:
+    """`recent`: the units of earlier turns, most recent first. `item_nouns`: what plans call their items
+    (分野, 施策 …): a question that names a unit and asks for those is whole, and starts fresh."""
     if previous is None:
         return current
     c = current.cues
@@ -77,6 +78,8 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
     short = len(current.norm) <= _ELLIPSIS_CHARS
     if current.has_entities and short and not own:
         if current.units and not current.fields:
+            if any(n in current.norm for n in item_nouns):
+                return current  # 「関東で検討されている分野は？」 asks its own question: no field of the turn before
             keep = previous.intent in (Intent.UNIT_FIELD, Intent.WHICH_UNITS, Intent.EXPLAIN) and previous.fields
             fields = previous.fields if keep else ()
             return carry(fields=fields, followup="ellipsis", carried=fields, move=Move.NEW_UNIT, previous_intent=previous.intent)

@@ -46,7 +46,7 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
     e = extract(read_question(picked[0] if picked else question, kb.tokenizer, kb.lexicon, kb.readings), kb)
     if picked:  # one entry of the previous answer's list, named in the question's place
         e = replace(e, notes=(*e.notes, picked[1]))
-    e = followups.merge(e, previous, kb.vocab, recent)
+    e = followups.merge(e, previous, kb.vocab, recent, kb.lexicon.item_nouns)
     # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
     query = " ".join((_without(e.norm, e.title_words), *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
     within = doc_ids or e.documents or _parts_scope(e, kb) or e.collection or (e.scope if e.followup else None)
@@ -76,7 +76,8 @@ def _without(text: str, words: Sequence[str]) -> str:
 def _turn(text: str, previous: Understanding | None, recent: tuple[str, ...], kb: Knowledge, search: Search,
           doc_ids: Sequence[str] | None) -> Understanding:
     """An earlier turn: read, completed from the turns before it, scoped with the cheap search."""
-    e = followups.merge(extract(read_question(text, kb.tokenizer, kb.lexicon, kb.readings), kb), previous, kb.vocab, recent)
+    e = followups.merge(extract(read_question(text, kb.tokenizer, kb.lexicon, kb.readings), kb), previous, kb.vocab, recent,
+                        kb.lexicon.item_nouns)
     return classify(scope.apply(e, search(e.norm, doc_ids, earlier=True), kb, doc_ids), kb)
 
 
