@@ -21,7 +21,7 @@ from assistant.answers._notes import reading_notes
 from assistant.answers._passages import retrieved
 from assistant.answers._tree import breadcrumb
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft
+from assistant.answers.draft import Draft, item_name
 from assistant.evidence import Scored
 from assistant.plan import Located
 from assistant.types import Intent
@@ -48,6 +48,8 @@ HEADING_CHARS = 30
 # Nested entries quoted under a list entry: at most this many, this short in all.
 MAX_CHILDREN = 3
 MAX_CHILD_CHARS = 120
+# A passage that announces a list (「次の3つの…」) brings at most this many of its entries.
+MAX_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,19 @@ def _row_cells(loc: Located) -> list[tuple[str, str]]:
     return [(h.text, v.text) for h, v in zip(header, own)]
 
 
+def _announced(ctx: Context, loc: Located) -> list[Located]:
+    """The list a sentence announces (「次の3つの重点分野に取り組む。」): the entries of its section's list that
+    follow it, the first one's siblings (what is nested under an entry is no entry of the announced list)."""
+    if not ctx.kb.lexicon.forward.search(loc.span.text):
+        return []
+    part = ctx.kb.plan.part_at(loc.chunk, loc.span.start)
+    after = sorted((i for i in part.items if i.span.start >= loc.span.end and i.span.depth > 0), key=lambda i: i.span.start)
+    if not after:
+        return []
+    first = after[0]
+    return [i for i in after if i.span.parent == first.span.parent and i.span.depth == first.span.depth]
+
+
 def _size(loc: Located, kids: list[Located]) -> int:
     return len(loc.span.text) + sum(len(k.span.text) for k in kids)
 
@@ -185,6 +200,10 @@ def _draft(ctx: Context, chosen: list[_Candidate], kids: dict[int, list[Located]
             d.item(cells[0][1] + "（" + "、".join(f"{h}：{v}" for h, v in cells[1:]) + "）", [n])
         else:
             d.quote(c.loc.span.text, n)
+        if c is first:  # 「次の3つの重点分野に取り組む。」 points at the list that follows it
+            for entry in _announced(ctx, c.loc)[:MAX_LISTED]:
+                if entry.span.start not in {k.span.start for ks in kids.values() for k in ks}:
+                    d.item(item_name(entry), [d.cite_item(entry)])
         for child in kids[id(c)]:
             d.item("　" + child.span.label, [d.cite_span(child)])
     return d
