@@ -7,6 +7,8 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
+from assistant.render import strength_label
+from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind, Strength, StrengthLabel
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]
+__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings", "Strength",
+           "StrengthLabel", "strength_label"]

@@ -65,8 +65,16 @@ def unit_lines(d: Draft, matches: list[ItemMatch], limit: int | None) -> None:
     for unit, items in shown(groups, limit):
         mine = sorted(items.values(), key=lambda m: m.item.span.start)
         strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
-        d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
+        d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength,
+               [m.strength for m in mine])
     more_note(d, len(groups), limit)
+
+
+def whole_list(d: Draft, ctx: Context, unit: Part) -> None:
+    """A unit with every item it lists, each with its strength, cited by the sentences that list them."""
+    strengths = [ctx.kb.vocab.strength(i) for i in unit.listed]
+    d.unit(unit.name, [item_name(i) for i in unit.listed], [d.cite_sentence(i) for i in unit.listed],
+           strengths=strengths)
 
 
 def _units_of(matches: list[ItemMatch]) -> list[Part]:
@@ -94,11 +102,12 @@ def answer(ctx: Context) -> Draft:
         first = list(islice(rest, ctx.list_limit if counted else None))
         total = len(every) - len(having) if counted else len(first)
         if not total:
-            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
+            cites = [d.cite_item(m.item) for ms in per_field.values() for m in ms]
+            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。", *dict.fromkeys(cites))
             return d
         d.lead(f"{asked}を挙げていないのは{_names_counted(first, total, ctx.list_limit)}の{_count(ctx, first, total)}です。")
         for p in shown(first, ctx.list_limit):
-            d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
+            whole_list(d, ctx, p)
         more_note(d, total, ctx.list_limit)
         return d
     if u.wants_all and len(u.fields) > 1:
