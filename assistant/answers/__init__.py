@@ -14,10 +14,11 @@ from assistant.answers import (
 )
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
+from assistant.answers.strength import explained
 from assistant.types import Intent
 
 ANSWERS: dict[Intent, Callable[[Context], Draft]] = {
-    m.INTENT: m.answer
+    m.INTENT: explained(m.answer)  # every shape says what ○ 言及のみ means when it names such an item
     for m in (unit_items, unit_field, which_units, count, compare, rank, explain, difference, section, detail, where,
               outline, items, reasons, side_by_side, general)
 }

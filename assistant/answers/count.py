@@ -8,7 +8,7 @@ from assistant.answers import section
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, count_before, count_of, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.strength import counted, explain_potential
+from assistant.answers.strength import counted
 from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
@@ -35,7 +35,6 @@ def answer(ctx: Context) -> Draft:
             cites = [d.cite_item(loc) for loc in unit.listed]
             for loc, n, strength in zip(unit.listed, cites, strengths):
                 d.item(item_name(loc), [n], strength)
-            explain_potential(d, strengths, cites)
         return d
     if u.sections:
         return _count_section(ctx)

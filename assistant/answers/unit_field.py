@@ -37,5 +37,4 @@ def answer(ctx: Context) -> Draft:
                                f"{count_of(len(listed))}です。", strengths))
                 for loc, n, strength in zip(listed, cites, strengths):
                     d.item(item_name(loc), [n], strength)
-                explain_potential(d, strengths, cites)
     return d

@@ -6,7 +6,7 @@ from assistant.answers.context import Context
 from assistant.answers.explain import MIN_REASON_CHARS, prose_before_items
 from assistant.answers.draft import Draft, count_of, item_name
 from assistant.answers.notes import reading_notes
-from assistant.answers.strength import counted, explain_potential
+from assistant.answers.strength import counted
 from assistant.types import Intent
 
 INTENT = Intent.UNIT_ITEMS
@@ -34,7 +34,6 @@ def answer(ctx: Context) -> Draft:
             cites = [d.cite_item(loc) for loc in items]
             for loc, n, strength in zip(items, cites, strengths):
                 d.item(item_name(loc), [n], strength)
-            explain_potential(d, strengths, cites)
             more = [i for i in unit.items if i not in unit.listed]
             if more and not ctx.u.negated:
                 d.lead(f"あわせて、次の{len(more)}項目が挙げられています。")

@@ -142,7 +142,7 @@
       return;
     }
     PA.forgetSeenAnswers();
-    document.body.classList.remove("pa-history-open");
+    showList(false);
     PA.send("chat", { action: "open", conv: JSON.stringify(conv) });
   }
 
@@ -208,18 +208,21 @@
     }
   });
 
-  /* On a phone the list is folded under 「会話履歴」 at the top of the page. */
-  function toggleList(button) {
-    const open = !document.body.classList.contains("pa-history-open");
-    document.body.classList.toggle("pa-history-open", open);
-    button.setAttribute("aria-expanded", String(open));
+  /* On a phone the list is folded under 「会話履歴」 at the top of the page (app.css hides it unless the
+     sidebar has this class; Gradio scopes the app's CSS inside its container, so not on <body>). */
+  function showList(open) {
+    const sidebar = $("#sidebar");
+    if (sidebar) sidebar.classList.toggle("pa-history-open", open);
+    const button = $("#history-toggle");
+    if (button) button.setAttribute("aria-expanded", String(open));
   }
+  const toggleList = () => showList(!($("#sidebar") || document.body).classList.contains("pa-history-open"));
 
   document.addEventListener("click", (e) => {
     const t = e.target;
     if (!(t instanceof Element)) return;
     let b;
-    if ((b = t.closest("#history-toggle"))) toggleList(b);
+    if (t.closest("#history-toggle")) toggleList();
     else if ((b = t.closest(".hist-open"))) open(b.dataset.id);
     else if ((b = t.closest(".hist-rename"))) rename(b.closest(".hist-item"), b.dataset.id);
     else if ((b = t.closest(".hist-export"))) exportSaved(b.dataset.id);
