@@ -182,8 +182,9 @@ def _plain_facts(trace: Mapping[str, Any], metas: Mapping[str, DocMeta]) -> list
 
 def _rows(trace: Mapping[str, Any], citations: Sequence[Any]) -> list[dict]:
     """The passages retrieval ranked, then every cited passage it did not rank (the answer reached it through
-    the documents' structure, e.g. every unit of a plan). `used` is whether the answer cites a span in it."""
-    cited = {str(get(c, "chunk_id", "")) for c in citations if not get(c, "reference", False)}
+    the documents' structure, e.g. every unit of a plan). `used` is whether the answer cites a span in it
+    (as evidence, or as a 参考 passage shown with a decline: the same passages 「選んだ箇所」 lists)."""
+    cited = {str(get(c, "chunk_id", "")) for c in citations}
     rows = [{**dict(c), "rank": i, "used": str(get(c, "chunk_id", "")) in cited}
             for i, c in enumerate(trace.get("candidates") or [], 1) if isinstance(c, Mapping)]
     ranked = {r.get("chunk_id") for r in rows}
@@ -192,7 +193,7 @@ def _rows(trace: Mapping[str, Any], citations: Sequence[Any]) -> list[dict]:
         if chunk and chunk not in ranked:
             ranked.add(chunk)
             rows.append({"chunk_id": chunk, "block": get(c, "block", ""), "section": get(c, "section", ""), "rank": None,
-                         "used": chunk in cited})
+                         "used": True})
     return rows
 
 
