@@ -7,7 +7,9 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
+from assistant.render import strength_label
+from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind, Strength, StrengthLabel
 from assistant.understanding import MAX_TURNS as CONTEXT_TURNS
-from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
 
-__all__ = ["CONTEXT_TURNS", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]
+__all__ = ["CONTEXT_TURNS", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings",
+           "Strength", "StrengthLabel", "strength_label"]
