@@ -168,7 +168,7 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         intent = Intent.EXPLAIN if "why" in c and "compare" not in c else Intent.COMPARE
     elif (kept := _followup_intent(e)) is not None and not (c & {"count", "compare", "why", "which"}):
         intent = kept
-    elif "why" in c or e.quoted or ("define" in c and not e.units and not e.sections):
+    elif "why" in c or (e.quoted and not e.asks) or ("define" in c and not e.units and not e.sections):
         intent = Intent.EXPLAIN
     elif e.units and _narrative_topic(e, kb):
         intent = Intent.EXPLAIN
