@@ -155,7 +155,8 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         rank="most" if "most" in c else ("fewest" if "fewest" in c else None),
     )
     plan_words = bool(e.units or e.fields or e.sections or e.unit_noun_named)
-    if len(e.documents) == 1 and "overview" in c and not (e.units or e.fields or e.sections or e.asks or e.followup):
+    if (len(e.documents) == 1 and "overview" in c and kb.profile(e.documents[0]).kind is not DocKind.PROSE
+            and not (e.units or e.fields or e.sections or e.asks or e.followup)):
         return replace(u, intent=Intent.OUTLINE)  # 「北九州市の計画のポイントをまとめて」: that document's outline
     shape = _outline_shape(e, kb)
     if shape is not None:
