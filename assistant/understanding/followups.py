@@ -137,6 +137,21 @@ def pick_listed(question: str, answer: str, ordinal: re.Pattern[str]) -> tuple[s
     return question[: m.start()] + entry + joint + question[m.end():], f"{m.group(0).rstrip('の')}→{entry}"
 
 
+def pick_matching(question: str, answer: str, narrow: re.Pattern[str], words) -> tuple[str, str] | None:
+    """「そのうち人材に関するものは？」 after a list: the question asked of the entries of the previous answer's list
+    that hold one of its words (`words(text)`: the nouns of the question after the narrowing phrase), and a note
+    of how it was read; None when no entry holds one, or every entry does."""
+    m = narrow.search(question)
+    entries = listed(answer) if m else []
+    if len(entries) < 2:
+        return None
+    asked = [w for w in words(question[m.end():]) if len(w) >= 2]
+    chosen = [e for e in entries if any(w in e for w in asked)]
+    if not chosen or len(chosen) == len(entries):
+        return None
+    return "、".join(chosen) + "について", f"前の回答の一覧から「{'」「'.join(chosen)}」"
+
+
 def last_answer(history: Sequence[dict]) -> str:
     """The assistant's last answer in `history` (cut to MAX_TURN_CHARS * 10), or ""."""
     said = next((m.get("content", "") for m in reversed(history) if isinstance(m, dict)
