@@ -85,8 +85,8 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return Intent.MENTIONS
     if "enumerate" in c and "compare" not in c:  # 「予算額が出ている施策を全部」: a list whose entries carry amounts
         return Intent.ITEMS
-    if "compare" in c or e.asks:
-        return None
+    if e.asks and "compare" not in c:
+        return Intent.LOOKUP  # a figure, a date, a name asked of the document: the passage that holds it
     return None
 
 
