@@ -92,6 +92,13 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
         return carry(units=units, fields=previous.fields, sections=previous.sections, headings=previous.headings,
                      followup="ellipsis", carried=tuple(units or previous.fields or previous.sections), move=Move.SAME_SUBJECT,
                      previous_intent=previous.intent)
+    words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
+    if (words and not current.has_entities and not previous.has_entities and not (current.quoted or current.documents)
+            and len(current.topics) + len(current.phrases) <= 1 and not current.unknown_subjects):
+        # 「島のほうが向いてる理由は？」 after a question about a subject: a question with hardly a subject of its
+        # own goes on with the previous one (its words carry the search)
+        return carry(documents=previous.documents, followup="ellipsis", carried=words, move=Move.THEIR_WORDS,
+                     previous_intent=previous.intent)
     return current
 
 

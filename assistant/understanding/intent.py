@@ -74,7 +74,7 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return Intent.SIDE_BY_SIDE
     if "why" in c and "compare" not in c:
         # about something in the document; 「この戦略の狙いは？」 (only its title) is about the document as a whole
-        return Intent.REASONS if e.topics or e.phrases or e.quoted else None
+        return Intent.REASONS if e.topics or e.phrases or e.quoted or e.carried else None
     titles = [kb.plan.titles[d] for d in titled_documents(e, kb)]
     asked = e.asks is not None and any(not any(m.group(0) in t for t in titles)  # 「予算と財源のファイル」 names a file
                                        for m in kb.lexicon.kinds[e.asks].cue.finditer(e.question.norm))
