@@ -8,6 +8,7 @@ names it before quoting the sentence: 「1868年です[1]。」. No plan templat
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from corpus.text import squash
@@ -16,7 +17,7 @@ from assistant.answers._decline import missing_information, not_stated
 from assistant.answers._kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
 from assistant.answers._passages import diverse, list_after, retrieved
-from assistant.plan import Located, Part
+from assistant.plan import Located, Part, display_name
 from assistant.types import Intent
 
 INTENT = Intent.GENERAL
@@ -111,8 +112,11 @@ def answer(ctx: Context) -> Draft:
                 where = near
                 break
     n = d.cite_span(where, first.score)
+    named = _which_part(ctx, first.located) if not phrase and (u.cue("which") or u.cue("where")) else ""
     if phrase:
         d.lead(f"{phrase}です。", n)
+    elif named:  # 「〜を核にしているのはどこ？」: the part that says it, named first
+        d.lead(f"{named}です。", n)
     else:
         subject = ctx.evidence.subject(u, first)
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
@@ -128,6 +132,25 @@ def answer(ctx: Context) -> Draft:
         for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:
             d.item(item_name(item), [d.cite_item(item)])
     return d
+
+
+def _which_part(ctx: Context, loc: Located) -> str:
+    """The part a passage lies in, named for 「どこ」「どの〜」: a plan's unit by its label (関東ブロック) when the
+    question asks for a unit (どこ, どの＋its unit noun); else the heading of the passage's path that holds the
+    noun the question asks with (「どの重点施策」: the 重点施策 heading, not its sub-heading); "" otherwise."""
+    unit = next((p for p in (ctx.kb.plan.block_of(loc.chunk.chunk_id), ctx.kb.plan.part_at(loc.chunk, loc.span.start))
+                 if p.is_unit), None)
+    m = re.search(r"どの([一-龥ァ-ヺー]{1,8})", ctx.u.question.norm)
+    asked = m.group(1) if m else ""
+    if unit is not None:
+        noun = ctx.noun(unit.doc_id)
+        region = any(w in asked for w in ctx.kb.lexicon.region_words)
+        return ctx.label(unit) if not asked or (noun and noun in asked) or region else ""
+    if not asked:
+        return ""
+    path = next((p for p, s, e in loc.chunk.sections if s <= loc.span.start < e), loc.chunk.section_path)
+    named = [h for h in path if asked in h]
+    return f"「{display_name(named[-1])}」" if named else ""
 
 
 def _neighbours(ctx: Context, loc: Located) -> Part:
