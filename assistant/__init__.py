@@ -7,6 +7,8 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
+from assistant.generation import EXTRACTIVE, GENERATIVE, MODES
 from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]
+__all__ = ["EXTRACTIVE", "GENERATIVE", "MODES", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line",
+           "LineKind", "Settings"]

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 from assistant.render import reference_list
 from ui.content import content
 from ui.conversation import as_citation
+from ui.render.generation import GENERATION_KEYS, badge_html, extractive_html, verdicts_html
 from ui.render.html import esc, esc_lines, flat, get
 from ui.render.sources import DocMeta, cards_html
 
@@ -101,9 +102,9 @@ TRACE_LABELS = {
     "fields": "分野", "sections": "節", "headings": "見出し", "phrases": "資料の語句", "topics": "話題",
     "quoted": "引用された語", "documents": "文書", "place_notes": "地名", "unknown_terms": "資料にない語",
     "unknown_names": "資料にない名前", "asks": "求める情報", "negated": "否定", "cues": "手がかり",
-    "entities": "抽出した語",
+    "entities": "抽出した語", "generation_note": "生成についての注記", "generation_ms": "生成の時間（ms）",
 }
-TRACE_TABLES = ("candidates", "chosen")
+TRACE_TABLES = ("candidates", "chosen", *GENERATION_KEYS)  # shown in their own sections
 TRACE_SKIP = ("ms",)
 
 
@@ -154,7 +155,7 @@ def trace_html(trace: Mapping[str, Any]) -> str:
     )
     chosen_html = f'<p class="trace-chosen">選んだ箇所：{picked}</p>' if picked else ""
     return (f'<details class="trace"><summary>検索の経過</summary><dl class="trace-facts">{facts}</dl>'
-            f"{table}{chosen_html}</details>")
+            f"{table}{chosen_html}{verdicts_html(trace)}</details>")
 
 
 # --- the whole answer ---------------------------------------------------------------------------------
@@ -225,7 +226,8 @@ def answer_html(
     if partial:
         return flat(f'{head}<div class="body">{body}</div></div>')
     return flat(
-        f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}{more_html(turn)}</div>"
+        f"{head}{chip_html(turn, removable=last)}{badge_html(answer)}<div class=\"body\">{body}{more_html(turn)}</div>"
+        f"{extractive_html(turn, lines_html)}"
         f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {})}{tools_html(turn, last)}</div>"
     )
 
