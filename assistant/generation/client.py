@@ -71,6 +71,11 @@ class Client:
     """One per Assistant; safe to use from many threads at once."""
 
     def __init__(self, config: LLMConfig) -> None:
+        # Imported now (at load), not on the first question: under load, importing the openai client takes
+        # seconds that would count against the first generation's deadline.
+        import llama_index.llms.openai_like  # noqa: F401
+        import openai  # noqa: F401
+
         self.config = config
         self._llm = None
         self._model = config.model

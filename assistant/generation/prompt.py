@@ -62,5 +62,8 @@ def passages(answer: Answer) -> dict[int, str]:
 
 def derived(answer: Answer) -> list[tuple[frozenset[int], str]]:
     """The extractive answer's own lines with the markers they rest on (a count or a list computed from the
-    passages): a sentence that cites all of a line's markers may state what the line states."""
-    return [(frozenset(line.cites), line_text(line)) for line in answer.lines if line.cites]
+    passages; a lead without markers sums up the whole answer, so it rests on all of them): a sentence that
+    cites every marker a line rests on may state what the line states."""
+    every = frozenset(c.n for c in answer.citations)
+    return [(frozenset(line.cites) or every, line_text(line)) for line in answer.lines
+            if line.kind not in (LineKind.NOTE, LineKind.DECLINE, LineKind.REFERENCE)]
