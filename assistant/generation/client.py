@@ -20,7 +20,7 @@ from assistant.generation.prompt import Message
 
 log = logging.getLogger(__name__)
 
-MAX_TOKENS = 512  # a short cited answer; a longer reply is cut by the server (finish_reason "length")
+MAX_TOKENS = 384  # a short cited answer (5 sentences or so); a longer reply is cut by the server (finish_reason "length")
 # Reply.status values
 DONE, TRUNCATED, TIMEOUT, UNREACHABLE, MALFORMED, FAILED = "done", "truncated", "timeout", "unreachable", "malformed", "failed"
 
