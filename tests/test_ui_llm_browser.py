@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
 from tests.llm_stub import Script, StubLLM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+SHOTS = REPO / "test-artifacts" / "screenshots"  # for a person to look at; nothing is asserted on them
 STEP = 90_000  # ms a step may take before the test fails ("does not hang"; never a speed claim)
 LLM_TIMEOUT = 5.0  # ASSISTANT_LLM_TIMEOUT of the app under test
 MARGIN = 10.0  # browser round trip, Gradio's queue, the extractive answer and rendering on a busy 2-core machine
@@ -130,8 +131,7 @@ def last_answer(page):
 def test_the_switch_streams_a_verified_answer_and_keeps_the_extractive_one_a_click_away(open_page, llm_app, stub):
     stub.script = lambda request: Script(GOOD, gap=1.5)  # a sentence every 1.5 s, so the stream can be seen
     page = open_page(llm_app)
-    assert "LLM（stub-model）" in page.locator("#answer-mode-hint").inner_text() or "stub" in page.locator(
-        "#answer-mode-hint").inner_text() or "既定のモデル" in page.locator("#answer-mode-hint").inner_text()
+    assert "各文を出典と照合" in page.locator("#answer-mode-hint").inner_text()
     choose(page, "生成")
     before = send(page, Q)
     stream = page.locator('#chat .answer.pending[data-mode="generative"] .gen-stream')
@@ -150,6 +150,8 @@ def test_the_switch_streams_a_verified_answer_and_keeps_the_extractive_one_a_cli
     answer.locator("details.trace > summary").click()
     trace = answer.locator("details.trace").inner_text()
     assert "回答の方式：生成" in trace and "stub-model" in trace and trace.count("確認済み") == 3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "llm-generated-answer.png"), full_page=True)
     # the switch belongs to the conversation: a new one starts extractive, and answers so
     page.click("#new-conversation")
     page.wait_for_function("() => [...document.querySelectorAll('#answer-mode input')].some(i => i.checked && i.value === '抽出')")
@@ -173,3 +175,12 @@ def test_an_llm_that_stalls_or_is_down_still_answers_every_question_within_the_t
         text = last_answer(page).inner_text()
         assert note in text and "抽出による回答を示します" in text and expected in text
         assert elapsed <= LLM_TIMEOUT + 1 + MARGIN, f"answered after {elapsed:.1f} s (the stall lasts {STALL:g} s)"
+
+
+def test_without_an_llm_the_switch_says_how_to_configure_one(open_page, app_url):
+    page = open_page(app_url)  # the session's app: no LLM configured
+    assert "LLM が設定されていません" in page.locator("#answer-mode-hint").inner_text()
+    assert page.locator("#answer-mode input").first.is_disabled()
+    before = send(page, Q)
+    wait_answer(page, before)
+    assert last_answer(page).locator(".gen-badge").count() == 0 and "①造船産業" in last_answer(page).inner_text()

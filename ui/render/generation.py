@@ -42,9 +42,9 @@ def _refs(citations: Sequence[Mapping[str, Any]]) -> str:
     for c in citations:
         snippet = str(c.get("text", "")).replace("\n", " ")
         more = "…" if len(snippet) > REF_CHARS else ""
-        rows.append(f'<li>[{esc(c.get("n", ""))}] {esc(c.get("title", ""))} / {esc(c.get("section", "") or c.get("block", ""))}'
-                    f'：「{esc(snippet[:REF_CHARS])}{more}」</li>')
-    return f'<ol class="ext-refs">{"".join(rows)}</ol>' if rows else ""
+        rows.append(f'<p class="ext-ref">[{esc(c.get("n", ""))}] {esc(c.get("title", ""))} / '
+                    f'{esc(c.get("section", "") or c.get("block", ""))}：「{esc(snippet[:REF_CHARS])}{more}」</p>')
+    return f'<div class="ext-refs">{"".join(rows)}</div>' if rows else ""
 
 
 def extractive_html(turn: Mapping[str, Any], lines_html) -> str:
