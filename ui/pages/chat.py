@@ -173,8 +173,10 @@ class ChatPage(Page):
         be reached the turn says so in the index's own words (never 「言い換えて」). `whole`: a list answer
         names every unit (「続きを表示」), not only the first ones."""
         every = {"list_limit": None} if whole else {}
+        if mode == GENERATIVE:
+            every.update(mode=mode, on_text=on_text)
         try:
-            answer = self.app.bot.ask(question, history, doc_ids=doc_ids or None, **every, mode=mode, on_text=on_text)
+            answer = self.app.bot.ask(question, history, doc_ids=doc_ids or None, **every)
         except Exception:  # noqa: BLE001 - ask answers every failure itself; this is the last guard
             log.exception("answering failed for %r", question[:200])
             answer = None
