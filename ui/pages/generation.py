@@ -21,6 +21,18 @@ from ui.pages.base import PRIVATE
 LABELS = {"抽出": EXTRACTIVE, "生成": GENERATIVE}
 NAMES = {v: k for k, v in LABELS.items()}
 HINT_ON = "生成：あなたの LLM（{model}）が資料の箇所から回答を書き、各文を出典と照合してから表示します。"
+# The generative mode's own styles (theme variables, so dark mode works), kept with its component.
+STYLE = """<style>
+.gen-badge { margin: 0.2em 0 0.4em; font-size: 0.9em; }
+.badge.gen { background: var(--pa-chip-bg); color: var(--pa-chip-fg); }
+.badge.ext { background: var(--background-fill-secondary); color: var(--body-text-color); border: 1px solid var(--border-color-primary); }
+.extractive-view { margin: 0.5em 0; border-left: 3px solid var(--border-color-primary); padding-left: 0.6em; }
+.extractive-view > summary { cursor: pointer; color: var(--link-text-color); }
+.ext-ref { font-size: 0.85em; margin: 0.1em 0; color: var(--body-text-color-subdued); }
+.gen-stream { white-space: normal; }
+.trace-verdicts td, .trace-verdicts th { padding: 0.15em 0.4em; vertical-align: top; }
+.trace-verdicts tr.dropped td { color: var(--body-text-color-subdued); text-decoration: line-through; }
+</style>"""
 HINT_OFF = "生成モードは使えません：LLM が設定されていません（環境変数 ASSISTANT_LLM_URL、または assistant ui --llm URL）。"
 
 
@@ -31,7 +43,7 @@ class ModeSwitch:
         self.radio = gr.Radio(list(LABELS), value=NAMES[EXTRACTIVE], label="回答の方式（この会話）", elem_id="answer-mode",
                               interactive=available, container=True)
         model = bot.generator.model if available else ""
-        self.hint = gr.HTML(f'<p class="hint" id="answer-mode-hint">'
+        self.hint = gr.HTML(f'{STYLE}<p class="hint" id="answer-mode-hint">'
                             f'{(HINT_ON.format(model=model or "サーバーの既定のモデル")) if available else HINT_OFF}</p>',
                             padding=False)
 
