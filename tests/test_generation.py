@@ -128,14 +128,14 @@ def test_a_declined_question_is_not_sent_to_the_model(llm_bot, stub):
 def test_a_stalled_generation_holds_up_no_other_question(llm_bot, stub):
     """Generation holds no lock `ask` needs: while one user's generation waits on a silent server, another
     user's question is answered (the first is still waiting when the second is done)."""
+    from tests.llm_stub import wait_for_prompt
+
     play(stub, Script(GOOD, stall=30))
+    stub.requests.clear()
     slow: dict = {}
     waiting = threading.Thread(target=lambda: slow.setdefault("a", llm_bot.ask(Q, mode="generative")))
     waiting.start()
-    from tests.llm_stub import wait_for_prompt
-
-    stub.requests.clear()
-    wait_for_prompt(stub)
+    wait_for_prompt(stub)  # the generation is now waiting on the silent server
     other = {}
     t = threading.Thread(target=lambda: other.setdefault("a", llm_bot.ask("造船に取り組む地域はどこ？")))
     t.start()

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.history import MAX_TURN_CHARS, MAX_TURNS
 from assistant.render import line_text
 from assistant.types import Answer, Citation, LineKind
 from assistant.generation.texts import texts
 
 LIST_KINDS = (LineKind.UNIT, LineKind.ITEM)
 PASSAGE_CHARS = 700  # a chunk is at most 600 characters; a longer quote is cut
+HISTORY_TURNS = 6  # earlier exchanges given to the model (the extractive path re-reads as many) …
+TURN_CHARS = 300  # … each cut to this many characters
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ def evidence(answer: Answer) -> str:
 def conversation(history: Sequence[dict]) -> str:
     """The last turns (each cut as the extractive path cuts them), oldest first."""
     p = texts().prompt
-    turns = [m for m in history if isinstance(m, dict) and isinstance(m.get("content"), str)][-2 * MAX_TURNS:]
+    turns = [m for m in history if isinstance(m, dict) and isinstance(m.get("content"), str)][-2 * HISTORY_TURNS:]
     lines = []
     for m in turns:
         template = p["history_user"] if m.get("role") == "user" else p["history_assistant"]
-        lines.append(template.format(text=m["content"][:MAX_TURN_CHARS].replace("\n", " ")))
+        lines.append(template.format(text=m["content"][:TURN_CHARS].replace("\n", " ")))
     return "\n".join([p["history_head"], *lines]) if lines else ""
 
 
