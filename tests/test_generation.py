@@ -6,6 +6,7 @@ is told by its outcome (the note says the deadline passed while the stub was sti
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -60,7 +61,8 @@ def test_a_supported_reply_streams_sentence_by_sentence_and_is_shown_verified(ll
     prompt = stub.prompt()
     system = stub.requests[-1]["messages"][0]["content"]
     assert "[1] 各地方ブロック別の戦略産業クラスター計画の素案（概要） › 四国" in prompt and Q in prompt
-    assert "- ③食・観光・防災 [3]" in prompt and "資料の箇所" in prompt and "[1]" in system
+    assert re.search(r"\n- ③食・観光・防災.*\[3\]\n", prompt), "the extractive answer's list, as rendered"
+    assert "資料の箇所" in prompt and "[1]" in system
     # the extractive answer it rests on, one call away, and the JSON shape
     d = a.to_dict()
     assert d["mode"] == "generative" and d["extractive"]["mode"] == "extractive" and len(d["verdicts"]) == 2
