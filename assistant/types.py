@@ -28,12 +28,15 @@ class Intent(str, Enum):
     OUTLINE = "outline"  # a part's main points → its summary section's points, or its own headings
     REASONS = "reasons"  # why / background in a document of headed sections → the passage giving it, with its sub-points
     SIDE_BY_SIDE = "side_by_side"  # two documents of a collection on one theme → each one's passages, cited
+    MENTIONS = "mentions"  # everything a collection says of a term → every passage that mentions it, over all documents
     ITEMS = "items"  # a complete list (or its count) → the entries of the list that holds the best passage
+    LOOKUP = "lookup"  # a fact in a document of headed sections → the passages that say what is asked, each cited
     GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
-    # Outcomes that are not questions about the documents.
+    # Outcomes that no answer module gave.
     INVALID = "invalid"  # empty, too long, undecodable input
     UNAVAILABLE = "unavailable"  # the index cannot be reached (a Chroma server down or silent)
     ERROR = "error"  # an internal error (logged); the user gets a message
+    NOT_STATED = "not_stated"  # declined before dispatch: the documents never mention what the question is about
 
     def __str__(self) -> str:
         return self.value
@@ -63,6 +66,19 @@ class Strength(str, Enum):
 
 
 @dataclass(frozen=True)
+class StrengthLabel:
+    """How every answer shape and the field map say a strength (words from assistant/lexicon/words.toml)."""
+
+    mark: str  # ● / ○, as in the field map
+    word: str  # 検討 / 言及のみ
+    explain: str  # what the word means, for a tooltip or a note
+
+    @property
+    def badge(self) -> str:
+        return f"{self.mark} {self.word}"
+
+
+@dataclass(frozen=True)
 class Line:
     kind: LineKind
     text: str = ""  # plain Japanese without markers (for UNIT lines: empty, see unit/items)
@@ -70,6 +86,13 @@ class Line:
     unit: str = ""  # UNIT lines: the unit's name
     items: tuple[str, ...] = ()  # UNIT lines: the items named, as the document writes them
     strength: Strength | None = None  # UNIT / ITEM lines of plans: planned or potential only
+    strengths: tuple[Strength | None, ...] = ()  # UNIT lines: each item's own strength, in the order of `items`
+
+    def item_strengths(self) -> tuple[Strength | None, ...]:
+        """Each named item's strength: its own where known, else the line's."""
+        if self.kind is LineKind.ITEM:
+            return (self.strength,)
+        return self.strengths if len(self.strengths) == len(self.items) else (self.strength,) * len(self.items)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind.value, "text": self.text, "cites": list(self.cites)}
@@ -79,6 +102,8 @@ class Line:
             out["items"] = list(self.items)
         if self.strength is not None:
             out["strength"] = self.strength.value
+        if self.strengths:
+            out["strengths"] = [s.value if s is not None else None for s in self.strengths]
         return out
 
 

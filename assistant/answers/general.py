@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from corpus.text import squash
 from assistant.answers.context import Context
-from assistant.answers.decline import missing_information, not_stated
-from assistant.answers.kinds import answer_phrase, in_asked_unit, pieces
+from assistant.answers._decline import missing_information, not_stated
+from assistant.answers._kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.passages import diverse, list_after, retrieved
+from assistant.answers._passages import diverse, list_after, retrieved
 from assistant.plan import Located, Part
 from assistant.types import Intent
 
@@ -40,6 +40,8 @@ MAX_LIST_ITEMS = 12
 def _kind(ctx: Context) -> str | None:
     if ctx.u.asks:
         return ctx.u.asks
+    if ctx.u.cue("count") and ctx.u.plan_context:  # 「基本目標はいくつ？」 of a plan: a figure (「次の3つの基本目標」)
+        return "quantity"
     return "location" if ctx.u.cue("where") else None
 
 

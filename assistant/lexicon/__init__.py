@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from corpus.text import normalize
+from assistant.types import StrengthLabel
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,6 +66,8 @@ class Lexicon:
     legend_words: tuple[str, ...]
     summary_headings: tuple[str, ...]
     background_words: tuple[str, ...]
+    part_nouns: tuple[str, ...]
+    structure_words: tuple[str, ...]
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
@@ -77,6 +80,7 @@ class Lexicon:
     regions: dict[str, Region]
     region_aliases: dict[str, tuple[str, ...]]
     cities: dict[str, str]  # city → prefecture
+    strength_labels: dict[str, StrengthLabel]  # Strength value → how answers and the map say it
 
     def cue(self, name: str, text: str) -> bool:
         return bool(self.cues[name].search(text))
@@ -115,6 +119,8 @@ class Lexicon:
             legend_words=_words(words["legend_words"]),
             summary_headings=_words(words["summary_headings"]),
             background_words=_words(words["background_words"]),
+            part_nouns=_words(words["part_nouns"]),
+            structure_words=_words(words["structure_words"]),
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),
@@ -130,4 +136,5 @@ class Lexicon:
             },
             region_aliases={k: tuple(v) for k, v in places["aliases"].items()},
             cities=dict(places["cities"]),
+            strength_labels={k: StrengthLabel(**v) for k, v in words["strength"].items()},
         )

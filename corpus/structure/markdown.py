@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from corpus.structure.build import Draft, Lines, inline_items, numbered_marker, row_cells, split_lines
+from corpus.structure.build import Draft, Lines, inline_items, list_item, numbered_marker, row_cells, split_lines
 from corpus.structure.markers import heading_of
 from corpus.text import Tokenizer, trim_span
 from corpus.tree import Kind, Link, Tree
@@ -131,9 +131,37 @@ class _Builder:
         start, end = trim_span(self.text, max(run[0].start, s), min(run[-1].end, e))
         if end <= start:
             return
+        item = self._numbered(run[0]) if self.containers[-1].kind in (Kind.DOCUMENT, Kind.SECTION) else None
+        if item is not None:  # 「(1) 次世代自動車」 opening a paragraph: an entry, the lines after it its text
+            self._numbered_entry(item, run[1:], links, end)
+            return
         node = Draft(Kind.PARAGRAPH, start, end, links=[k for k in links if start <= k.start < end])
         node.children.extend(self._inline_items(start, end))
         self.add(node)
+
+    def _numbered(self, line) -> Draft | None:
+        """The numbered entry a paragraph's first line opens ((1), （１）, 1）, ①), not a bullet."""
+        item = list_item(self.text, line, self.tok)
+        return item if item is not None and item.number is not None and item.start == trim_span(
+            self.text, line.start, line.end)[0] else None
+
+    def _numbered_entry(self, item: Draft, rest: list, links: list[Link], end: int) -> None:
+        """Consecutive numbered paragraphs are one list of a section; each entry holds the lines below its own."""
+        owner = self.containers[-1]
+        last = owner.children[-1] if owner.children else None
+        if last is None or last.kind is not Kind.LIST or any(c.number is None for c in last.children):
+            last = Draft(Kind.LIST, item.start, end)
+            owner.children.append(last)
+        item.level, item.end = 1, end
+        item.links = [k for k in links if item.start <= k.start < end]
+        if rest:
+            rs, re_ = trim_span(self.text, rest[0].start, min(rest[-1].end, end))
+            if re_ > rs:
+                body = Draft(Kind.PARAGRAPH, rs, re_, links=[k for k in links if rs <= k.start < re_])
+                body.children.extend(self._inline_items(rs, re_))
+                item.children.append(body)
+        last.children.append(item)
+        last.end = max(last.end, end)
 
     def _inline_items(self, s: int, e: int) -> list[Draft]:
         out: list[Draft] = []
