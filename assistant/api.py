@@ -25,6 +25,7 @@ from assistant.answers import Context, Draft
 from assistant.router import Routed, route
 from assistant.config import Settings
 from assistant.evidence import Evidence
+from assistant.generation import EXTRACTIVE, GENERATIVE, Generator
 from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
 from assistant.knowledge import Knowledge, title_keys
 from assistant.lexicon import Lexicon
@@ -64,6 +65,7 @@ class Assistant:
         self._store = store
         self._refresh_lock = threading.Lock()
         self._state = self._derive(info)
+        self.generator = Generator.from_settings(settings)  # None without an LLM (ASSISTANT_LLM_URL / --llm)
 
     def _derive(self, info: IndexInfo) -> _State:
         """Everything in memory comes from the collection's chunks (Chroma stays the source of truth), through
@@ -147,11 +149,18 @@ class Assistant:
     # --- asking --------------------------------------------------------------------------------------
 
     def ask(self, question: str, history: Sequence[dict] | None = None, doc_ids: Sequence[str] | None = None,
-            list_limit: int | None = LIST_LIMIT) -> Answer:
+            list_limit: int | None = LIST_LIMIT, *, mode: str = EXTRACTIVE, on_text=None) -> Answer:
+        """`mode="generative"` (with an LLM configured): the extractive answer first, then the LLM's answer from
+        its evidence, every sentence verified (assistant.generation); `on_text(text)` sees the verified
+        sentences as they arrive. The whole generation ends within `Settings.llm_timeout`."""
         problem = check_question(question)
         if problem:
             return Answer(text=problem.message, citations=[], answerable=False, intent=Intent.INVALID.value)
         started = time.perf_counter()
+        if mode == GENERATIVE and self.generator is not None:
+            deadline = time.monotonic() + self.settings.llm_timeout
+            answer = self.ask(question, history, doc_ids, list_limit)
+            return self.generator.answer(answer, question, history or [], self._state.kb, on_text, deadline)
         state = self._state
         try:
             u = self.understand(question, history or [], doc_ids or None, state)

@@ -8,6 +8,10 @@
 | ASSISTANT_TOP_K | 8 | chunks retrieved per question for explanations |
 | ASSISTANT_FUSION | rrf | `rrf` or `weighted` (dense + BM25 fusion) |
 | CHROMA_URL | (unset) | use a Chroma server (http://127.0.0.1:8000) instead of the folder |
+| ASSISTANT_LLM_URL | (unset) | an OpenAI-compatible /v1 endpoint for generated answers (none: extractive only) |
+| ASSISTANT_LLM_MODEL | (unset) | the model name to ask for (unset: the first the server lists) |
+| ASSISTANT_LLM_API_KEY | (unset) | for servers that want one |
+| ASSISTANT_LLM_TIMEOUT | 60 | seconds for the whole generation; then the extractive answer, with a note |
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ class Settings:
     fusion: str = "rrf"
     chroma_url: str | None = None
     extra_documents: tuple[Path, ...] = field(default=())
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         _offline()
@@ -65,6 +73,10 @@ class Settings:
             top_k=int(env.get("ASSISTANT_TOP_K", "8")),
             fusion=env.get("ASSISTANT_FUSION", "rrf"),
             chroma_url=env.get("CHROMA_URL") or None,
+            llm_url=env.get("ASSISTANT_LLM_URL") or None,
+            llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
+            llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
+            llm_timeout=float(env.get("ASSISTANT_LLM_TIMEOUT") or 60),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

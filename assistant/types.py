@@ -145,17 +145,33 @@ class Answer:
     lines: list[Line] = field(default_factory=list)
     trace: dict[str, Any] = field(default_factory=dict)  # debug trace (`assistant ask --explain`)
     omitted: int = 0  # entries a list answer left out (`ask(list_limit=…)`); list_limit=None names them all
+    # The generative mode (`ask(..., mode="generative")`, assistant/generation/): which mode answered, the
+    # model asked, each generated sentence's verdict, the note shown, and the extractive answer it rests on.
+    mode: str = "extractive"
+    model: str = ""
+    verdicts: list[dict[str, Any]] = field(default_factory=list)  # text, cites, ok, reason, missing, overlap, why
+    note: str = ""
+    extractive: "Answer | None" = None  # set when mode == "generative"
+
+    @property
+    def generation_requested(self) -> bool:
+        return bool(self.model or self.verdicts or self.note)
 
     def to_dict(self, with_trace: bool = False) -> dict[str, Any]:
         out = {
             "text": self.text,
             "answerable": self.answerable,
             "intent": str(self.intent),
+            "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
             "lines": [line.to_dict() for line in self.lines],
         }
         if self.omitted:
             out["omitted"] = self.omitted
+        if self.generation_requested:
+            out.update(model=self.model, note=self.note, verdicts=list(self.verdicts))
+        if self.extractive is not None:
+            out["extractive"] = self.extractive.to_dict()
         if with_trace:
             out["trace"] = self.trace
         return out

@@ -38,25 +38,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chroma-url", help="Chroma サーバーの URL（例: http://127.0.0.1:8000）")
     p.add_argument("-v", "--verbose", action="store_true", help="詳しいログを表示する")
     sub = p.add_subparsers(dest="command", metavar="コマンド")
+    # The user's LLM (OpenAI-compatible /v1), for ask, chat and ui; also ASSISTANT_LLM_URL and friends.
+    llm = argparse.ArgumentParser(add_help=False)
+    llm.add_argument("--llm", metavar="URL", help="生成に使う LLM の OpenAI 互換エンドポイント（例: http://127.0.0.1:11434/v1、"
+                     "環境変数 ASSISTANT_LLM_URL）。指定すると、各文を出典と照合した生成回答を返します")
+    llm.add_argument("--llm-model", metavar="NAME", help="LLM のモデル名（環境変数 ASSISTANT_LLM_MODEL。既定: サーバーの最初のモデル）")
+    llm.add_argument("--llm-timeout", type=float, metavar="SECONDS",
+                     help="生成全体の制限時間（秒、環境変数 ASSISTANT_LLM_TIMEOUT、既定 60）。過ぎると抽出による回答を示します")
+    llm.add_argument("--extractive", action="store_true", help="LLM が設定されていても抽出による回答だけを返す")
 
     idx = sub.add_parser("index", help="索引を作成・更新する（PATH を渡すとその文書を追加する）")
     idx.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="追加する文書またはフォルダ（.pdf .docx .md .txt .html）")
     idx.add_argument("--rebuild", action="store_true", help="索引を最初から作り直す")
     idx.add_argument("--status", action="store_true", help="索引の状態と文書の一覧を表示する")
 
-    ask = sub.add_parser("ask", help="質問に答える")
+    ask = sub.add_parser("ask", help="質問に答える", parents=[llm])
     ask.add_argument("question", help=f"質問（{MAX_QUESTION_CHARS}文字以内）")
     ask.add_argument("--json", action="store_true", help="回答と出典を JSON で出力する")
-    ask.add_argument("--explain", action="store_true", help="意図・抽出した語・検索候補・選んだ箇所を表示する")
+    ask.add_argument("--explain", action="store_true", help="意図・抽出した語・検索候補・選んだ箇所（生成時は各文の照合結果）を表示する")
     ask.add_argument("--all", action="store_true", help="一覧の回答を省略せずにすべて表示する（既定は最初の30件と件数）")
 
-    sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）")
+    sub.add_parser("chat", help="端末で会話する（履歴を保ったまま追加の質問ができます）", parents=[llm])
 
     sub.add_parser("eval", help="回答品質を評価する。--from-feedback で低評価の回答から評価項目の下書きを作る")
 
     sub.add_parser("bench", help="性能ベンチマークを実行し evals/reports/bench.md に書き出す（assistant bench --help）")
 
-    ui = sub.add_parser("ui", help="ブラウザ用のチャット画面を起動する")
+    ui = sub.add_parser("ui", help="ブラウザ用のチャット画面を起動する", parents=[llm])
     ui.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス（既定: 127.0.0.1）")
     ui.add_argument("--port", type=int, default=7860, help="ポート番号（既定: 7860）")
     ui.add_argument("--auth", help="ログイン（user:pass）。環境変数 ASSISTANT_UI_AUTH でも指定できます")
@@ -64,7 +72,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args) -> Settings:
-    return Settings.from_env(data_dir=args.data_dir, embedder=args.embedder, chroma_url=args.chroma_url)
+    return Settings.from_env(data_dir=args.data_dir, embedder=args.embedder, chroma_url=args.chroma_url,
+                             llm_url=getattr(args, "llm", None), llm_model=getattr(args, "llm_model", None),
+                             llm_timeout=getattr(args, "llm_timeout", None))
+
+
+def _mode(args, bot) -> str:
+    """Generated answers when an LLM is configured (--llm or ASSISTANT_LLM_URL), unless --extractive."""
+    from assistant import EXTRACTIVE, GENERATIVE
+
+    return GENERATIVE if bot.generator is not None and not getattr(args, "extractive", False) else EXTRACTIVE
 
 
 def _console():
@@ -230,6 +247,24 @@ def _print_answer(answer, out, explain: bool = False) -> None:
         for c in t.get("candidates", []):
             out.print(f"  {c['score']:.4f}  dense={c['dense']}  bm25={c['bm25']}  {c['block']} / {c['section']}")
         out.print(f"[bold]選んだ箇所[/bold] {t.get('chosen')}  ({t.get('ms')} ms)")
+        if t.get("mode"):
+            _print_generation(t, out)
+
+
+def _print_generation(t: dict, out) -> None:
+    """The generative mode's part of --explain: the mode that answered, the model, each sentence's verdict."""
+    from rich.markup import escape
+
+    mode = "生成" if t.get("mode") == "generative" else "抽出"
+    out.print(f"[bold]回答の方式[/bold] {mode}  モデル: {escape(str(t.get('model') or '–'))}  "
+              f"状態: {t.get('generation_status') or '–'}  ({t.get('generation_ms')} ms)")
+    if t.get("generation_note"):
+        out.print(f"[bold]注記[/bold] {escape(t['generation_note'])}")
+    out.print("[bold]各文の照合[/bold]" if t.get("verdicts") else "[bold]各文の照合[/bold] （照合した文はありません）")
+    for v in t.get("verdicts") or []:
+        mark = "[green]✓[/green]" if v.get("ok") else "[red]✗[/red]"
+        cites = "".join(f"[{n}]" for n in v.get("cites") or [])
+        out.print(f"  {mark} {escape(v.get('why', ''))}  重なり {v.get('overlap')}  {escape(v.get('text', ''))}{escape(cites)}")
 
 
 def cmd_ask(args, out) -> int:
@@ -238,7 +273,8 @@ def cmd_ask(args, out) -> int:
         out.print(problem.message, style="red", markup=False)
         return EXIT_INPUT
     bot = _load(args, out)
-    answer = bot.ask(args.question, list_limit=None) if args.all else bot.ask(args.question)
+    every = {"list_limit": None} if args.all else {}
+    answer = bot.ask(args.question, mode=_mode(args, bot), **every)
     if args.json:
         sys.stdout.write(json.dumps(answer.to_dict(with_trace=args.explain), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -262,7 +298,7 @@ def cmd_chat(args, out) -> int:
             history = []
             out.print("新しい会話を始めます。")
             continue
-        answer = bot.ask(question, history=history)
+        answer = bot.ask(question, history=history, mode=_mode(args, bot))
         _print_answer(answer, out)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 

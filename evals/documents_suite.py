@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from evals import generative as G
 from evals import metrics as M
 from evals.asking import warm_up
 from evals.jsquad import SAMPLE_SIZE, SEED, Question, load_jsquad, sample_questions
@@ -189,13 +190,15 @@ def evaluate_documents(baseline: bool, size: int = SAMPLE_SIZE, seed: int = SEED
     }
     systems: dict[str, dict] = {}
 
-    def ours():
+    def ours(generative: bool = False):
         from assistant import Assistant
 
         bot = Assistant.load(settings)
-        return (lambda q, h: bot.ask(q, history=h)), (lambda: None)
+        return (G.generative_ask(bot) if generative else (lambda q, h: bot.ask(q, history=h))), (lambda: None)
 
     factories = [(OURS, ours)]
+    if G.enabled():
+        factories.append((G.OURS_GEN, lambda: ours(generative=True)))
     if baseline:
         from evals.baselines import ParagraphBM25Baseline, StarterBaseline
 
@@ -212,7 +215,7 @@ def evaluate_documents(baseline: bool, size: int = SAMPLE_SIZE, seed: int = SEED
             rows = ask_all(ask, questions, documents)
         finally:
             close()
-        systems[name] = summarize_groups(rows)
+        systems[name] = G.record(summarize_groups(rows), ask)
         o = systems[name]["overall"]
         log(f"  {name}: {len(rows)} questions, cite@1 {o['cite@1']:.3f}, hit@3 {o['hit@3']:.3f}, contains {o['contains_gold']:.3f}")
         if name == OURS:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from statistics import median
 
+from evals import generative as G
 from evals import metrics as M
 
 SUITE = "realdocs"
@@ -118,15 +119,18 @@ def evaluate_realdocs(baseline: bool, log=print) -> dict:
     def file_of(c) -> str:
         return M.get(c, "file", "") or files.get(M.get(c, "doc_id", ""), "")
 
-    def ours():
+    def ours(generative: bool = False):
         from assistant import Assistant
 
         bot = Assistant.load(local_settings(data_dir))
         # ours indexed the folder itself: its doc ids are the files' names under the collection
         mine = {p.document.doc_id: p.document.file_name for p in bot.documents()}
-        return (lambda q, h: bot.ask(q, history=h)), (lambda: None), (lambda c: M.get(c, "file", "") or mine.get(M.get(c, "doc_id", ""), ""))
+        ask = G.generative_ask(bot) if generative else (lambda q, h: bot.ask(q, history=h))
+        return ask, (lambda: None), (lambda c: M.get(c, "file", "") or mine.get(M.get(c, "doc_id", ""), ""))
 
     factories = [(OURS, ours)]
+    if G.enabled():
+        factories.append((G.OURS_GEN, lambda: ours(generative=True)))
     if baseline:
         from evals.baselines import ParagraphBM25Baseline, StarterBaseline
 
@@ -142,7 +146,7 @@ def evaluate_realdocs(baseline: bool, log=print) -> dict:
             rows = run(ask, items, cite_file)
         finally:
             close()
-        systems[name] = summarize_groups(rows)
+        systems[name] = G.record(summarize_groups(rows), ask)
         o = systems[name]["overall"]
         log(f"  {name}: {len(rows)} questions, fully correct {o['fully_correct']:.3f}, median length {o['answer_len_median']}")
     return {

@@ -1,7 +1,10 @@
 """`python -m evals`: the answer-quality suites, their report, and the gate.
 
     python -m evals [--suite plans|documents|all] [--split dev|newplan|holdout|all] [--baseline]
-                    [--sample N] [--check] [--report FILE] [--out evals/reports] [--data-dir DIR]
+                    [--sample N] [--check] [--report FILE] [--out evals/reports] [--data-dir DIR] [--llm URL]
+
+With `--llm URL` (or ASSISTANT_LLM_URL) every suite also asks ours in the generative mode ("ours-generative",
+evals/generative.py), side by side with the extractive mode.
 
 - plans: the hand-written question sets (evals/datasets) on the bundled plans plus the evaluation's own
   plan (evals/documents), indexed together as a user would index them.
@@ -28,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals import documents_suite as D
+from evals import generative as G
 from evals import realdocs as R
 from evals.asking import warm_up
 from evals import metrics as M
@@ -164,16 +168,18 @@ def evaluate_plans(splits: Sequence[str], baseline: bool, data_dir: Path | None 
     # One system at a time (build, run every split, close): a baseline's background work cannot slow ours.
     factories: list[tuple[str, Callable[[], tuple[Ask, Callable[[], None]]]]] = []
 
-    def make_ours():
+    def make_ours(generative: bool = False):
         from assistant import Assistant
 
         settings = plans_settings(data_dir, log)
         bot = Assistant.load(settings)
         section["settings"] = {"embedder": settings.embedder, "top_k": settings.top_k, "fusion": settings.fusion,
                                "documents": [d.document.title for d in bot.documents()]}
-        return (lambda q, h: bot.ask(q, history=h)), (lambda: None)
+        return (G.generative_ask(bot) if generative else (lambda q, h: bot.ask(q, history=h))), (lambda: None)
 
     factories.append((OURS, make_ours))
+    if G.enabled():
+        factories.append((G.OURS_GEN, lambda: make_ours(generative=True)))
     if baseline:
         from evals.baselines import BM25Baseline, StarterBaseline
 
@@ -192,7 +198,7 @@ def evaluate_plans(splits: Sequence[str], baseline: bool, data_dir: Path | None 
             for split, items in data.items():
                 log(f"[{split}] {len(items)} items")
                 results = run_system(name, ask, items, corpus, judge if name == OURS else None, log)
-                group = summarize_groups(results)
+                group = G.record(summarize_groups(results), ask)
                 if split not in AGGREGATE_ONLY:
                     group["items"] = results
                 section["splits"][split]["systems"][name] = group
@@ -439,7 +445,7 @@ def markdown(report: Mapping) -> str:
     lines = ["# Answer-quality evaluation", "",
              f"Generated {report['generated']} on {report['machine']}. Suites: "
              + ", ".join(f"{name} ({s.get('seconds', 0):.0f} s)" for name, s in suites.items()) + ".", "",
-             "## Headline", ""] + headline(report)
+             "## Headline", ""] + headline(report) + G.markdown(report)
     if "plans" in suites:
         lines += _plans_markdown(suites["plans"])
     if "documents" in suites:
@@ -568,7 +574,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=None,
                    help="plans suite: use this data folder (the evaluation's plan is added to it) instead of the cached one")
     p.add_argument("--no-judge", action="store_true", help="never call an LLM judge, even when OPENAI_BASE_URL is set")
+    p.add_argument("--llm", metavar="URL", help="also ask ours in the generative mode with this OpenAI-compatible /v1 server")
+    p.add_argument("--llm-model", metavar="NAME", help="the LLM's model name (default: the server's first)")
+    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="seconds for one whole generation (default 60)")
     args = p.parse_args(argv)
+    G.configure(args.llm, args.llm_model, args.llm_timeout)
 
     if args.report:
         report = json.loads(args.report.read_text(encoding="utf-8"))

@@ -46,7 +46,8 @@ def test_the_kyushu_question_returns_its_five_fields_with_the_kyushu_passage(bot
 
 def test_the_answer_shape_is_stable(bot):
     d = bot.ask("九州の分野は？").to_dict()
-    assert set(d) == {"text", "answerable", "intent", "citations", "lines"}
+    assert set(d) == {"text", "answerable", "intent", "mode", "citations", "lines"}
+    assert d["mode"] == "extractive"
     assert set(d["citations"][0]) == {
         "n", "chunk_id", "doc_id", "title", "block", "section", "text", "start", "end", "score", "page", "reference",
         "file", "shown", "breadcrumb",

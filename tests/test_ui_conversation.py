@@ -34,8 +34,10 @@ def test_what_the_browser_sends_is_rebuilt_from_known_keys_with_bounds():
     raw["turns"][0]["id"] = "<script>"
     raw["turns"] += [{"question": f"q{i}", "answer": {"text": "a"}} for i in range(C.MAX_TURNS + 5)]
     raw["evil"] = "x"
+    raw["mode"] = "<script>"  # the conversation's 抽出/生成 switch: only a known mode is kept
     back = C.parse(json.dumps(raw))
-    assert set(back) == {"id", "title", "created", "turns"}
+    assert set(back) == {"id", "title", "created", "turns", "mode"} and back["mode"] == "extractive"
+    assert C.parse(json.dumps({**raw, "mode": "generative"}))["mode"] == "generative"
     assert len(back["turns"]) == C.MAX_TURNS and back["turns"][-1]["question"] == f"q{C.MAX_TURNS + 4}"
     for bad in ("", "{", "[]", "null", json.dumps({"turns": "x"}), "x" * (C.MAX_JSON_CHARS + 1), None, 42):
         assert C.parse(bad)["turns"] == []

@@ -39,8 +39,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
+MODES = ("extractive", "generative")  # assistant.MODES: how the conversation's questions are answered
+
+
 def empty() -> dict:
-    return {"id": new_id("c"), "title": "", "created": now(), "turns": []}
+    return {"id": new_id("c"), "title": "", "created": now(), "turns": [], "mode": MODES[0]}
 
 
 def title_for(question: str) -> str:
@@ -126,10 +129,21 @@ def compact_trace(trace: Any) -> dict:
     return out
 
 
+def _verdict(d: Any) -> dict | None:
+    if not isinstance(d, dict):
+        return None
+    return {"text": _str(d.get("text"), 2000), "cites": [n for n in d.get("cites") or [] if _int(n) is not None][:20],
+            "ok": d.get("ok") is True, "why": _str(d.get("why"), 300)}
+
+
 def answer_record(answer: Any) -> dict:
-    """An `Answer` (or its dict) as stored in a turn."""
+    """An `Answer` (or its dict) as stored in a turn (the generative mode's mode, model, note and verdicts too)."""
     d = answer.to_dict() if hasattr(answer, "to_dict") else dict(answer or {})
     return {
+        "mode": d.get("mode") if d.get("mode") in MODES else MODES[0],
+        "model": _str(d.get("model"), 200),
+        "note": _str(d.get("note"), 500),
+        "verdicts": [x for x in map(_verdict, (d.get("verdicts") or [])[:50]) if x],
         "text": _str(d.get("text")),
         "answerable": d.get("answerable") is True,
         "intent": _str(str(d.get("intent", "")), 40),
@@ -146,6 +160,7 @@ def _turn(d: Any) -> dict | None:
         "id": _ident(d.get("id"), "t"),
         "question": d["question"][:MAX_QUESTION_CHARS],
         "answer": answer_record(d.get("answer")),
+        "extractive": answer_record(d["extractive"]) if isinstance(d.get("extractive"), dict) else None,
         "trace": compact_trace(d.get("trace")),
         "context": d.get("context") is not False,
         "doc_ids": [_str(x, 200) for x in (d.get("doc_ids") or [])[:50] if isinstance(x, str)],
@@ -171,7 +186,7 @@ def parse(raw: Any) -> dict:
     turns = [t for t in map(_turn, (raw.get("turns") or [])[-MAX_TURNS:] if isinstance(raw.get("turns"), list) else [])
              if t]
     return {"id": _ident(raw.get("id"), "c"), "title": _str(raw.get("title"), 200), "created": _str(raw.get("created"), 40)
-            or now(), "turns": turns}
+            or now(), "turns": turns, "mode": raw.get("mode") if raw.get("mode") in MODES else MODES[0]}
 
 
 def dumps(conv: dict) -> str:
@@ -199,6 +214,7 @@ def make_turn(question: str, answer: Any = None, *, error: str = "", context: bo
         "id": new_id("t"),
         "question": question[:MAX_QUESTION_CHARS],
         "answer": answer_record(answer) if answer is not None else answer_record({}),
+        "extractive": answer_record(answer.extractive) if getattr(answer, "extractive", None) is not None else None,
         "trace": compact_trace(getattr(answer, "trace", None)) if answer is not None else {},
         "context": context,
         "doc_ids": list(doc_ids or []),

@@ -14,14 +14,16 @@ from datetime import datetime
 
 import gradio as gr
 
-from assistant import feedback
+from assistant import EXTRACTIVE, GENERATIVE, feedback
 from assistant.types import Intent
 from assistant.validation import check_question
 from index.errors import IndexError_
 from ui import conversation as C
 from ui.pages.base import PRIVATE, Page
+from ui.pages.generation import ModeSwitch, streamed
 from ui.render.answer import answer_html, user_html
 from ui.render.export import conversation_markdown, file_name
+from ui.render.generation import streaming_html
 from ui.render.html import esc
 
 log = logging.getLogger("ui")
@@ -72,6 +74,7 @@ class ChatPage(Page):
                     choices=self.app.library.catalog.choices, value=[], multiselect=True, allow_custom_value=True,
                     label="対象の資料（空欄ならすべて）", elem_id="chat-docs",
                 )
+                self.switch = ModeSwitch(self.app.bot)  # 抽出 / 生成, per conversation
                 with gr.Row(elem_id="ask-row"):
                     self.question = gr.Textbox(
                         label="質問", placeholder=text.placeholder, lines=1, max_lines=6, scale=8,
@@ -105,8 +108,10 @@ class ChatPage(Page):
 
     def wire(self) -> None:
         outputs = [self.chatbot, self.store, self.question, self.status]
+        asked = [self.question, self.store, self.docs, self.switch.radio]
         for trigger in (self.question.submit, self.send.click):
-            trigger(self.respond, [self.question, self.store, self.docs], outputs, show_progress="hidden", **PRIVATE)
+            trigger(self.respond, asked, outputs, show_progress="hidden", **PRIVATE)
+        self.switch.wire(self.store)
         cleared = outputs + [self.app.api.history]
         self.new.click(self.new_conversation, None, cleared, api_name="new_conversation", queue=False)
         self.chatbot.clear(self.new_conversation, None, cleared, queue=False, **PRIVATE)  # the chat's own 🗑
@@ -119,8 +124,7 @@ class ChatPage(Page):
             for q in questions:
                 fill = (lambda q=q: q)
                 event = (button.click if event is None else event.then)(fill, None, self.question, queue=False, **PRIVATE)
-                event = event.then(self.respond, [self.question, self.store, self.docs], outputs,
-                                   show_progress="hidden", **PRIVATE)
+                event = event.then(self.respond, asked, outputs, show_progress="hidden", **PRIVATE)
 
     def sync_documents(self, doc_ids, seen):
         """The tab opened: the document list as it is now (another session may have changed the library)."""
@@ -137,10 +141,11 @@ class ChatPage(Page):
     # --- rendering --------------------------------------------------------------------------------------
 
     def display(self, conv: dict, *, reveal: int | None = None, pending: str | None = None,
-                status: tuple[str, str] = ("", "")) -> list[dict]:
+                generated: str | None = None, status: tuple[str, str] = ("", "")) -> list[dict]:
         """The chat's messages for a conversation. `reveal` shows only the first lines of the last answer
-        (streaming); `pending` adds a question whose answer is being prepared; `status` is (turn id, text):
-        a word about what was just done to that answer, shown under it."""
+        (streaming); `pending` adds a question whose answer is being prepared (`generated`: the verified
+        sentences of a generated answer so far); `status` is (turn id, text): a word about what was just done
+        to that answer, shown under it."""
         library = self.app.library
         catalog = library.catalog
         passages = library.passages([c for t in conv["turns"] for c in t["answer"]["citations"]])
@@ -154,17 +159,19 @@ class ChatPage(Page):
                 status=status[1] if turn["id"] == status[0] else "")})
         if pending is not None:
             messages.append({"role": "user", "content": user_html({"question": pending})})
-            messages.append({"role": "assistant", "content": PENDING})
+            messages.append({"role": "assistant", "content": PENDING if generated is None else streaming_html(generated)})
         return messages
 
     # --- asking -----------------------------------------------------------------------------------------
 
     def answer(self, question: str, history: list[dict], doc_ids: list[str], context: bool = True,
-               whole: bool = False) -> dict | str:
+               whole: bool = False, mode: str = EXTRACTIVE, on_text=None) -> dict | str:
         """A new turn, or a Japanese message when the question is refused (not a turn). When the index cannot
         be reached the turn says so in the index's own words (never 「言い換えて」). `whole`: a list answer
         names every unit (「続きを表示」), not only the first ones."""
         every = {"list_limit": None} if whole else {}
+        if mode == GENERATIVE:
+            every.update(mode=mode, on_text=on_text)
         try:
             answer = self.app.bot.ask(question, history, doc_ids=doc_ids or None, **every)
         except Exception:  # noqa: BLE001 - ask answers every failure itself; this is the last guard
@@ -191,7 +198,7 @@ class ChatPage(Page):
             log.debug("refresh after a failed answer failed", exc_info=True)
         return None
 
-    def respond(self, message, stored, doc_ids):
+    def respond(self, message, stored, doc_ids, mode_label=None):
         """Generator: (chatbot, store, question box, status)."""
         skip = gr.skip()
         message = message if isinstance(message, str) else ""
@@ -199,10 +206,18 @@ class ChatPage(Page):
         if problem:
             yield skip, skip, skip, warn(problem.message)
             return
-        conv = C.parse(stored)
+        mode = self.switch.mode(mode_label)
+        conv = {**C.parse(stored), "mode": mode}
         doc_ids = self.app.library.catalog.known(doc_ids)
         yield self.display(conv, pending=message), skip, "", "回答を作成しています…"
-        turn = self.answer(message, C.history(conv), doc_ids)
+        if mode == GENERATIVE:  # the verified sentences appear as the model writes them
+            turn = None
+            for text, turn in streamed(lambda on_text: self.answer(message, C.history(conv), doc_ids, mode=mode,
+                                                                   on_text=on_text)):
+                if text is not None:
+                    yield self.display(conv, pending=message, generated=text), skip, skip, skip
+        else:
+            turn = self.answer(message, C.history(conv), doc_ids)
         if isinstance(turn, str):
             yield self.display(conv), skip, message, warn(turn)
             return
@@ -248,7 +263,7 @@ class ChatPage(Page):
         if action in ACTION_STATUS:
             context = action != "drop_context" and turn["context"]
             new = self.answer(turn["question"], C.history(conv, i) if context else [], turn["doc_ids"], context,
-                              whole=action == "more")
+                              whole=action == "more", mode=self.switch.mode_of(conv))
             if isinstance(new, str):
                 return skip, skip, skip, warn(new)
             return self.changed(conv, i, new, ACTION_STATUS[action])

@@ -15,6 +15,7 @@ from assistant.render import reference_list
 from ui.content import content
 from ui.conversation import MAX_COMMENT_CHARS as MAX_COMMENT
 from ui.conversation import STRENGTHS, as_citation
+from ui.render.generation import GENERATION_KEYS, badge_html, extractive_html, verdicts_html
 from ui.render.html import esc, esc_lines, flat, get
 from ui.render.sources import DocMeta, cards_html
 
@@ -138,9 +139,10 @@ TRACE_LABELS = {
     "fields": "分野", "sections": "節", "headings": "見出し", "phrases": "資料の語句", "topics": "話題",
     "quoted": "引用された語", "documents": "文書", "place_notes": "地名", "unknown_terms": "資料にない語",
     "unknown_names": "資料にない名前", "asks": "求める情報", "negated": "否定", "cues": "手がかり",
-    "entities": "抽出した語", "scope": "対象", "notes": "読み替え",
+    "entities": "抽出した語", "scope": "対象", "notes": "読み替え", "generation_note": "生成についての注記",
+    "generation_ms": "生成の時間（ms）",
 }
-TRACE_TABLES = ("candidates", "chosen")
+TRACE_TABLES = ("candidates", "chosen", *GENERATION_KEYS)  # shown in their own sections
 TRACE_SKIP = ("ms",)
 # What the plain view names among the words read from the question (the rest is in 詳細).
 READ_WORDS = ("units", "fields", "sections", "headings", "phrases", "topics", "quoted")
@@ -231,7 +233,7 @@ def trace_html(trace: Mapping[str, Any], citations: Sequence[Any] = (), metas: M
               f"{spans_html}</details>")
     return (f'<details class="trace"><summary>検索の経過</summary>'
             f'<dl class="trace-facts">{_facts(_plain_facts(trace, metas or {}))}</dl>'
-            f"{table}{chosen_html}{detail}</details>")
+            f"{table}{chosen_html}{verdicts_html(trace)}{detail}</details>")
 
 
 # --- the whole answer ---------------------------------------------------------------------------------
@@ -332,7 +334,8 @@ def answer_html(
     if partial:
         return flat(f'{head}<div class="body">{body}</div></div>')
     return flat(
-        f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}{more_html(turn)}</div>"
+        f"{head}{chip_html(turn, removable=last)}{badge_html(answer)}<div class=\"body\">{body}{more_html(turn)}</div>"
+        f"{extractive_html(turn, lines_html)}"
         f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {}, citations, metas)}"
         f"{tools_html(turn)}{feedback_html(turn, status)}</div>"
     )
