@@ -10,7 +10,7 @@ from corpus.text import normalize, squash
 from assistant.answers.context import Context
 from assistant.understanding.headings import titled_documents
 from assistant.evidence import Scored
-from assistant.plan import Located, Part
+from assistant.plan import Located, Part, display_name
 
 # A heading shares at least this share of its character pairs with the title: it restates the title
 # (「世界一の子育て・教育環境の実現へ」 under 「【未来世代】世界一の子育て・教育環境」), so it sums the document up.
@@ -177,6 +177,36 @@ def heading_span(part: Part) -> tuple[object, int, int] | None:
         for path, s, e in c.heads:
             if tuple(path) == part.path:
                 return c, s, e
+    return None
+
+
+_COUNTED = r"(\d+)(?:つ|個|本|項目|件|分野)?の?"
+
+
+def stated_total(ctx: Context) -> tuple[int, object, int, int] | None:
+    """A count the documents state for what the question counts (「17の戦略分野」, 「次の3つの基本目標」): the
+    number written before a noun of the question, in a heading it names or in the text of the documents in
+    scope; (number, chunk, start, end) of where it is written."""
+    u = ctx.u
+    question = u.question.squashed
+    for h in u.headings:
+        m = re.match(_COUNTED + r"(.{2,})$", squash(display_name(h)))
+        if m and m.group(2) in question:
+            for part in ctx.kb.plan.others():
+                span = heading_span(part) if part.path[-1] == h else None
+                if span:
+                    return int(m.group(1)), *span
+    nouns = sorted({squash(w) for w in (*u.phrases, *u.topics) if len(squash(w)) >= 2 and not squash(w).isdigit()},
+                   key=len, reverse=True)
+    plan = ctx.kb.plan
+    for noun in nouns:
+        for cid in sorted(ctx.kb.chunks_with(noun)):
+            if cid not in plan.chunks or (ctx.scope is not None and plan.doc_of(cid) not in ctx.scope):
+                continue
+            chunk = plan.chunks[cid]
+            m = re.search(_COUNTED + re.escape(noun), normalize(chunk.text))
+            if m and len(normalize(chunk.text)) == len(chunk.text):
+                return int(m.group(1)), chunk, chunk.start + m.start(), chunk.start + m.end()
     return None
 
 

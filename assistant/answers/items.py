@@ -17,7 +17,7 @@ from assistant.answers._decline import not_stated
 from assistant.answers._kinds import pieces
 from assistant.answers._passages import address_only, retrieved
 from assistant.answers._tree import (
-    child_sections, heading_span, list_of, named_part, part_at, place, ranked, section_list, stated_count,
+    child_sections, heading_span, list_of, named_part, part_at, place, ranked, section_list, stated_count, stated_total,
 )
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, count_of
@@ -38,9 +38,22 @@ HEADING_OVERLAP = 0.3
 
 
 def answer(ctx: Context) -> Draft | None:
+    stated = stated_total(ctx) if ctx.u.cue("count") else None
+    listed = _listed(ctx)
+    if stated is not None and (listed is None or len(listed[0]) != stated[0]):
+        n, chunk, start, end = stated  # 「戦略分野はいくつ？」: the count the documents state (「17の戦略分野」)
+        d = Draft()
+        d.lead(f"{count_of(n)}です（「{chunk.text[start - chunk.start : end - chunk.start]}」）。", d.cite(chunk, start, end))
+        return d
+    return listed[1] if listed is not None else not_stated(
+        "この質問に答える内容", [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]])
+
+
+def _listed(ctx: Context) -> tuple[list[Located], Draft] | None:
+    """The list the question asks for and its answer (entries, draft); None when no passage is about it."""
     patterned = _patterned(ctx)
     if patterned:
-        return _list(ctx, patterned, len(patterned))
+        return patterned, _list(ctx, patterned, len(patterned))
     named = named_part(ctx)
     if named is not None:  # 「医療の章の政策を全部」「へき地医療の施策は何項目」: that part's sections, else its list
         drafted = _of_part(ctx, *named)
@@ -48,21 +61,21 @@ def answer(ctx: Context) -> Draft | None:
             return drafted
     good = [s for s in ranked(ctx, retrieved(ctx)) if s.overlap >= MIN_OVERLAP]
     if not good:
-        return not_stated("この質問に答える内容", [ctx.kb.plan.chunks[h.chunk_id] for h in ctx.hits[:2]])
+        return None
     best = good[0]
     asked = ctx.u.kinds or (("quantity",) if ctx.u.cue("count") else ())
     if any(len(pieces(ctx, k, best.located)) >= ENUMERATES for k in asked):
-        return _running_text(ctx, best.located, best.score)
+        return [], _running_text(ctx, best.located, best.score)
     entries = _section_entries(ctx, best.located) or _narrowest(ctx, good[:LOOK])
     if entries and ctx.u.list_size is not None and len(entries) != ctx.u.list_size:
         # 「17の〜を全部」: the list found does not enumerate that many names; no other list is invented
-        return not_stated(f"{ctx.u.list_size}項目それぞれの名称（一覧）", [entries[0].chunk])
+        return entries, not_stated(f"{ctx.u.list_size}項目それぞれの名称（一覧）", [entries[0].chunk])
     if not entries:  # the best passage is running text: it is the answer
-        return _running_text(ctx, best.located, best.score)
-    return _list(ctx, entries, len(entries))
+        return [], _running_text(ctx, best.located, best.score)
+    return entries, _list(ctx, entries, len(entries))
 
 
-def _of_part(ctx: Context, doc_id: str, path: tuple[str, ...]) -> Draft | None:
+def _of_part(ctx: Context, doc_id: str, path: tuple[str, ...]) -> tuple[list, Draft] | None:
     children = child_sections(ctx, doc_id, path)
     part = part_at(ctx, doc_id, path)
     where = " › ".join(x for x in (ctx.kb.plan.titles[doc_id], part.name if part else "") if x)
@@ -75,11 +88,11 @@ def _of_part(ctx: Context, doc_id: str, path: tuple[str, ...]) -> Draft | None:
             cites = [d.cite(*span)] if span else [d.cite(p.chunks[0], p.start, min(p.end, p.chunks[0].end))]
             d.item(p.name, cites)
         d.omitted = max(0, len(children) - MAX_ENTRIES)
-        return d
+        return children, d
     if part is not None:
         top = [x for x in section_list(ctx, part.items[0])[1]] if part.items else []
         if len(top) >= 2:
-            return _list(ctx, top, len(top))
+            return top, _list(ctx, top, len(top))
     return None
 
 
