@@ -7,6 +7,7 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind
+from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind, MapCell, Matrix, MatrixGap, MatrixKind, Strength
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "Settings"]
+__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "MapCell", "Matrix", "MatrixGap",
+           "MatrixKind", "Settings", "Strength"]

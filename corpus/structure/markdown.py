@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from corpus.structure.build import Draft, Lines, inline_items, numbered_marker, row_cells, split_lines
-from corpus.structure.markers import heading_of
+from corpus.structure.build import (
+    Draft, Lines, ListNester, indent_of, inline_items, list_item, numbered_marker, row_cells, split_lines,
+)
+from corpus.structure.markers import BULLET, heading_of
 from corpus.text import Tokenizer, trim_span
 from corpus.tree import Kind, Link, Tree
 
@@ -126,6 +128,26 @@ class _Builder:
         self._flush(run, links, s, e)
 
     def _flush(self, run: list, links: list[Link], s: int, e: int) -> None:
+        """The lines of a paragraph: prose, and lists of numbered lines inside it."""
+        if not run:
+            return
+        prose: list = []
+        k = 0
+        while k < len(run):
+            j = k
+            while j < len(run) and _numbered(run[j].text):
+                j += 1
+            if j - k >= 2:  # 「(1) 医療\n(2) 観光」: Markdown has no list there, Japanese writing has
+                self._prose(prose, links, s, e)
+                prose = []
+                self._numbered_list(run[k:j])
+                k = j
+            else:
+                prose.append(run[k])
+                k += 1
+        self._prose(prose, links, s, e)
+
+    def _prose(self, run: list, links: list[Link], s: int, e: int) -> None:
         if not run:
             return
         start, end = trim_span(self.text, max(run[0].start, s), min(run[-1].end, e))
@@ -135,11 +157,36 @@ class _Builder:
         node.children.extend(self._inline_items(start, end))
         self.add(node)
 
+    def _numbered_list(self, run: list) -> None:
+        nester = ListNester()
+        depth = sum(1 for c in self.containers if c.kind is Kind.LIST)
+        for ln in run:
+            item = list_item(self.text, ln, self.tok)
+            if item is not None:
+                nester.add(item, indent_of(ln.text))
+        if nester.root is not None:
+            for item in _items(nester.root):
+                item.level += depth
+            self.add(nester.root)
+
     def _inline_items(self, s: int, e: int) -> list[Draft]:
         out: list[Draft] = []
         for ln in _lines_of(self.lines, s, e):
             out.extend(inline_items(self.text, max(ln.start, s), min(ln.end, e), self.tok))
         return out
+
+
+def _numbered(line: str) -> bool:
+    """A line that opens with (1), （１）, 1） or 1．: an item of a numbered list written as plain lines."""
+    m = BULLET.match(line)
+    return bool(m and (m.group("paren") or m.group("dot")) and line[m.end():].strip())
+
+
+def _items(node: Draft):
+    for child in node.children:
+        if child.kind is Kind.ITEM:
+            yield child
+        yield from _items(child)
 
 
 def _close(section: Draft) -> None:

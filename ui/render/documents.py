@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
-from ui.render.html import Mark, dom_id, esc, esc_lines, get, mark_text
+from ui.render.html import Mark, Swap, dom_id, esc, esc_lines, get, mark_text
 from ui.render.sources import DocMeta
 
 
@@ -32,6 +33,22 @@ def document_tree_html(parsed: Any) -> str:
             f'{esc(get(block, "name", ""))}</a>{count}{inner}</li>'
         )
     return f'<nav class="doc-tree" aria-label="構成"><h4>構成</h4><ol>{"".join(rows)}</ol></nav>'
+
+
+# A list line's marker (「- 」「* 」「+ 」) at the start of a line, and what follows it.
+_LIST_MARK = re.compile(r"^[ \t\u3000]*([-*+])[ \t\u3000]+(?=\S)", re.M)
+# An item's own numbering right after such a marker (「- ①A」, 「- (1) …」, 「- 1. …」).
+_NUMBERED = re.compile(r"[\u2460-\u2473]|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．)）]\s")
+
+
+def list_marks(text: str) -> list[Swap]:
+    """How list markers are shown in the full text: a marker before an item that numbers itself is dropped
+    (「- ①A ②B」 reads 「①A ②B」), any other shows as 「・」."""
+    out = []
+    for m in _LIST_MARK.finditer(text):
+        s, e = m.start(1), m.end()
+        out.append(Swap(s, e, "" if _NUMBERED.match(text, e) else "・"))
+    return out
 
 
 def document_html(parsed: Any, citations: Iterable[Any] = (), meta: DocMeta | None = None) -> str:
@@ -72,13 +89,56 @@ def document_html(parsed: Any, citations: Iterable[Any] = (), meta: DocMeta | No
         f'<div class="document" data-doc="{esc(doc_id)}"><h3>{esc(meta.title or get(doc, "title", ""))}</h3>'
         f'<p class="doc-meta">{esc("　".join(facts))}</p>{jump}'
         f'<div class="doc-layout">{document_tree_html(parsed)}'
-        f'<div class="doc-text">{mark_text(text[lead:], lead, marks, anchors, labels=True)}</div></div></div>'
+        f'<div class="doc-text">{mark_text(text[lead:], lead, marks, anchors, labels=True, swaps=list_marks(text))}'
+        "</div></div></div>"
     )
 
 
 def message_html(text: str, kind: str = "info") -> str:
     """A one-line status for the 資料 tab (deleting, nothing chosen …)."""
     return f'<p class="doc-msg doc-msg-{esc(kind)}" role="status">{esc_lines(text)}</p>'
+
+
+# --- an upload under way: one bar per file ----------------------------------------------------------------
+
+# What a file's state is called (assistant.library: waiting … saving, done, refused).
+FILE_STATE_TEXT = {
+    "waiting": "ほかの資料の追加・削除が終わるのを待っています",
+    "checking": "ファイルを確認しています",
+    "reading": "資料を読み込んでいます",
+    "embedding": "質問に使えるように準備しています",
+    "saving": "登録しています",
+    "done": "登録しました",
+    "refused": "追加できません",
+}
+
+
+def upload_progress_html(progress: Any) -> str:
+    """While an upload runs (an `assistant.library.UploadProgress`): one line per file with its own bar,
+    filled by the file's passages made ready so far (empty until its turn comes, full once it is ready)."""
+    rows = []
+    for f in get(progress, "files", ()) or ():
+        name, state = get(f, "name", ""), get(f, "state", "")
+        done, total = int(get(f, "done", 0) or 0), int(get(f, "total", 0) or 0)
+        if state == "refused":
+            rows.append(f'<li class="upl err" data-file="{esc(name)}" data-state="refused">'
+                        f'<span class="upl-name">{esc(name)}</span>'
+                        f'<span class="upl-text">{esc_lines(get(f, "reason", "") or FILE_STATE_TEXT["refused"])}</span></li>')
+            continue
+        if total:
+            value, top, count = done, total, f"（{done} / {total} 件）"
+        elif state in ("saving", "done"):  # nothing new to prepare (the same content as before): ready
+            value, top, count = 1, 1, ""
+        else:
+            value, top, count = 0, 1, ""
+        percent = round(100 * value / top)
+        rows.append(
+            f'<li class="upl" data-file="{esc(name)}" data-state="{esc(state)}" data-done="{done}" data-total="{total}">'
+            f'<span class="upl-name">{esc(name)}</span>'
+            f'<progress max="{top}" value="{value}" aria-label="{esc(name)}：{percent}%">{percent}%</progress>'
+            f'<span class="upl-text">{esc(FILE_STATE_TEXT.get(state, ""))}{esc(count)}</span></li>')
+    return (f'<div class="upload-progress" role="status" aria-live="polite" data-step="{esc(get(progress, "step", ""))}">'
+            f'<ul>{"".join(rows)}</ul></div>')
 
 
 # --- the upload report ------------------------------------------------------------------------------

@@ -78,6 +78,16 @@ class Mark:
     anchor: str = ""  # optional element id for the first mark with this anchor
 
 
+@dataclass(frozen=True)
+class Swap:
+    """A span shown as other text (a list line's 「- 」 as 「・」, or as nothing), in document offsets; the
+    offsets of everything else stay the same."""
+
+    start: int
+    end: int
+    shown: str = ""
+
+
 def shown(text: str, *, squeeze: bool = False, breaks: bool = False) -> str:
     """Escaped display form of document text: emphasis markers hidden; with `squeeze`, runs of blank lines
     show as one line break; with `breaks`, line breaks become <br>."""
@@ -96,6 +106,7 @@ def mark_text(
     labels: bool = False,
     squeeze: bool = False,
     breaks: bool = False,
+    swaps: Sequence[Swap] = (),
 ) -> str:
     """Escape `text` (which starts at document offset `base`) and wrap each mark's span in <mark>.
 
@@ -103,7 +114,7 @@ def mark_text(
     Marks outside the text are clipped; empty ones are ignored. `anchors` are (offset, id) pairs that
     become empty <span id=…> elements, for in-page links to blocks and sections. With `labels`, each
     mark starts with a small [n]. `squeeze` and `breaks` as in `shown` (offsets are computed on the
-    original text).
+    original text). Each of `swaps` shows its span as its own text instead.
     """
     n = len(text)
     clipped = []
@@ -119,6 +130,12 @@ def mark_text(
         pos = min(max(offset - base, 0), n)
         points.add(pos)
         anchor_at.setdefault(pos, []).append(ident)
+    swapped: list[tuple[int, int, str]] = []
+    for w in swaps:
+        s, e = max(w.start - base, 0), min(w.end - base, n)
+        if s < e:
+            swapped.append((s, e, w.shown))
+            points.update((s, e))
     ordered = sorted(points)
     out: list[str] = []
     used_anchor: set[str] = set()
@@ -127,9 +144,10 @@ def mark_text(
             out.append(f'<span class="anchor" id="{esc(ident)}"></span>')
         if b is None:
             break
-        segment = shown(text[a:b], squeeze=squeeze, breaks=breaks)
+        inside = next((w for w in swapped if w[0] <= a and b <= w[1]), None)
+        segment = shown(text[a:b], squeeze=squeeze, breaks=breaks) if inside is None else esc(inside[2]) if a == inside[0] else ""
         covering = [m for s, e, m in clipped if s <= a and b <= e]
-        if not covering:
+        if not covering or (inside is not None and not segment and not any(s == a for s, _e, _m in clipped)):
             out.append(segment)
             continue
         names = list(dict.fromkeys(m.label for m in covering if m.label))
