@@ -49,15 +49,18 @@ class FieldMapPage(Page):
     def wire(self) -> None:
         views = [self.map, self.passages, self.matrix]
         inputs = [self.docs, self.field, self.unit]
-        self.field.input(self.select, inputs, views, show_progress="minimal", **PRIVATE)
-        self.unit.input(self.select, inputs, views, show_progress="minimal", **PRIVATE)
+        # One map event at a time, in the order they come: a slow redraw (the tab opened after the library
+        # changed) must not land after, and undo, a choice made meanwhile. Drawn maps are cached per selection.
+        ordered = dict(concurrency_limit=1, concurrency_id="map", **PRIVATE)
+        self.field.input(self.select, inputs, views, show_progress="minimal", **ordered)
+        self.unit.input(self.select, inputs, views, show_progress="minimal", **ordered)
         self.docs.input(self.choose_documents, inputs, [self.field, self.unit, *views], show_progress="minimal",
-                        **PRIVATE)
-        self.clear.click(self.select_cell, [self.docs], [self.field, self.unit, *views], **PRIVATE)
+                        **ordered)
+        self.clear.click(self.select_cell, [self.docs], [self.field, self.unit, *views], **ordered)
         self.bridge.cell(self.select_cell, [self.docs], [self.field, self.unit, *views], show_progress="minimal",
-                         **PRIVATE)
+                         **ordered)
         self.tab.select(self.sync, [self.seen, *inputs], [self.docs, self.field, self.unit, *views, self.seen],
-                        show_progress="minimal", **PRIVATE)
+                        show_progress="minimal", **ordered)
 
     # --- views ----------------------------------------------------------------------------------------------
 

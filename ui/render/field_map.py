@@ -271,10 +271,10 @@ def map_view(fm: Any, field: str | None, unit: str | None, areas: Mapping[str, S
         rows = row_noun(fm)
         caption = f"{noun}の区分（{rows}を選ぶと、その{rows}を挙げる{noun}だけを着色します）"
     missing = [u for u in marked if u not in coloured]
-    if missing and any(areas.get(u) for u in get(fm, "units", ())):
+    if missing:
         caption += f"。地図に示せない{noun}：{'、'.join(missing)}"
-    elif missing:
-        caption += f"。この表の{noun}は地図上の地域ではないため、地図には示しません"
+        if not any(areas.get(u) for u in get(fm, "units", ())):
+            caption += f"（この表の{noun}は地図上の場所ではありません）"
     return MapView(tuple(marked), tuple(coloured), caption, tuple(u for u in potential if u in coloured), noun)
 
 
@@ -317,6 +317,7 @@ def map_html(pngs: Mapping[str, str], units: Sequence[str], view: MapView, color
     alt = "日本地図：" + ("、".join(view.coloured) + "を着色" if view.coloured else "着色なし")
     images = "".join(f'<img class="map-img map-{esc(theme)}" data-theme="{esc(theme)}" alt="{esc(alt)}"'
                      f' src="data:image/png;base64,{b64}">' for theme, b64 in pngs.items())
+    images = f'<div class="map-stack">{images}</div>' if images else ""
     return (
         f'<figure class="japan-map" data-marked="{esc(",".join(view.marked))}" data-drawn="{str(bool(pngs)).lower()}">'
         f"{images}<figcaption>{map_legend_html(units, view, colors)}</figcaption></figure>"
