@@ -449,3 +449,27 @@ def test_sanitised_names_and_original_names_are_kept_apart():
     assert source_of({"orig_name": "a.md"})[0] is None
     assert printable("evil\u202egpj.md") == "evilgpj.md"
     assert os.sep not in printable("a.md")
+
+
+def test_a_deletion_takes_its_line_out_of_the_upload_report_and_old_answers_say_it_was_deleted(fresh, handlers, uploads):
+    """Issue 20 §3: 「✓…を追加しました」 stayed after its document was deleted, and answers citing it kept
+    pointing to the 資料 tab."""
+    settings, bot, _ = fresh
+    plan = "■ 礼文\n\n①ウニ漁 ②高山植物観光\n分野でのクラスター形成を検討している。\n\n■ 利尻\n\n①昆布漁\n分野でのクラスター形成を検討している。\n"
+    report, _, choice, *_, last = add(handlers, [write(uploads, "礼文の計画.md", plan),
+                                                 write(uploads, "覚え.md", "# 覚え\n\n港の清掃を毎月行う。\n")])
+    assert [r[1] for r in rows(report)] == ["礼文の計画.md", "覚え.md"]
+    doc_id = doc_id_of(choice, "礼文の計画")
+    steps = list(handlers["respond"]("ウニ漁に取り組む地域は？", "", []))
+    _, stored, *_ = steps[-1]
+    assert 'data-deleted="false"' in steps[-1][0][-1]["content"]
+    *_, upload, kept, chat = remove(handlers, doc_id, [], last, stored)
+    assert [r[1] for r in rows(upload)] == ["覚え.md"] and "礼文" not in upload and kept.first_document != doc_id
+    card = re.search(r'<article class="src[^"]*"[^>]*data-doc="' + re.escape(doc_id) + r'".*?</article>',
+                     chat[-1]["content"], flags=re.S).group(0)
+    assert 'data-deleted="true"' in card and "この資料は削除されました" in card
+    assert "「資料」タブでは読めません" in chat[-1]["content"]
+    # the last line gone, the report goes too
+    other = doc_id_of(choice, "覚え")
+    *_, upload, kept, _ = remove(handlers, other, [], kept, stored)
+    assert upload == "" and kept is None

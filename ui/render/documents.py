@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable
 
-from ui.render.html import Mark, Swap, dom_id, esc, esc_lines, get, mark_text
+from ui.render.html import Mark, dom_id, display_swaps, esc, esc_lines, get, mark_text
 from ui.render.sources import DocMeta
 
 
@@ -33,22 +32,6 @@ def document_tree_html(parsed: Any) -> str:
             f'{esc(get(block, "name", ""))}</a>{count}{inner}</li>'
         )
     return f'<nav class="doc-tree" aria-label="構成"><h4>構成</h4><ol>{"".join(rows)}</ol></nav>'
-
-
-# A list line's marker (「- 」「* 」「+ 」) at the start of a line, and what follows it.
-_LIST_MARK = re.compile(r"^[ \t\u3000]*([-*+])[ \t\u3000]+(?=\S)", re.M)
-# An item's own numbering right after such a marker (「- ①A」, 「- (1) …」, 「- 1. …」).
-_NUMBERED = re.compile(r"[\u2460-\u2473]|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．)）]\s")
-
-
-def list_marks(text: str) -> list[Swap]:
-    """How list markers are shown in the full text: a marker before an item that numbers itself is dropped
-    (「- ①A ②B」 reads 「①A ②B」), any other shows as 「・」."""
-    out = []
-    for m in _LIST_MARK.finditer(text):
-        s, e = m.start(1), m.end()
-        out.append(Swap(s, e, "" if _NUMBERED.match(text, e) else "・"))
-    return out
 
 
 def document_html(parsed: Any, citations: Iterable[Any] = (), meta: DocMeta | None = None) -> str:
@@ -85,12 +68,12 @@ def document_html(parsed: Any, citations: Iterable[Any] = (), meta: DocMeta | No
     if meta.date:
         facts.insert(1 if meta.publisher else 0, f"日付：{meta.date}")
     lead = len(text) - len(text.lstrip())  # leading blank lines are not shown (offsets stay the same)
+    body = mark_text(text[lead:], lead, marks, anchors, labels=True, swaps=display_swaps(text, 0, get(doc, "format", "text")))
     return (
         f'<div class="document" data-doc="{esc(doc_id)}"><h3>{esc(meta.title or get(doc, "title", ""))}</h3>'
         f'<p class="doc-meta">{esc("　".join(facts))}</p>{jump}'
         f'<div class="doc-layout">{document_tree_html(parsed)}'
-        f'<div class="doc-text">{mark_text(text[lead:], lead, marks, anchors, labels=True, swaps=list_marks(text))}'
-        "</div></div></div>"
+        f'<div class="doc-text">{body}</div></div></div>'
     )
 
 

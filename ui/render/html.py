@@ -88,6 +88,36 @@ class Swap:
     shown: str = ""
 
 
+# A list line's marker (「- 」「* 」「+ 」) at the start of a line, and what follows it.
+_LIST_MARK = re.compile(r"^[ \t\u3000]*([-*+])[ \t\u3000]+(?=\S)", re.M)
+# An item's own numbering right after such a marker (「- ①A」, 「- (1) …」, 「- 1. …」).
+_NUMBERED = re.compile(r"[\u2460-\u2473]|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．)）]\s")
+# A Markdown heading's marks: the leading #s, and closing #s if any.
+_HEADING_MARK = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)(?:.*?)([ \t]+#+[ \t]*)?$", re.M)
+
+
+def list_marks(text: str, base: int = 0) -> list[Swap]:
+    """How list markers are shown: a marker before an item that numbers itself is dropped (「- ①A ②B」 reads
+    「①A ②B」), any other shows as 「・」. Offsets are the text's own plus `base`."""
+    out = []
+    for m in _LIST_MARK.finditer(text):
+        s, e = m.start(1), m.end()
+        out.append(Swap(base + s, base + e, "" if _NUMBERED.match(text, e) else "・"))
+    return out
+
+
+def display_swaps(text: str, base: int = 0, fmt: str = "text") -> list[Swap]:
+    """What a passage shows instead of its list markers and, in Markdown, its heading marks (「## 第2章」
+    reads 「第2章」), so no raw Markdown reaches the reader while the offsets stay the verbatim text's."""
+    out = list_marks(text, base)
+    if fmt == "markdown":
+        for m in _HEADING_MARK.finditer(text):
+            out.append(Swap(base + m.start(1), base + m.end(1), ""))
+            if m.group(2):
+                out.append(Swap(base + m.start(2), base + m.end(2), ""))
+    return sorted(out, key=lambda w: w.start)
+
+
 def shown(text: str, *, squeeze: bool = False, breaks: bool = False) -> str:
     """Escaped display form of document text: emphasis markers hidden; with `squeeze`, runs of blank lines
     show as one line break; with `breaks`, line breaks become <br>."""

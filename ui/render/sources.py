@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from ui.render.html import Mark, esc, get, mark_text, unit_tag
+from ui.render.html import Mark, display_swaps, esc, get, mark_text, unit_tag
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,9 @@ def citation_card(
     marks = [Mark(get(x, "start", 0), get(x, "end", 0), str(get(x, "n", "")), "ref" if get(x, "reference") else "")
              for x in group]
     if passage is not None:
-        body = mark_text(get(passage, "text", ""), get(passage, "start", 0), marks, labels=len(group) > 1,
-                         squeeze=True, breaks=True)
+        text, start = get(passage, "text", ""), get(passage, "start", 0)
+        body = mark_text(text, start, marks, labels=len(group) > 1, squeeze=True, breaks=True,
+                         swaps=display_swaps(text, start, get(passage, "format", "text")))
     else:  # the passage is gone (its document was removed): the cited text itself, highlighted
         body = "<br>".join(
             mark_text(get(x, "text", ""), get(x, "start", 0), [m], breaks=True) for x, m in zip(group, marks)
