@@ -288,12 +288,14 @@ class Assistant:
         vocab = kb.vocab
         categories = [legend.Category(n, vocab.legend_labels.get(n, n), vocab.categories[n])
                       for n in dict.fromkeys(vocab.legend_order)]
-        fields = set(vocab.atoms)
-        listings = [legend.listing(loc.span.label, atoms_of, fields) for u in kb.plan.units() for loc in u.listed
-                    if len(loc.span.label) <= MAX_LABEL_CHARS]
-        nouns = [p.item_noun for p in kb.profiles.values() if p.legend and p.item_noun]
+        # only the plans with a legend have their rows grouped (see matrix.unit_grid): their fields alone
+        with_legend = {d for d, p in kb.profiles.items() if p.legend and p.has_units}
+        fields = [f for f in vocab.atoms if with_legend & vocab.documents(f)]
+        listings = [legend.listing(loc.span.label, atoms_of, set(fields)) for u in kb.plan.units(with_legend)
+                    for loc in u.listed if len(loc.span.label) <= MAX_LABEL_CHARS]
+        nouns = [kb.profile(d).item_noun for d in with_legend if kb.profile(d).item_noun]
         frame = legend.frame_of(max(set(nouns), key=nouns.count) if nouns else "")
-        placed = legend.place(vocab.atoms, categories, listings, vocab.named_by,
+        placed = legend.place(fields, categories, listings, vocab.named_by,
                               lambda texts: cached_vectors(texts, self.embedder, self._derived_dir, "legend"), frame)
         with self._matrix_lock:
             self._placed = (state, placed)

@@ -104,27 +104,19 @@ def place(
 
 def _by_listing(fields: Sequence[str], listings: Sequence[Listing], placed: dict[str, Placement]) -> None:
     """Place each unplaced field that every item listing it lists with placed fields of one category."""
+    mates: dict[str, list[tuple[str, ...]]] = {}  # field → for each item listing it, the fields it goes with
+    for item in listings:
+        for f in item.outside:
+            mates.setdefault(f, []).append(tuple(g for g in item.outside if g != f))
+        for f in item.inside:
+            mates.setdefault(f, []).append(item.outside)  # the head it belongs to
     found: dict[str, str] = {}
     for f in fields:
-        if f in placed:
+        if f in placed or f not in mates:
             continue
-        seen: set[str] = set()
-        ok = False
-        for item in listings:
-            if f in item.outside:
-                mates = [g for g in item.outside if g != f]
-            elif f in item.inside:
-                mates = list(item.outside)  # the head it belongs to
-            else:
-                continue
-            cats = {placed[g].category for g in mates if g in placed}
-            if not cats:
-                ok = False
-                break
-            seen |= cats
-            ok = True
-        if ok and len(seen) == 1:
-            found[f] = seen.pop()
+        cats = [{placed[g].category for g in group if g in placed} for group in mates[f]]
+        if all(cats) and len(set().union(*cats)) == 1:
+            found[f] = next(iter(cats[0]))
     for f, name in found.items():
         placed[f] = Placement(name, How.LISTED)
 
