@@ -7,7 +7,8 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
+from assistant.understanding import MAX_TURNS as CONTEXT_TURNS
 from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind, MapCell, Matrix, MatrixGap, MatrixKind, Strength
 
-__all__ = ["Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "MapCell", "Matrix", "MatrixGap",
-           "MatrixKind", "Settings", "Strength"]
+__all__ = ["CONTEXT_TURNS", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "MapCell",
+           "Matrix", "MatrixGap", "MatrixKind", "Settings", "Strength"]

@@ -22,10 +22,8 @@ from index.embedders import Embedder, as_llama_embedding, make_embedder
 from index.search import Hit, HybridSearcher
 from index.store import IndexInfo
 from assistant import derived, legend, matrix
-from assistant import history as H
-from assistant import scope
-from assistant.answers import ANSWERS, Context, Draft
-from assistant.answers.decline import missing_for_units, unknown_words
+from assistant.answers import Context, Draft
+from assistant.router import Routed, route
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
@@ -39,10 +37,10 @@ from assistant.meaning import MeaningIndex, cached_vectors
 from assistant.places import gazetteer
 from assistant.plan import PlanView
 from assistant.profile import MAX_LABEL_CHARS, DocumentProfile
-from assistant.question import read_question
 from assistant.render import answer_text
 from assistant.types import Answer, Citation, FieldMap, Intent, Matrix
-from assistant.understand import Understanding, classify, extract
+from assistant.understanding import Understanding, understand
+from assistant.understanding.followups import MAX_TURN_CHARS, last_answer
 from assistant.validation import check_question
 from index.errors import IndexError_
 
@@ -100,7 +98,8 @@ class Assistant:
             tokenizer=self.tokenizer,
             analyses=d.analyses,
             text=d.text,
-            titles=title_keys(d.plan.titles, self.tokenizer, self.lexicon.generic),
+            titles=title_keys(d.plan.titles, self.tokenizer, self.lexicon.generic,
+                              {hub: d.plan.collections[name] for name, hub in d.plan.hubs.items()}),
         )
         # The snapshot lives as long as the process (or until a refresh): the cyclic collector need not scan it.
         gc.freeze()
@@ -143,32 +142,16 @@ class Assistant:
 
     # --- understanding ---------------------------------------------------------------------------------
 
-    def _read_turn(self, state: _State, text: str, previous: Understanding | None, recent: tuple[str, ...],
-                   doc_ids: Sequence[str] | None) -> Understanding:
-        """An earlier turn: read, completed from the turns before it, scoped with BM25 alone (no embedding)."""
-        kb = state.kb
-        e = H.merge(extract(read_question(text, kb.tokenizer, kb.lexicon, kb.readings), kb), previous, kb.vocab, recent)
-        hits = state.evidence.lexical_hits(e.norm, self.settings.top_k, doc_ids)
-        return classify(scope.apply(e, hits, kb, doc_ids), kb)
-
     def understand(self, question: str, history: Sequence[dict] = (), doc_ids: Sequence[str] | None = None,
-                   state: _State | None = None) -> tuple[Understanding, list[Hit]]:
+                   state: _State | None = None) -> Understanding:
         state = state or self._state
-        kb = state.kb
-        previous, recent = H.resolve_history(
-            H.earlier_questions(history), lambda t, p, r: self._read_turn(state, t, p, r, doc_ids), kb.vocab
-        )
-        said = H.last_answer(history)
-        picked = H.pick_listed(question, said, kb.lexicon.cues["ordinal"]) if said else None
-        e = extract(read_question(picked[0] if picked else question, kb.tokenizer, kb.lexicon, kb.readings), kb)
-        if picked:  # one entry of the previous answer's list, named in the question's place
-            e = replace(e, notes=(*e.notes, picked[1]))
-        e = H.merge(e, previous, kb.vocab, recent)
-        # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
-        query = " ".join((e.norm, *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
-        within = doc_ids or e.documents or (e.scope if e.followup else None)
-        hits = state.evidence.search(query, self.embedder.embed_query(query), self.settings.top_k, within)
-        return classify(scope.apply(e, hits, kb, doc_ids), kb), hits
+
+        def search(query: str, within: Sequence[str] | None, earlier: bool) -> list[Hit]:
+            if earlier:  # an earlier turn is scoped with BM25 alone: no embedding
+                return state.evidence.lexical_hits(query, self.settings.top_k, within)
+            return state.evidence.search(query, self.embedder.embed_query(query), self.settings.top_k, within)
+
+        return understand(question, history, state.kb, search, doc_ids)
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -180,10 +163,11 @@ class Assistant:
         started = time.perf_counter()
         state = self._state
         try:
-            u, hits = self.understand(question, history or [], doc_ids or None, state)
-            said = H.last_answer(history or [])
-            ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: H.MAX_TURN_CHARS * 10])
-            answer = _finish(_compose(ctx), u)
+            u = self.understand(question, history or [], doc_ids or None, state)
+            hits = u.hits
+            said = last_answer(history or [])
+            ctx = Context(u, hits, state.kb, state.evidence, list_limit, said[: MAX_TURN_CHARS * 10])
+            answer = _finish(route(ctx))
             answer.trace = _trace(u, hits, state.kb, answer, started)
             return answer
         except IndexError_ as exc:  # the index cannot be reached (a Chroma server down or silent): say so
@@ -314,25 +298,12 @@ class Assistant:
         return np.asarray([known[t] for t in labels], dtype=np.float32).reshape(len(labels), self.embedder.dim)
 
 
-def _compose(ctx: Context) -> Draft:
-    u = ctx.u
-    if u.intent is Intent.OUTLINE:  # a part's main points: the part is found by name, a word's absence is no answer
-        return ANSWERS[u.intent](ctx)
-    declined = unknown_words(ctx)
-    if declined is not None:
-        return declined
-    if u.intent not in (Intent.GENERAL, Intent.COMPARE, Intent.DIFFERENCE, Intent.WHERE, Intent.OUTLINE, Intent.ITEMS, Intent.REASONS, Intent.SIDE_BY_SIDE):
-        missing = missing_for_units(ctx)
-        if missing is not None:
-            return missing
-    return ANSWERS[u.intent](ctx)
-
-
 _MARK = re.compile(r"\[(\d+)\]")
 
 
-def _finish(draft: Draft, u: Understanding) -> Answer:
+def _finish(routed: Routed) -> Answer:
     """Keep only citations the lines use, renumbered in order of first use; render the text once."""
+    draft, intent = routed.draft, routed.intent
     order = list(dict.fromkeys(n for line in draft.lines for n in line.cites))
     renumber = {old: new for new, old in enumerate(order, start=1)}
     lines = [replace(line, cites=tuple(renumber[n] for n in line.cites)) for line in draft.lines]
@@ -340,8 +311,8 @@ def _finish(draft: Draft, u: Understanding) -> Answer:
     citations = [replace(by_n[old], n=renumber[old]) for old in order]
     if not lines:
         text = "資料からこの質問に答える記載を見つけられませんでした。"
-        return Answer(text=text, citations=[], answerable=False, intent=u.intent.value)
-    return Answer(text=answer_text(lines), citations=citations, answerable=draft.answerable, intent=u.intent.value,
+        return Answer(text=text, citations=[], answerable=False, intent=intent.value)
+    return Answer(text=answer_text(lines), citations=citations, answerable=draft.answerable, intent=intent.value,
                   lines=lines, omitted=draft.omitted)
 
 
@@ -355,7 +326,8 @@ def _trace(u: Understanding, hits: Sequence[Hit], kb: Knowledge, answer: Answer,
         }
 
     return {
-        "intent": u.intent.value,
+        "intent": answer.intent,  # the module that answered
+        "asked": u.intent.value,  # the intent understanding decided (a fallback may have answered)
         "followup": u.followup,
         "carried": list(u.carried),
         "scope": list(u.scope),

@@ -7,6 +7,8 @@ rank. A passage's words come from indexing (`corpus.analysis`): no passage is to
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,7 +22,7 @@ from index.search import Hit, HybridSearcher
 from assistant.fields import FieldVocabulary
 from assistant.lexicon import Lexicon
 from assistant.plan import Located
-from assistant.understand import Understanding, noun_phrases
+from assistant.understanding import Understanding, noun_phrases
 
 # A passage that repeats a phrase or 「quote」 of the question word for word is very likely the one.
 PHRASE_BONUS = 0.25
@@ -37,6 +39,7 @@ class Scored:
     located: Located
     score: float
     overlap: float  # IDF-weighted share of the question's content terms found in the passage
+    own: float = 0.0  # … of them in the passage itself (not only in its headings): breaks ties
 
 
 class Evidence:
@@ -59,6 +62,10 @@ class Evidence:
 
     def _passage_terms(self, loc: Located) -> frozenset[str]:
         return self._content(self.analyses.span(loc.chunk, loc.span.start, loc.span.end).terms)
+
+    def terms_of(self, loc: Located) -> frozenset[str]:
+        """A passage's content words (as indexing read them) with those of its title and headings."""
+        return self._passage_terms(loc) | self._context_terms(loc)
 
     @staticmethod
     def _path(loc: Located) -> tuple[str, ...]:
@@ -94,31 +101,42 @@ class Evidence:
         return [Hit(cid, s, None, s) for cid, s in self.lexical.search(query, k, doc_ids)]
 
     def question_terms(self, u: Understanding) -> frozenset[str]:
-        terms = self.content_terms(" ".join((u.normalized, *u.carried))) | {normalize(f) for f in u.fields}
+        # the question's words, what earlier turns carried, and the documents' words it was read as (u.readings)
+        terms = self.content_terms(" ".join((u.normalized, *u.carried, *u.readings))) | {normalize(f) for f in u.fields}
         return terms - {t for w in u.title_words for t in self.content_terms(w)}  # 「成長戦略で…」 scopes, it is not asked about
 
     def rank(self, u: Understanding, hits: Sequence[Hit], units: Sequence[Located], k: int = 3) -> list[Scored]:
         """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
         q_terms = self.question_terms(u) & self.lexical.known  # a word no passage has cannot tell passages apart
         idf = {t: self.lexical.idf(t) for t in q_terms}
-        q_weight = sum(idf.values()) or 1.0
+        # fsum: exact whatever the set's order (a float sum in hash order broke ties differently per process)
+        q_weight = math.fsum(idf.values()) or 1.0
         phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]
+        patterns = [re.compile(p) for p in u.patterns]  # 「〇〇せない」: a quote with placeholders
         surfaces = [squash(s) for f in u.fields for s in self.vocab.surfaces(f)]
         chunk_rank = {h.chunk_id: r for r, h in enumerate(hits)}
         scored = []
         for loc in units:
             own = q_terms & self._passage_terms(loc)
             implied = (q_terms & self._context_terms(loc)) - own
-            overlap = (sum(idf[t] for t in own) + CONTEXT_WEIGHT * sum(idf[t] for t in implied)) / q_weight
+            overlap = (math.fsum(idf[t] for t in own) + CONTEXT_WEIGHT * math.fsum(idf[t] for t in implied)) / q_weight
             text = squash(loc.span.text)
-            bonus = PHRASE_BONUS if any(p in text for p in phrases) else 0.0
+            bonus = PHRASE_BONUS if any(p in text for p in phrases) or any(p.search(text) for p in patterns) else 0.0
             if surfaces and any(s in text for s in surfaces):
                 bonus += PHRASE_BONUS / 2  # the field asked about
             rank = chunk_rank.get(loc.chunk.chunk_id)
             prior = RANK_PRIOR / (1 + rank) if rank is not None else 0.0
-            scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus))
-        scored.sort(key=lambda s: (-s.score, s.located.chunk.doc_id, s.located.span.start))
+            own_share = math.fsum(idf[t] for t in own) / q_weight
+            scored.append(Scored(loc, overlap + bonus + prior, overlap + bonus, own_share))
+        scored.sort(key=lambda s: (-s.score, -s.own, s.located.chunk.doc_id, s.located.span.start))
         return scored[:k] if k else scored
+
+    def overlap(self, u: Understanding, text: str) -> float:
+        """The IDF-weighted share of the question's content words that `text` (a heading) holds; the text is
+        tokenised here, so this is for a few short strings per question."""
+        q_terms = self.question_terms(u) & self.lexical.known
+        idf = {t: self.lexical.idf(t) for t in q_terms}
+        return math.fsum(idf[t] for t in q_terms & self.content_terms(text)) / (math.fsum(idf.values()) or 1.0)
 
     def covers(self, u: Understanding, loc: Located) -> bool:
         """Whether the passage (with its title and headings) holds most of the question's topic words,
@@ -130,8 +148,8 @@ class Evidence:
         # a compound word may be cut into several terms: it is held when the text or a heading spells it
         text = squash(" ".join((loc.span.text, loc.chunk.title, *self._path(loc))))
         weight = {w: self.lexical.idf(w) for w in words}
-        held = sum(weight[w] for w in words if squash(w) in text or w in have)
-        return held >= COVER * sum(weight.values())
+        held = math.fsum(weight[w] for w in words if squash(w) in text or w in have)
+        return held >= COVER * math.fsum(weight.values())
 
     def subject(self, u: Understanding, passage: Scored) -> str:
         """The longest of the question's own phrases (quotes, noun phrases, words) that the chosen passage

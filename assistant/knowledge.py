@@ -6,6 +6,7 @@ on the old snapshot finishes on it: no lock is needed around answering.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,19 +50,24 @@ class NameReadings:
         return self.by_reading.get(reading)
 
 
-def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[str]) -> dict[str, frozenset[str]]:
+def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[str],
+               collections: dict[str, tuple[str, ...]] | None = None) -> dict[str, frozenset[str]]:
     """Words that name a document: each title's compound nouns and proper names (A市X計画,
-    A市), squashed → the documents whose title has them."""
+    A市), squashed → the documents whose title has them. A collection's hub (`collections`: hub → the
+    collection's documents) names every document of its collection by its title."""
     keys: dict[str, set[str]] = {}
+    named = collections or {}
     for doc_id, title in titles.items():
+        docs = named.get(doc_id, (doc_id,))
         norm = normalize(title)
         run: list = []
         for t in [*tokenizer.tokens(norm), None]:
             noun = t is not None and (t.pos in ("名詞", "接頭辞", "接尾辞") or t.surface == "・") and t.surface.strip()
             if noun:
                 run.append(t)
-                if t.kind and len(t.surface) >= 2 and t.surface not in generic:
-                    keys.setdefault(squash(t.surface), set()).add(doc_id)
+                whole = doc_id in named and t.pos == "名詞" and not t.surface.isdigit()  # a collection's title word
+                if (t.kind or whole) and len(t.surface) >= 2 and t.surface not in generic:
+                    keys.setdefault(squash(t.surface), set()).update(docs)
                 continue
             if run:
                 # the compound and its shorter endings of two words or more: 「クラスター計画」 names
@@ -70,8 +76,9 @@ def title_keys(titles: dict[str, str], tokenizer: Tokenizer, generic: frozenset[
                     if i and (run[i].pos != "名詞" or run[i].surface.isdigit()):
                         continue  # an ending starts with a noun of its own (not 年度, not 8)
                     text = norm[run[i].begin : run[-1].end].strip("・")
-                    if len(text) >= 2 and text not in generic and not text[0].isdigit():
-                        keys.setdefault(squash(text), set()).add(doc_id)
+                    for key in {text, re.sub(r"[\d年度版]+$", "", text)}:  # 「政策集2030」 is named 「政策集」 too
+                        if len(key) >= 2 and key not in generic and not key[0].isdigit():
+                            keys.setdefault(squash(key), set()).update(docs)
                 run = []
     return {k: frozenset(v) for k, v in keys.items()}
 

@@ -23,7 +23,11 @@ from assistant.profile import DocumentProfile, Role, derive_profiles
 
 
 # A heading's own numbering (第1節, 第4章, 3., (2)) is not part of its name: 「第1節 Aエリア」 is Aエリア.
-_NUMBERING = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]|[0-9０-９]+[.．)）]|[（(][0-9０-９]+[)）])[\s　]*")
+_NUMBERING = re.compile(
+    r"^(?:第[0-9０-９一二三四五六七八九十百]+[章節項部編]"
+    r"|[0-9０-９]+(?:[-－‐.．][0-9０-９]+)*(?:[.．)）](?![0-9０-９])|(?=[\s　]))"  # 3．, 1-1 , 2.3.
+    r"|[（(][0-9０-９]+[)）]|[\u2460-\u2473])[\s　]*"
+)
 
 
 def display_name(heading: str) -> str:
@@ -98,6 +102,12 @@ class DocView:
 
     chunks: dict[str, Chunk]
     parts: list[Part]
+
+    @property
+    def file_stem(self) -> str:
+        """The document's file name without its extension (a chapter file's name may say which part it is)."""
+        file = next((c.file for c in self.chunks.values() if c.file), "")
+        return file.rsplit(".", 1)[0]
 
     def __post_init__(self) -> None:
         self.units = [p for p in self.parts if p.is_unit]
@@ -178,6 +188,7 @@ class PlanView:
                 parts.append(part if role is Role.PART else _with_role(part, role))
             self._docs[doc_id] = DocView(by_doc[doc_id], parts)
         self._index()
+        self.collections, self.hubs = _collections(chunks)
         self._read = None
         self._lock = threading.Lock()
 
@@ -313,6 +324,39 @@ class PlanView:
         found = {id(b): b for cid in chunk_ids if (d := self._doc_of.get(cid)) is not None
                  and (doc_ids is None or d in doc_ids) and (b := self.block_of(cid)) is not None}
         return sorted(found.values(), key=plan_order)
+
+
+# A document is its collection's hub (its top page) when its links name at least this share of the other files.
+HUB_SHARE = 0.5
+
+
+def _collections(chunks: list[Chunk]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The documents added together as a folder (collection → doc ids in file order), and each collection's
+    hub: the document whose links name most of the others' files (a top page or a table of contents).
+    Its title names the whole collection (「Xのマニフェスト」 is every chapter of it)."""
+    files: dict[str, str] = {}
+    links: dict[str, set[str]] = {}
+    members: dict[str, set[str]] = {}
+    for c in chunks:
+        if not c.collection:
+            continue
+        members.setdefault(c.collection, set()).add(c.doc_id)
+        files[c.doc_id] = c.file
+        links.setdefault(c.doc_id, set()).update(_file_of(link.target) for link in c.links)
+    collections = {k: tuple(sorted(v, key=lambda d: files[d])) for k, v in members.items()}
+    hubs: dict[str, str] = {}
+    for name, docs in collections.items():
+        named = {d: sum(files[o] in links.get(d, ()) for o in docs if o != d) for d in docs}
+        best = max(docs, key=lambda d: (named[d], d)) if docs else None
+        if best is not None and len(docs) >= 3 and named[best] >= HUB_SHARE * (len(docs) - 1):
+            hubs[name] = best
+    return collections, hubs
+
+
+def _file_of(target: str) -> str:
+    """The file name a link points at (folders, anchors and queries dropped)."""
+    path = target.split("#", 1)[0].split("?", 1)[0].strip()
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def plan_order(part: Part) -> tuple:

@@ -28,12 +28,15 @@ class Intent(str, Enum):
     OUTLINE = "outline"  # a part's main points → its summary section's points, or its own headings
     REASONS = "reasons"  # why / background in a document of headed sections → the passage giving it, with its sub-points
     SIDE_BY_SIDE = "side_by_side"  # two documents of a collection on one theme → each one's passages, cited
+    MENTIONS = "mentions"  # everything a collection says of a term → every passage that mentions it, over all documents
     ITEMS = "items"  # a complete list (or its count) → the entries of the list that holds the best passage
+    LOOKUP = "lookup"  # a fact in a document of headed sections → the passages that say what is asked, each cited
     GENERAL = "general"  # any document: hybrid retrieval, then the sentence that answers
-    # Outcomes that are not questions about the documents.
+    # Outcomes that no answer module gave.
     INVALID = "invalid"  # empty, too long, undecodable input
     UNAVAILABLE = "unavailable"  # the index cannot be reached (a Chroma server down or silent)
     ERROR = "error"  # an internal error (logged); the user gets a message
+    NOT_STATED = "not_stated"  # declined before dispatch: the documents never mention what the question is about
 
     def __str__(self) -> str:
         return self.value

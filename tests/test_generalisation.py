@@ -188,7 +188,7 @@ def test_a_follow_up_shows_what_it_carried(bot):
 def test_history_is_capped_in_turns_and_characters():
     """Issue 12, finding 4: every earlier turn used to be re-read whole; a few huge turns made every later
     question slow. Only the last MAX_TURNS user turns are read, each cut to MAX_TURN_CHARS."""
-    from assistant.history import MAX_TURN_CHARS, MAX_TURNS, earlier_questions
+    from assistant.understanding.followups import MAX_TURN_CHARS, MAX_TURNS, earlier_questions
 
     history = []
     for i in range(40):
@@ -207,7 +207,7 @@ def test_a_long_history_of_odd_turns_still_answers(bot):
 # --- one entry of the previous answer, by its place in the list ---------------------------------------
 
 def test_an_ordinal_names_the_entry_of_the_previous_list():
-    from assistant.history import listed, pick_listed
+    from assistant.understanding.followups import listed, pick_listed
     from assistant.lexicon import Lexicon
 
     ordinal = Lexicon.load().cues["ordinal"]
@@ -239,7 +239,8 @@ def test_a_where_question_about_a_plan_whose_passages_miss_its_topic_is_declined
     from assistant.evidence import Evidence
 
     state = bot._state
-    u, hits = bot.understand("洋上風力の拠点はどこにある？", [], None, state)
+    u = bot.understand("洋上風力の拠点はどこにある？", [], None, state)
+    hits = u.hits
     u = replace(u, plan_context=True)
     monkeypatch.setattr(Evidence, "covers", lambda self, u, loc: False)
     draft = general.answer(Context(u, hits, state.kb, state.evidence, 30, ""))

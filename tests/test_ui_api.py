@@ -116,6 +116,18 @@ def test_a_follow_up_resolves_against_its_own_session_only(app_url):
     assert "造船" in theirs["text"] and "半導体" not in theirs["text"]
 
 
+def test_a_question_that_names_its_unit_and_asks_for_its_fields_inherits_no_field(app_url):
+    """Issue 20 §2: after 「そのうち造船以外は？」, 「関東で検討されている分野は？」 showed 「引き継ぎ：造船」 and said 関東
+    lists no 造船; a question that names its own unit and asks for its fields is whole and starts fresh."""
+    c = client(app_url)
+    for q in ("熊本県が入っているブロックでは何を検討している？", "では四国は？", "そのうち造船以外は？"):
+        c.predict(q, api_name="/ask")
+    last = c.predict("関東で検討されている分野は？", api_name="/ask")
+    assert last["intent"] == "unit_items", last
+    assert "造船" not in last["text"] and "航空" in last["text"], last["text"]
+    assert_cited(last)
+
+
 def test_new_conversation_forgets_the_history(app_url):
     c = client(app_url)
     c.predict("九州で造船はある？", api_name="/ask")

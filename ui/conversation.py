@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
-from assistant.history import MAX_TURNS as CONTEXT_TURNS
+from assistant import CONTEXT_TURNS
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.types import Citation
 

@@ -1,25 +1,11 @@
-"""One module per kind of answer, found through `ANSWERS[intent]`.
-
-Each module has `INTENT` and `answer(ctx: Context) -> Draft`; `assistant.api` picks the module for the
-question's intent and renders the draft once.
+"""One module per kind of answer. Each has `INTENT` and `answer(ctx: Context) -> Draft | None` (None: this
+shape does not apply to the question); `assistant.router` picks the module and holds every fallback.
+Helpers shared by modules are the private modules (`_decline`, `_passages`, `_tree` …).
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from assistant.answers import (
-    compare, count, detail, difference, explain, general, items, outline, rank, reasons, section, side_by_side, unit_field, unit_items, where,
-    which_units,
-)
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
-from assistant.types import Intent
 
-ANSWERS: dict[Intent, Callable[[Context], Draft]] = {
-    m.INTENT: m.answer
-    for m in (unit_items, unit_field, which_units, count, compare, rank, explain, difference, section, detail, where,
-              outline, items, reasons, side_by_side, general)
-}
-
-__all__ = ["ANSWERS", "Context", "Draft"]
+__all__ = ["Context", "Draft"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.notes import reading_notes
+from assistant.answers._notes import reading_notes
 from assistant.types import Intent
 
 INTENT = Intent.COMPARE

@@ -10,7 +10,7 @@ from assistant.evidence import Evidence
 from assistant.knowledge import Knowledge
 from assistant.plan import Part
 from assistant.profile import DocumentProfile
-from assistant.understand import Understanding
+from assistant.understanding import Understanding
 
 
 @dataclass(frozen=True)

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import re
 
-from assistant.answers import section
+from assistant.answers._sections import subsections
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, count_before, count_of, item_name
-from assistant.answers.notes import reading_notes
-from assistant.answers.which_units import _units_of, more_note, names, shown, unit_lines
+from assistant.answers._notes import reading_notes
+from assistant.answers._unit_lists import more_note, names, shown, unit_lines, units_of
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
 INTENT = Intent.COUNT
 
 
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     u = ctx.u
     d = Draft()
     reading_notes(ctx, d)
     if u.fields and not u.units:
         matches = [m for f in u.fields for m in ctx.kb.vocab.matches(f, ctx.scope)]
-        units = _units_of(matches)
+        units = units_of(matches)
         noun = ctx.noun(units[0].doc_id) if units else ""
         d.lead(f"{'・'.join(u.fields)}を挙げている{noun}は{count_of(len(units))}です（{names(units, ctx.list_limit)}）。")
         unit_lines(d, matches, ctx.list_limit)
@@ -49,12 +49,10 @@ def answer(ctx: Context) -> Draft:
         noun = ctx.noun(doc_id) or "単位"
         d.lead(f"「{ctx.kb.plan.titles[doc_id]}」には{count_before(len(units))}{noun}が記載されています：{names(units, ctx.list_limit)}。", *cites)
         more_note(d, len(units), ctx.list_limit)
-    if not docs:
-        return section.answer(ctx)
-    return d
+    return d if docs else None  # no plan with units: the router reads the named part instead
 
 
-def _count_section(ctx: Context) -> Draft:
+def _count_section(ctx: Context) -> Draft | None:
     """A part's count: the one its heading states (17の戦略分野), else its sub-headings, else its entries."""
     d = Draft()
     for part in ctx.parts_named():
@@ -67,7 +65,7 @@ def _count_section(ctx: Context) -> Draft:
                 n = d.cite(first, first.start + pos, first.start + pos + len(heading))
                 d.lead(f"見出しに「{heading}」とあり、{stated.group(1)}です。", n)
                 continue
-        subs = section.subsections(part)
+        subs = subsections(part)
         if len(subs) >= 2:
             d.lead(f"「{part.name}」は次の{count_of(len(subs))}で構成されています。")
             for name, chunk, start, end in subs:
@@ -78,4 +76,4 @@ def _count_section(ctx: Context) -> Draft:
             d.lead(f"「{part.name}」に挙げられている項目は{count_of(len(labels))}です。")
             for loc in labels:
                 d.item(item_name(loc), [d.cite_item(loc)])
-    return d if d.lines else section.answer(ctx)
+    return d if d.lines else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from assistant.answers import general
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
 from assistant.types import Intent
@@ -10,10 +9,10 @@ from assistant.types import Intent
 INTENT = Intent.DETAIL
 
 
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     parts = ctx.units() or ctx.parts_named()
     if not parts:
-        return general.answer(ctx)
+        return None
     d = Draft()
     for part in parts:
         d.lead(f"{ctx.label(part) if part.is_unit else part.name}について、資料には次のように書かれています。")

@@ -4,7 +4,6 @@ sentence that says most about it, each cited."""
 from __future__ import annotations
 
 from corpus.text import squash
-from assistant.answers import general
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, one_line
 from assistant.types import Intent
@@ -12,7 +11,7 @@ from assistant.types import Intent
 INTENT = Intent.DIFFERENCE
 
 
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     plan = ctx.kb.plan
     terms = ctx.u.pair
     d = Draft()
@@ -29,7 +28,7 @@ def answer(ctx: Context) -> Draft:
         best = min(sentences, key=lambda s: (sum(o in squash(s.span.text) for o in others), len(s.span.text)))
         found.append((term, best))
     if len(found) < 2:
-        return general.answer(ctx)
+        return None
     d.lead(f"「{found[0][0]}」と「{found[1][0]}」について、資料はそれぞれ次のように述べています。")
     for term, s in found:
         d.item(f"{term}：「{one_line(s.span.text)}」", [d.cite_span(s)])

@@ -4,31 +4,20 @@ listed item) and those that name the asked field or phrase, best first; several 
 from __future__ import annotations
 
 from corpus.text import squash
-from assistant.answers import general
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.notes import reading_notes
-from assistant.answers.passages import diverse, list_after
+from assistant.answers._notes import reading_notes
+from assistant.answers._passages import diverse, list_after
+from assistant.answers._prose import MIN_REASON_CHARS, prose_before_items
 from assistant.plan import Part
 from assistant.types import Intent
 
 INTENT = Intent.EXPLAIN
 
-# A why-answer quotes sentences whose own prose (before any listed item) is at least this long:
-# 「…素地を活かし、①医療・バイオ…」 carries a reason, 「また、島嶼地域における③エネルギー」 does not.
-MIN_REASON_CHARS = 15
-
-
-def prose_before_items(sentence, unit: Part) -> int:
-    s = sentence.span
-    first = min((i.span.start for i in unit.items if s.start <= i.span.start < s.end), default=s.end)
-    return first - s.start
-
-
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     units = ctx.units()
     if not units:
-        return _in_parts(ctx) if ctx.parts_named() else general.answer(ctx)
+        return _in_parts(ctx) if ctx.parts_named() else None
     d = Draft()
     reading_notes(ctx, d)
     if len(units) == 1 and not ctx.u.quoted:

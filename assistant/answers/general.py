@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from corpus.text import squash
 from assistant.answers.context import Context
-from assistant.answers.decline import missing_information, not_stated
-from assistant.answers.kinds import answer_phrase, in_asked_unit, pieces
+from assistant.answers._decline import missing_information, not_stated
+from assistant.answers._kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.passages import diverse, list_after, retrieved
+from assistant.answers._passages import diverse, list_after, retrieved
 from assistant.plan import Located, Part
 from assistant.types import Intent
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.which_units import more_note, names, shown, unit_lines
+from assistant.answers._unit_lists import more_note, names, shown, unit_lines
 from assistant.types import Intent
 
 INTENT = Intent.RANK

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from corpus.model import Chunk
-from assistant.answers import general
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft, item_name, one_line
-from assistant.plan import Located, Part, display_name
+from assistant.answers._sections import subsections
+from assistant.plan import Located, Part
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
 
@@ -27,18 +26,11 @@ def _units_of(part: Part, headings: tuple[str, ...]) -> list[Located]:
     return sorted(units, key=lambda x: x.span.start)
 
 
-def subsections(part: Part) -> list[tuple[str, Chunk, int, int]]:
-    """The part's direct sub-headings (without their numbering), each with its section's span."""
-    depth = len(part.path) + 1
-    return [(display_name(path[-1]), c, s, e) for c in part.chunks for path, s, e in c.sections
-            if len(path) == depth and tuple(path[: len(part.path)]) == part.path]
-
-
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     u = ctx.u
     parts = ctx.parts_named()
     if not parts:
-        return general.answer(ctx)
+        return None
     d = Draft()
     for part in parts:
         units = _units_of(part, u.headings)

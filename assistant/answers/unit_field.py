@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from assistant.answers import unit_items
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.notes import reading_notes
+from assistant.answers._notes import reading_notes
 from assistant.types import Intent, Strength
 
 INTENT = Intent.UNIT_FIELD
 
 
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     if ctx.u.negated:
-        return unit_items.answer(ctx)
+        return None  # 「X以外」: the unit's other items (the router's fallback)
     d = Draft()
     reading_notes(ctx, d)
     vocab = ctx.kb.vocab

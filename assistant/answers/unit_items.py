@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.explain import MIN_REASON_CHARS, prose_before_items
+from assistant.answers._prose import MIN_REASON_CHARS, prose_before_items
 from assistant.answers.draft import Draft, count_of, item_name
-from assistant.answers.notes import reading_notes
+from assistant.answers._notes import reading_notes
 from assistant.types import Intent
 
 INTENT = Intent.UNIT_ITEMS

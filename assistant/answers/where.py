@@ -4,10 +4,10 @@ passage that says it. Two places are named when the second passage scores close 
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft
-from assistant.answers.passages import diverse, retrieved
-from assistant.answers.tree import place, ranked
+from assistant.answers._passages import diverse, retrieved
+from assistant.answers._tree import place, ranked
 from assistant.types import Intent
 
 INTENT = Intent.WHERE

@@ -11,69 +11,19 @@ from __future__ import annotations
 from itertools import islice
 
 from assistant.answers.context import Context
-from assistant.answers.decline import not_stated
+from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft, item_name
-from assistant.answers.notes import reading_notes
+from assistant.answers._notes import reading_notes
+from assistant.answers._unit_lists import count_units, more_note, names, names_counted, shown, unit_lines, units_of
 from assistant.fields import ItemMatch, atoms_of
 from assistant.plan import Part
-from assistant.types import Intent, Strength
+from assistant.types import Intent
 
 INTENT = Intent.WHICH_UNITS
 NAMED_PLANS = 3  # plans past a bounded list named one by one; more are summed in one note
 
 
-def _join(names: list[str]) -> str:
-    return "、".join(names)
-
-
-def shown(items: list, limit: int | None) -> list:
-    """The first `limit` entries of a list answer (all of them without a limit)."""
-    return items[:limit] if limit is not None else items
-
-
-def names(units: list[Part], limit: int | None) -> str:
-    """Units named in a lead: all of them, or the first `limit` and how many more."""
-    return _names_counted(units, len(units), limit)
-
-
-def _names_counted(units: list[Part], total: int, limit: int | None) -> str:
-    """`names` when only the first units were gathered and `total` were counted."""
-    first = shown(units, limit)
-    more = f"ほか{total - len(first)}件" if len(first) < total else ""
-    return _join([p.name for p in first]) + more
-
-
-def more_note(d: Draft, total: int, limit: int | None) -> None:
-    """Says how many entries a bounded list left out, and how to see them (counted in `Draft.omitted`)."""
-    if limit is not None and total > limit:
-        d.omitted += total - limit
-        d.note(f"ほか{total - limit}件。すべて表示するには「続きを表示」（CLI: --all）を使ってください")
-
-
-def _count(ctx: Context, units: list[Part], total: int | None = None) -> str:
-    n = len(units) if total is None else total
-    noun = ctx.noun(units[0].doc_id) if units else ""
-    return f"{n}{noun}" if noun else f"{n}か所"
-
-
-def unit_lines(d: Draft, matches: list[ItemMatch], limit: int | None) -> None:
-    """One line per unit: its matching items, cited, potential-only marked; at most `limit` units."""
-    by_unit: dict[int, tuple[Part, dict[int, ItemMatch]]] = {}
-    for m in matches:  # keyed by position: hashing whole items is slow on big plans
-        by_unit.setdefault(id(m.unit), (m.unit, {}))[1][m.item.span.start] = m
-    groups = list(by_unit.values())
-    for unit, items in shown(groups, limit):
-        mine = sorted(items.values(), key=lambda m: m.item.span.start)
-        strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
-        d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
-    more_note(d, len(groups), limit)
-
-
-def _units_of(matches: list[ItemMatch]) -> list[Part]:
-    return list({id(m.unit): m.unit for m in matches}.values())
-
-
-def answer(ctx: Context) -> Draft:
+def answer(ctx: Context) -> Draft | None:
     u = ctx.u
     if not u.fields:
         return mentions(ctx)
@@ -96,7 +46,7 @@ def answer(ctx: Context) -> Draft:
         if not total:
             d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
             return d
-        d.lead(f"{asked}を挙げていないのは{_names_counted(first, total, ctx.list_limit)}の{_count(ctx, first, total)}です。")
+        d.lead(f"{asked}を挙げていないのは{names_counted(first, total, ctx.list_limit)}の{count_units(ctx, first, total)}です。")
         for p in shown(first, ctx.list_limit):
             d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
         more_note(d, total, ctx.list_limit)
@@ -107,8 +57,8 @@ def answer(ctx: Context) -> Draft:
         if not common:
             return not_stated(f"{both}を挙げている単位", [])
         matches = [m for ms in per_field.values() for m in ms if id(m.unit) in common]
-        units = _units_of(matches)
-        d.lead(f"{both}を挙げているのは{names(units, ctx.list_limit)}の{_count(ctx, units)}です。")
+        units = units_of(matches)
+        d.lead(f"{both}を挙げているのは{names(units, ctx.list_limit)}の{count_units(ctx, units)}です。")
         unit_lines(d, sorted(matches, key=lambda m: (m.unit.doc_id, m.unit.start)), ctx.list_limit)
         return d
     for f, matches in per_field.items():
@@ -121,14 +71,14 @@ def answer(ctx: Context) -> Draft:
         budget = ctx.list_limit  # units listed over all plans; the rest are counted
         beyond: list[tuple[str, list[Part]]] = []  # plans past the budget
         for doc_id, mine in by_doc.items():  # several plans answer: each says it with its own unit noun
-            units = _units_of(mine)
+            units = units_of(mine)
             if budget is not None and budget <= 0:
                 d.omitted += len(units)
                 beyond.append((doc_id, units))
                 continue
             where = f"「{ctx.kb.plan.titles[doc_id]}」では、" if len(by_doc) > 1 else ""
             within = "それらのうち" if u.within else ""
-            d.lead(f"{where}{within}{f}を挙げているのは{names(units, budget)}の{_count(ctx, units)}です。")
+            d.lead(f"{where}{within}{f}を挙げているのは{names(units, budget)}の{count_units(ctx, units)}です。")
             unit_lines(d, mine, budget)
             budget = None if budget is None else budget - len(units)
         _beyond_note(ctx, d, f, beyond)
@@ -144,7 +94,7 @@ def _beyond_note(ctx: Context, d: Draft, field: str, beyond: list[tuple[str, lis
     (a corpus of a hundred plans must not give a hundred-line answer)."""
     if len(beyond) <= NAMED_PLANS:
         for doc_id, units in beyond:
-            d.note(f"「{ctx.kb.plan.titles[doc_id]}」でも{_count(ctx, units)}が{field}を挙げています（CLI: --all）")
+            d.note(f"「{ctx.kb.plan.titles[doc_id]}」でも{count_units(ctx, units)}が{field}を挙げています（CLI: --all）")
     else:
         titles = "、".join(f"「{ctx.kb.plan.titles[doc_id]}」" for doc_id, _ in beyond[:NAMED_PLANS])
         total = sum(len(units) for _, units in beyond)
@@ -157,7 +107,7 @@ def _wider(ctx: Context, d: Draft, compound: str, listed: set[int]) -> None:
     wider = [m for part in atoms_of(compound) for m in ctx.kb.vocab.matches(part, ctx.scope) if id(m.unit) not in listed]
     if not wider:
         return
-    units = _units_of(wider)
+    units = units_of(wider)
     parts = "・".join(atoms_of(compound))
     listed = {id(p) for p in shown(units, ctx.list_limit)}
     d.omitted += len(units) - len(listed)
@@ -165,7 +115,7 @@ def _wider(ctx: Context, d: Draft, compound: str, listed: set[int]) -> None:
     d.note(f"「{compound}」そのものではなく、{parts}のいずれかを挙げているのは{names(units, ctx.list_limit)}です", *cites)
 
 
-def mentions(ctx: Context) -> Draft:
+def mentions(ctx: Context) -> Draft | None:
     """Units whose text (not only their list of items) mentions the question's phrase."""
     from corpus.text import squash
 
@@ -181,12 +131,10 @@ def mentions(ctx: Context) -> Draft:
         if not found:
             continue
         units = [p for p, _ in found.values()]
-        d.lead(f"「{phrase}」に触れているのは{names(units, ctx.list_limit)}の{_count(ctx, units)}です。")
+        d.lead(f"「{phrase}」に触れているのは{names(units, ctx.list_limit)}の{count_units(ctx, units)}です。")
         for p, sentences in shown(list(found.values()), ctx.list_limit):
             d.unit(p.name, [], [d.cite_span(s) for s in sentences])
         more_note(d, len(units), ctx.list_limit)
     if not d.lines:  # no unit says it: another part of the document may (「＜単位名＞の区分は行政区と同じ？」)
-        from assistant.answers import general
-
-        return general.answer(ctx)
+        return None
     return d

@@ -65,6 +65,8 @@ class Lexicon:
     legend_words: tuple[str, ...]
     summary_headings: tuple[str, ...]
     background_words: tuple[str, ...]
+    part_nouns: tuple[str, ...]
+    structure_words: tuple[str, ...]
     planned_cues: tuple[str, ...]
     potential_cues: tuple[str, ...]
     forward: re.Pattern[str]
@@ -115,6 +117,8 @@ class Lexicon:
             legend_words=_words(words["legend_words"]),
             summary_headings=_words(words["summary_headings"]),
             background_words=_words(words["background_words"]),
+            part_nouns=_words(words["part_nouns"]),
+            structure_words=_words(words["structure_words"]),
             planned_cues=_words(words["planned_cues"]),
             potential_cues=_words(words["potential_cues"]),
             forward=_pattern(_words(words["forward_cues"])),

@@ -14,7 +14,7 @@ from functools import lru_cache
 from corpus.structure.build import (
     Draft, Lines, ListNester, indent_of, inline_items, list_item, numbered_marker, row_cells, split_lines,
 )
-from corpus.structure.markers import BULLET, heading_of
+from corpus.structure.markers import heading_of
 from corpus.text import Tokenizer, trim_span
 from corpus.tree import Kind, Link, Tree
 
@@ -128,16 +128,18 @@ class _Builder:
         self._flush(run, links, s, e)
 
     def _flush(self, run: list, links: list[Link], s: int, e: int) -> None:
-        """The lines of a paragraph: prose, and lists of numbered lines inside it."""
+        """The lines of a paragraph: two or more numbered lines in a row are a list (「(1) 医療\n(2) 観光」:
+        Markdown has no list there, Japanese writing has); the rest is prose, or an entry when its first line
+        is numbered (see `_prose`)."""
         if not run:
             return
         prose: list = []
         k = 0
         while k < len(run):
             j = k
-            while j < len(run) and _numbered(run[j].text):
+            while j < len(run) and self._numbered(run[j]) is not None:
                 j += 1
-            if j - k >= 2:  # 「(1) 医療\n(2) 観光」: Markdown has no list there, Japanese writing has
+            if j - k >= 2:
                 self._prose(prose, links, s, e)
                 prose = []
                 self._numbered_list(run[k:j])
@@ -153,11 +155,16 @@ class _Builder:
         start, end = trim_span(self.text, max(run[0].start, s), min(run[-1].end, e))
         if end <= start:
             return
+        item = self._numbered(run[0]) if self.containers[-1].kind in (Kind.DOCUMENT, Kind.SECTION) else None
+        if item is not None:  # 「(1) 次世代自動車」 opening a paragraph: an entry, the lines after it its text
+            self._numbered_entry(item, run[1:], links, end)
+            return
         node = Draft(Kind.PARAGRAPH, start, end, links=[k for k in links if start <= k.start < end])
         node.children.extend(self._inline_items(start, end))
         self.add(node)
 
     def _numbered_list(self, run: list) -> None:
+        """Two or more numbered lines in a row: a list of them, nested by their indentation."""
         nester = ListNester()
         depth = sum(1 for c in self.containers if c.kind is Kind.LIST)
         for ln in run:
@@ -169,17 +176,35 @@ class _Builder:
                 item.level += depth
             self.add(nester.root)
 
+    def _numbered(self, line) -> Draft | None:
+        """The numbered entry a paragraph's first line opens ((1), （１）, 1）, ①), not a bullet."""
+        item = list_item(self.text, line, self.tok)
+        return item if item is not None and item.number is not None and item.start == trim_span(
+            self.text, line.start, line.end)[0] else None
+
+    def _numbered_entry(self, item: Draft, rest: list, links: list[Link], end: int) -> None:
+        """Consecutive numbered paragraphs are one list of a section; each entry holds the lines below its own."""
+        owner = self.containers[-1]
+        last = owner.children[-1] if owner.children else None
+        if last is None or last.kind is not Kind.LIST or any(c.number is None for c in last.children):
+            last = Draft(Kind.LIST, item.start, end)
+            owner.children.append(last)
+        item.level, item.end = 1, end
+        item.links = [k for k in links if item.start <= k.start < end]
+        if rest:
+            rs, re_ = trim_span(self.text, rest[0].start, min(rest[-1].end, end))
+            if re_ > rs:
+                body = Draft(Kind.PARAGRAPH, rs, re_, links=[k for k in links if rs <= k.start < re_])
+                body.children.extend(self._inline_items(rs, re_))
+                item.children.append(body)
+        last.children.append(item)
+        last.end = max(last.end, end)
+
     def _inline_items(self, s: int, e: int) -> list[Draft]:
         out: list[Draft] = []
         for ln in _lines_of(self.lines, s, e):
             out.extend(inline_items(self.text, max(ln.start, s), min(ln.end, e), self.tok))
         return out
-
-
-def _numbered(line: str) -> bool:
-    """A line that opens with (1), （１）, 1） or 1．: an item of a numbered list written as plain lines."""
-    m = BULLET.match(line)
-    return bool(m and (m.group("paren") or m.group("dot")) and line[m.end():].strip())
 
 
 def _items(node: Draft):

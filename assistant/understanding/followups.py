@@ -1,4 +1,5 @@
-"""Follow-ups: a question's entities completed from the conversation so far (never re-classified here).
+"""Follow-ups: a question's entities completed from the conversation so far. Resolution returns facts (what
+was carried, the conversational `Move`, the intent of the turn continued); `intent.py` decides the intent.
 
 - ellipsis: 「ではBは？」 after a question about A → the same kind of question about B
   (a new unit replaces the units, a new field replaces the fields);
@@ -17,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from assistant.types import Intent
-from assistant.understand import Entities, Understanding
+from assistant.understanding.model import Entities, Move, Understanding
 
 if TYPE_CHECKING:
     from assistant.fields import FieldVocabulary
@@ -40,8 +41,9 @@ def answer_units(u: Understanding, vocab: FieldVocabulary) -> tuple[str, ...]:
 
 
 def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabulary,
-          recent: tuple[str, ...] = ()) -> Entities:
-    """`recent`: the units of earlier turns, most recent first."""
+          recent: tuple[str, ...] = (), item_nouns: tuple[str, ...] = ()) -> Entities:
+    """`recent`: the units of earlier turns, most recent first. `item_nouns`: what plans call their items
+    (分野, 施策 …): a question that names a unit and asks for those is whole, and starts fresh."""
     if previous is None:
         return current
     c = current.cues
@@ -51,58 +53,46 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
     said = answer_units(previous, vocab)
     if "reference" in c and not current.units and "pair" in c and len(recent) >= 2:
         units = tuple(reversed(recent[:2]))
-        return carry(units=units, followup="reference", carried=units, hint=Intent.COMPARE)
+        return carry(units=units, followup="reference", carried=units, move=Move.PAIR, previous_intent=previous.intent)
     if "compare" in c and len(current.units) == 1 and said:
         units = tuple(dict.fromkeys((*said, *current.units)))  # 「Bとくらべると？」 after a question about A
-        return carry(units=units, followup="ellipsis", carried=said, hint=Intent.COMPARE)
+        return carry(units=units, followup="ellipsis", carried=said, move=Move.VERSUS, previous_intent=previous.intent)
     if "narrow" in c and current.fields and not current.units and said and previous.intent is Intent.WHICH_UNITS:
-        return carry(within=said, followup="narrow", carried=said, hint=Intent.WHICH_UNITS)
+        return carry(within=said, followup="narrow", carried=said, move=Move.NARROW, previous_intent=previous.intent)
     if "continue" in c and not current.has_entities:
         carried = said or previous.fields or previous.sections
         if not carried:  # more about what a general answer was about: its words carry the search
             words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
-            return carry(documents=previous.documents, followup="continuation", carried=words, hint=Intent.GENERAL)
+            return carry(documents=previous.documents, followup="continuation", carried=words, move=Move.MORE_WORDS,
+                         previous_intent=previous.intent)
         return carry(units=said, fields=previous.fields, sections=previous.sections, headings=previous.headings,
-                     followup="continuation", carried=tuple(carried), hint=Intent.DETAIL)
+                     followup="continuation", carried=tuple(carried), move=Move.MORE, previous_intent=previous.intent)
     if "reference" in c and not current.units and not said and not previous.has_entities:
         words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
         if words:  # 「それはいつ？」 after a general answer: the previous subject is the search's subject
-            return carry(documents=previous.documents, followup="reference", carried=words)
+            return carry(documents=previous.documents, followup="reference", carried=words, move=Move.THEIR_WORDS,
+                         previous_intent=previous.intent)
     if "reference" in c and not current.units and said:
-        hint = previous.intent if previous.intent in (Intent.UNIT_FIELD, Intent.EXPLAIN) and current.fields else None
-        return carry(units=said, followup="reference", carried=said, hint=hint or _unit_intent(current))
+        return carry(units=said, followup="reference", carried=said, move=Move.THEIR_UNITS, previous_intent=previous.intent)
     own = c & {"count", "compare", "why", "which"}
     short = len(current.norm) <= _ELLIPSIS_CHARS
     if current.has_entities and short and not own:
         if current.units and not current.fields:
+            if any(n in current.norm for n in item_nouns):
+                return current  # 「関東で検討されている分野は？」 asks its own question: no field of the turn before
             keep = previous.intent in (Intent.UNIT_FIELD, Intent.WHICH_UNITS, Intent.EXPLAIN) and previous.fields
             fields = previous.fields if keep else ()
-            hint = previous.intent if previous.intent in (Intent.UNIT_ITEMS, Intent.EXPLAIN, Intent.COUNT, Intent.UNIT_FIELD) else None
-            if hint is Intent.UNIT_FIELD and not fields:
-                hint = Intent.UNIT_ITEMS
-            if hint is None and fields:
-                hint = Intent.UNIT_FIELD
-            return carry(fields=fields, followup="ellipsis", carried=fields, hint=hint)
+            return carry(fields=fields, followup="ellipsis", carried=fields, move=Move.NEW_UNIT, previous_intent=previous.intent)
         if current.fields and not current.units:
             keep = previous.intent in (Intent.UNIT_ITEMS, Intent.UNIT_FIELD, Intent.COUNT, Intent.EXPLAIN)
             units = previous.units if keep else ()
-            hint = previous.intent if previous.intent in (Intent.WHICH_UNITS, Intent.COUNT) else None
-            if units and hint is None:
-                hint = Intent.UNIT_FIELD
-            return carry(units=units, followup="ellipsis", carried=units, hint=hint)
+            return carry(units=units, followup="ellipsis", carried=units, move=Move.NEW_FIELD, previous_intent=previous.intent)
     if not current.has_entities and previous.has_entities and (own or "list" in c) and not current.phrases:
         units = said if "why" in c or not previous.fields else previous.units
         return carry(units=units, fields=previous.fields, sections=previous.sections, headings=previous.headings,
-                     followup="ellipsis", carried=tuple(units or previous.fields or previous.sections))
+                     followup="ellipsis", carried=tuple(units or previous.fields or previous.sections), move=Move.SAME_SUBJECT,
+                     previous_intent=previous.intent)
     return current
-
-
-def _unit_intent(e: Entities) -> Intent | None:
-    if e.fields:
-        return Intent.UNIT_FIELD
-    if e.cue("why") or e.topics or e.phrases:
-        return None
-    return Intent.UNIT_ITEMS
 
 
 _KANJI = "一二三四五六七八九十"

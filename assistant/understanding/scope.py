@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from index.search import Hit
 from assistant.knowledge import Knowledge
-from assistant.understand import Entities
+from assistant.understanding.model import Entities
 
 def document_ranks(hits: Sequence[Hit], kb: Knowledge) -> dict[str, int]:
     """Each document's best rank among the hits (0 = it holds the first hit)."""
@@ -86,6 +86,11 @@ def _apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[st
     if e.documents:
         named = [d for d in e.documents if d in allowed]
         allowed = set(named) or allowed
+    elif e.parts:  # 「医療の章の…」: the documents those parts are in; 「教育のパートじゃなくて」: not that one
+        named = {p.doc_id for p in e.parts if not p.excluded} & allowed
+        allowed = named or (allowed - {p.doc_id for p in e.parts if p.excluded}) or allowed
+    elif e.collection:  # 「Xのマニフェストでは」: that folder's documents, not the bundled plans
+        allowed = (set(e.collection) & allowed) or allowed
     ranks = document_ranks(hits, kb)
     named_plans = [d for d in e.documents if d in allowed and kb.profile(d).has_units]
     if named_plans and e.fields and not any(kb.vocab.documents(f) & set(named_plans) for f in e.fields):
@@ -109,8 +114,8 @@ def _apply(e: Entities, hits: Sequence[Hit], kb: Knowledge, doc_ids: Sequence[st
         # question wrote them (a field's paraphrase, not the field it was read as; a prefecture, not the unit holding it).
         keep_topics = tuple(dict.fromkeys((*e.topics, *(e.unit_surfaces or e.units), *(e.field_surfaces or e.fields))))
         return replace(e, units=(), fields=(), sections=(), headings=(), topics=keep_topics, notes=(), plan_context=context,
-                       scope=tuple(sorted(allowed)) if doc_ids or e.documents else ())
+                       scope=tuple(sorted(allowed)) if doc_ids or e.documents or e.parts or e.collection else ())
     units = tuple(n for n in e.units if any(u.doc_id in plans for u in kb.plan.units_named(n)))
     fields = tuple(f for f in e.fields if kb.vocab.documents(f) & plans) if plans else e.fields
-    scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents else ())
+    scope = tuple(sorted(plans)) if plans else (tuple(sorted(allowed)) if doc_ids or e.documents or e.parts or e.collection else ())
     return replace(e, units=units, fields=fields, scope=scope, plan_context=context)

@@ -13,7 +13,7 @@ from corpus.model import Chunk
 from corpus.text import squash
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
-from assistant.answers.kinds import holds
+from assistant.answers._kinds import holds
 from assistant.plan import Located
 from assistant.profile import DocKind
 
@@ -44,7 +44,14 @@ def unknown_words(ctx: Context) -> Draft | None:
         # 「Xに取り組む＜単位名＞は？」 (X in no document): the plan's units are asked about a subject the documents lack;
         # 技術 alone occurring somewhere does not make it answerable.
         return not_stated("「" + "」「".join(u.unknown_compounds) + "」", refs)
-    outline = bool(ctx.hits) and ctx.kb.profile(ctx.kb.plan.chunks[ctx.hits[0].chunk_id].doc_id).kind is not DocKind.PROSE
+    first = ctx.kb.profile(ctx.kb.plan.chunks[ctx.hits[0].chunk_id].doc_id).kind if ctx.hits else None
+    if first is DocKind.OVERVIEW and not u.units and not any(ctx.kb.profile(d).has_units for d in u.scope):
+        # A document of headed sections: a term it never uses (two words or more: a subject it never treats,
+        # or the measure of an asked figure) declines; a single word it does not use is a paraphrase of the passages found (said in the answer).
+        if u.unknown_subjects:
+            return not_stated("「" + "」「".join(u.unknown_subjects) + "」", refs)
+        return None
+    outline = first is not None and first is not DocKind.PROSE
     if outline and not any(ctx.kb.profile(d).has_units for d in u.scope) and not u.units and _held_together(ctx):
         return None  # one word is missing, but a passage found holds the question's other words: they answer
     if (u.plan_context or outline) and (u.unknown_focus or (u.asks and u.unknown_terms)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from corpus.structure.display import shown
 from assistant.evidence import Scored
 from assistant.plan import Located
 
@@ -64,7 +65,8 @@ def retrieved(ctx) -> list[Located]:
 
 
 def address_only(loc: Located) -> bool:
-    return bool(_ADDRESS_ONLY.fullmatch(loc.span.text))
+    """Only a web address, written bare or as a Markdown link whose text is the address itself."""
+    return bool(_ADDRESS_ONLY.fullmatch(shown(loc.span.text, loc.chunk.format)))
 
 
 # A passage that is only a web address (a reference link) says nothing that answers.
