@@ -370,14 +370,19 @@ def test_documents_that_are_not_a_plan_of_units_get_their_parts_by_recurring_hea
 # --- issue 18, "your own plan" ------------------------------------------------------------------------------------------
 
 
-def test_your_own_plan_is_titled_by_its_h1_mapped_and_answered(open_page, docs_app):
+def upload_own_plan(page) -> None:
+    upload(page, [{"name": SHIZUOKA.name, "mimeType": "text/markdown", "buffer": SHIZUOKA.read_bytes()}])
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-status .upload-report")
+
+
+def test_your_own_plan_is_titled_by_its_h1_and_its_matrix_is_mapped(open_page, docs_app):
     """A two-page plan of one's own (第1章…, (1)(2) items, a Markdown table) through the 資料 tab. Fails before:
     its (1)(2) lines were no items, so the 分野マップ had nothing to show for it."""
     url, settings = docs_app
     page = open_page(url).page
-    upload(page, [{"name": SHIZUOKA.name, "mimeType": "text/markdown", "buffer": SHIZUOKA.read_bytes()}])
-    page.click("#upload-button")
-    page.wait_for_selector('#upload-status .upload-report[data-added="1"]')
+    upload_own_plan(page)
+    assert page.locator('#upload-status .upload-report[data-added="1"]').count() == 1
     assert page.input_value("#doc-select input") == SHIZUOKA_TITLE  # its H1, not the file name
     assert page.inner_text("#doc-view .document h3") == SHIZUOKA_TITLE
     assert SHIZUOKA_TITLE in page.inner_text("#upload-status") and "shizuoka_plan.md" in page.inner_text("#upload-status")
@@ -388,19 +393,25 @@ def test_your_own_plan_is_titled_by_its_h1_mapped_and_answered(open_page, docs_a
     page.wait_for_selector('#matrix th[data-unit="西部地域"]')
     columns = page.locator("#matrix thead th[data-unit]").evaluate_all("els => els.map(e => e.dataset.unit)")
     assert columns == ["東部地域", "中部地域", "西部地域"]
-    open_groups(page)
-    hits = {(c.get_attribute("data-unit"), c.get_attribute("data-field"))
-            for c in page.locator("#matrix td.hit").all()}
+    hits = set(map(tuple, page.locator("#matrix td.hit").evaluate_all(
+        "els => els.map(e => [e.dataset.unit, e.dataset.field])")))
     for cell in [("東部地域", "次世代モビリティ"), ("西部地域", "次世代モビリティ"), ("中部地域", "食と農"),
                  ("西部地域", "食と農"), ("東部地域", "観光")]:
         assert cell in hits, (cell, sorted(hits))
     page.locator('#matrix td.hit[data-unit="西部地域"][data-field="次世代モビリティ"]').click()
     page.wait_for_selector("#map-passages article.src")
-    assert "(1) 次世代モビリティ" in page.inner_text("#map-passages") or "次世代モビリティ" in page.inner_text("#map-passages")
-    assert SHIZUOKA_TITLE in page.inner_text("#map-passages")
+    passages = page.inner_text("#map-passages")
+    assert "次世代モビリティ" in passages and SHIZUOKA_TITLE in passages and "##" not in passages
     shot(page, "ui-own-plan-map.png", full_page=True)
 
-    # The chat answers about it from it (answer quality is the lead's; a failure here is reported, not hidden).
+
+def test_your_own_plan_is_answered_from_it_about_its_subject_and_a_table_row(open_page, docs_app):
+    """The chat about the same plan: its subject, and a figure only its table states (answer quality is the
+    lead's part of issue 18; this test is kept as written, failing while the answers are wrong)."""
+    url, settings = docs_app
+    page = open_page(url).page
+    if not (settings.documents_dir / SHIZUOKA.name).exists():
+        upload_own_plan(page)
     page.get_by_role("tab", name="チャット").click()
     ask(page, "静岡県の計画の重点分野は？")
     subject = bot_messages(page)[-1]
