@@ -183,22 +183,21 @@ class DocumentsPage(Page):
         outcome: dict = {}
 
         def work() -> None:
+            """The upload itself: it runs to its end even if the page goes away meanwhile."""
             try:
                 outcome["report"] = self.app.bot.add_documents(files, progress=updates.put)
             except Exception as exc:  # noqa: BLE001 - e.g. another writer held the index too long
                 log.exception("adding documents failed")
                 outcome["report"] = AddReport(files=(), failed=str(exc) if is_index_error(exc) else UNEXPECTED)
             finally:
+                discard_uploads(files)  # after staging has read them, whatever the page does
                 updates.put(None)
 
         worker = threading.Thread(target=work, name="upload", daemon=True)
         worker.start()
-        try:
-            for shown in latest(updates):
-                yield upload_progress_html(shown), *(skip,) * 8
-            worker.join()
-        finally:
-            discard_uploads(files)
+        for shown in latest(updates):
+            yield upload_progress_html(shown), *(skip,) * 8
+        worker.join()
         report = outcome["report"]
         self.app.library.reload()
         html = upload_report_html(report)

@@ -42,6 +42,11 @@ def noun_of(fm: Any) -> str:
     return get(fm, "unit_noun", "") or ("部分" if kind_of(fm) == PARTS else "単位")
 
 
+def named(fm: Any, unit: str) -> str:
+    """A column by name with the documents' own unit noun (A + 地区 → A地区); none is added when they have none."""
+    return with_noun(unit, get(fm, "unit_noun", "") or "")
+
+
 def row_noun(fm: Any) -> str:
     """What the rows are called: the documents' item noun (分野 …), or headings and items."""
     if kind_of(fm) == PARTS:
@@ -240,6 +245,7 @@ class MapView:
     caption: str
     potential: tuple[str, ...] = ()
     noun: str = ""  # what the units are called
+    drawable: bool = True  # some unit of the matrix is a place on the map
 
 
 def map_view(fm: Any, field: str | None, unit: str | None, areas: Mapping[str, Sequence[str]]) -> MapView:
@@ -257,25 +263,26 @@ def map_view(fm: Any, field: str | None, unit: str | None, areas: Mapping[str, S
             caption = f"「{field}」を挙げている{noun}はありません"
         if unit:
             says = "挙げています" if unit in marked else "挙げていません"
-            caption += f"　／　{with_noun(unit, noun)}は「{field}」を{says}"
+            caption += f"　／　{named(fm, unit)}は「{field}」を{says}"
     elif unit:
         marked = [unit]
         coloured = [unit] if areas.get(unit) else []
         prefs = "・".join(_short_pref(p) for p in areas.get(unit, ()))
         rows = row_noun(fm)
-        caption = f"{with_noun(unit, noun)}（{prefs}）の{rows}：" if prefs else f"{with_noun(unit, noun)}の{rows}："
+        caption = f"{named(fm, unit)}（{prefs}）の{rows}：" if prefs else f"{named(fm, unit)}の{rows}："
         caption += "、".join(fields_of(fm, unit)) or "なし"
     else:
         marked = list(get(fm, "units", ()))
         coloured = [u for u in marked if areas.get(u)]
         rows = row_noun(fm)
         caption = f"{noun}の区分（{rows}を選ぶと、その{rows}を挙げる{noun}だけを着色します）"
+    drawable = any(areas.get(u) for u in get(fm, "units", ()))
     missing = [u for u in marked if u not in coloured]
-    if missing:
+    if missing and drawable:
         caption += f"。地図に示せない{noun}：{'、'.join(missing)}"
-        if not any(areas.get(u) for u in get(fm, "units", ())):
-            caption += f"（この表の{noun}は地図上の場所ではありません）"
-    return MapView(tuple(marked), tuple(coloured), caption, tuple(u for u in potential if u in coloured), noun)
+    elif missing:
+        caption += f"。地図に示せない{noun}です（地図上の場所ではないため、地図は表示しません）"
+    return MapView(tuple(marked), tuple(coloured), caption, tuple(u for u in potential if u in coloured), noun, drawable)
 
 
 def _short_pref(name: str) -> str:
@@ -300,9 +307,10 @@ def map_legend_html(units: Sequence[str], view: MapView, colors: Mapping[str, st
                      f"{swatch}{esc(u)}{mark}</li>")
     note = (f'<p class="map-note">{SYMBOL[POTENTIAL]}（ポテンシャルとしての言及のみ）の{esc(view.noun)}は'
             "斜線で示します</p>" if view.potential else "")
+    listing = f'<ul>{"".join(items)}</ul>' if view.drawable else ""  # no swatches for what the map cannot show
     return (f'<div class="map-legend" data-marked="{esc(",".join(view.marked))}"'
             f' data-coloured="{esc(",".join(view.coloured))}" data-potential="{esc(",".join(view.potential))}">'
-            f'<p class="map-caption">{esc(view.caption)}</p><ul>{"".join(items)}</ul>{note}</div>')
+            f'<p class="map-caption">{esc(view.caption)}</p>{listing}{note}</div>')
 
 
 def no_map_html() -> str:
@@ -350,7 +358,7 @@ def cell_passages_html(fm: Any, passages: Mapping[str, Any], metas: Mapping[str,
             by_unit.setdefault(u, []).append((f, c, strength_of(fm, u, f) or ""))
     if not by_unit:
         what = f"「{field}」" if field else row_noun(fm)
-        msg = (f"{with_noun(unit, noun)}の資料には{what}の記載がありません。" if unit
+        msg = (f"{named(fm, unit)}の資料には{what}の記載がありません。" if unit
                else f"{what}を挙げている{noun}はありません。")
         return f'<div class="map-passages"><p class="no-answer">{esc(msg)}</p></div>'
     out = []
@@ -368,7 +376,7 @@ def cell_passages_html(fm: Any, passages: Mapping[str, Any], metas: Mapping[str,
             i += 1
             cards.append(citation_card(_renumbered(c, i), passages.get(key[0]), metas.get(get(c, "doc_id", "")),
                                        label="・".join(seen.pop(key))))
-        out.append(f'<section class="map-group" data-unit="{esc(u)}"><h4>{esc(with_noun(u, noun))}</h4>'
+        out.append(f'<section class="map-group" data-unit="{esc(u)}"><h4>{esc(named(fm, u))}</h4>'
                    f'{"".join(cards)}</section>')
     return '<div class="map-passages">' + "".join(out) + "</div>"
 
