@@ -72,11 +72,14 @@ def md(name: str, text: str) -> dict:
     return {"name": name, "mimeType": "text/markdown", "buffer": text.encode("utf-8")}
 
 
-def delete_shown_document(page) -> None:
+def delete_document(page, title: str) -> None:
+    """Delete a document of one's own through the 資料 tab (and wait until that deletion is done)."""
+    choose(page, "#doc-select", title)
     page.click("#doc-delete")
     page.wait_for_selector("#delete-confirm #delete-yes")
     page.click("#delete-yes")
-    page.wait_for_function("() => document.querySelector('#doc-status').innerText.includes('削除しました')")
+    page.wait_for_function("t => document.querySelector('#doc-status').innerText.includes(`「${t}」を削除しました`)",
+                           arg=title)
 
 
 def png_colours(src: str) -> dict[str, int]:
@@ -154,8 +157,7 @@ def test_an_upload_shows_one_honest_bar_per_file_filled_by_its_passages(open_pag
     shot(page, "ui-upload-progress.png")
     # the library is left as it was
     for title in ("沿岸地域の産業振興計画", "小さな覚え書き"):
-        choose(page, "#doc-select", title)
-        delete_shown_document(page)
+        delete_document(page, title)
     assert not {"沿岸計画.md", "覚え書き.md"} & {p.name for p in settings.documents_dir.iterdir()}
 
 
@@ -178,8 +180,7 @@ def test_a_deleted_document_leaves_the_upload_report_and_old_answers_say_it_was_
     assert "「資料」タブで読めます" in page.inner_text("#sources")
 
     page.get_by_role("tab", name="資料").click()
-    choose(page, "#doc-select", "三陸沿岸の産業計画")
-    delete_shown_document(page)
+    delete_document(page, "三陸沿岸の産業計画")
     page.wait_for_function("() => !document.querySelector('#upload-status').innerText.includes('を追加しました')")
     assert "三陸沿岸の産業計画.md" not in page.inner_text("#upload-status")
     assert not (settings.documents_dir / "三陸沿岸の産業計画.md").exists()
@@ -362,8 +363,7 @@ def test_documents_that_are_not_a_plan_of_units_get_their_parts_by_recurring_hea
     shot(page, "ui-map-parts.png", full_page=True)
     page.get_by_role("tab", name="資料").click()
     for title in ("第1部 ものづくり", "第2部 観光"):
-        choose(page, "#doc-select", title)
-        delete_shown_document(page)
+        delete_document(page, title)
     assert not {"第1部.md", "第2部.md"} & {p.name for p in settings.documents_dir.iterdir()}
 
 
