@@ -7,8 +7,11 @@
 
 from assistant.api import Assistant
 from assistant.config import Settings
+from assistant.render import strength_label
+from assistant.types import (
+    Answer, Citation, FieldMap, Intent, Line, LineKind, MapCell, Matrix, MatrixGap, MatrixKind, Strength, StrengthLabel,
+)
 from assistant.understanding import MAX_TURNS as CONTEXT_TURNS
-from assistant.types import Answer, Citation, FieldMap, Intent, Line, LineKind, MapCell, Matrix, MatrixGap, MatrixKind, Strength
 
 __all__ = ["CONTEXT_TURNS", "Answer", "Assistant", "Citation", "FieldMap", "Intent", "Line", "LineKind", "MapCell",
-           "Matrix", "MatrixGap", "MatrixKind", "Settings", "Strength"]
+           "Matrix", "MatrixGap", "MatrixKind", "Settings", "Strength", "StrengthLabel", "strength_label"]

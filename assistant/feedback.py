@@ -2,14 +2,16 @@
 made from the down-voted ones (`assistant eval --from-feedback`).
 
 A vote carries what is needed to reproduce the answer: the question, the earlier turns, the answer text and
-its citations. A later vote on the same answer (same `id`, e.g. a comment added after 👎) supersedes the
-earlier one when read back; the file itself is only ever appended to.
+its citations. An answer has one record: a later vote on the same answer (same `id`: a comment added after
+👎, or 👍 changed to 👎) replaces its line in place (the file is rewritten atomically); votes without an id
+are appended.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -77,14 +79,33 @@ def clean(vote: Vote) -> Vote:
     )
 
 
+def _id_of(line: str) -> str | None:
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+
+
 def record(data_dir: Path, vote: Vote) -> Vote:
-    """Append one vote (cleaned, timed) as a JSON line; returns what was written."""
+    """Write one vote (cleaned, timed) as a JSON line: in place of the answer's earlier vote when there is
+    one (same id), else appended. Returns what was written."""
     vote = clean(vote)
     path = path_for(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(asdict(vote), ensure_ascii=False) + "\n"
-    with _lock, open(path, "a", encoding="utf-8") as f:
-        f.write(line)
+    with _lock:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if vote.id and path.exists() else []
+        same = [i for i, old in enumerate(lines) if _id_of(old) == vote.id]
+        if not same:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(line)
+            return vote
+        lines[same[0]] = line
+        kept = [old if old.endswith("\n") else old + "\n" for i, old in enumerate(lines) if i not in same[1:]]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text("".join(kept), encoding="utf-8")
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of it
     return vote
 
 

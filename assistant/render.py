@@ -5,10 +5,31 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from assistant.types import Citation, Line, LineKind, Strength
+from assistant.lexicon import Lexicon
+from assistant.types import Citation, Line, LineKind, Strength, StrengthLabel
 
-POTENTIAL_NOTE = "（検討ではなく可能性への言及）"
 SNIPPET_CHARS = 80
+
+
+def strength_label(strength: Strength | str) -> StrengthLabel:
+    """How answers (text and HTML) and the field map say a strength: ● 検討 / ○ 言及のみ (lexicon data)."""
+    return Lexicon.load().strength_labels[Strength(strength).value]
+
+
+def labelled(item: str, strength: Strength | None) -> str:
+    """An item with its strength: 「②GX（○ 言及のみ）」 (as the document writes it when the strength is unknown)."""
+    return f"{item}（{strength_label(strength).badge}）" if strength is not None else item
+
+
+def strength_counts(strengths: Iterable[Strength | None]) -> str:
+    """「● 検討 1、○ 言及のみ 3」 for a list whose items differ in strength ("" when they do not)."""
+    counts = {s: 0 for s in Strength}
+    for s in strengths:
+        if s is not None:
+            counts[s] += 1
+    if counts[Strength.POTENTIAL] == 0:
+        return ""
+    return "、".join(f"{strength_label(s).badge} {n}" for s, n in counts.items() if n)
 
 
 def marks(cites: Iterable[int]) -> str:
@@ -27,12 +48,10 @@ def line_text(line: Line) -> str:
     if line.kind is LineKind.NOTE:
         return f"（{line.text}）{m}"
     if line.kind is LineKind.UNIT:
-        potential = POTENTIAL_NOTE if line.strength is Strength.POTENTIAL else ""
-        items = "、".join(line.items)
-        return f"- {line.unit}：{items}{potential} {m}".rstrip() if items else f"- {line.unit} {m}".rstrip()
+        items = "、".join(labelled(i, s) for i, s in zip(line.items, line.item_strengths()))
+        return f"- {line.unit}：{items} {m}".rstrip() if items else f"- {line.unit} {m}".rstrip()
     if line.kind is LineKind.ITEM:
-        potential = POTENTIAL_NOTE if line.strength is Strength.POTENTIAL else ""
-        return f"- {line.text}{potential} {m}".rstrip()
+        return f"- {labelled(line.text, line.strength)} {m}".rstrip()
     if line.kind is LineKind.QUOTE:
         return f"- 「{line.text}」{m}"
     if line.kind is LineKind.REFERENCE:

@@ -12,6 +12,7 @@ from assistant.answers import (
     unit_field, unit_items, where, which_units,
 )
 from assistant.answers._decline import missing_for_units, unknown_words
+from assistant.answers._strength import note_potential
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft
 from assistant.types import Intent
@@ -55,6 +56,7 @@ def route(ctx: Context) -> Routed:
     for module in CHAINS[ctx.u.intent]:
         draft = module.answer(ctx)
         if draft is not None:
+            note_potential(draft)  # every shape says what ○ 言及のみ means when it names such an item
             return Routed(draft, module.INTENT)
     raise AssertionError(f"the last module for {ctx.u.intent} did not answer")
 

@@ -66,6 +66,19 @@ class Strength(str, Enum):
 
 
 @dataclass(frozen=True)
+class StrengthLabel:
+    """How every answer shape and the field map say a strength (words from assistant/lexicon/words.toml)."""
+
+    mark: str  # ● / ○, as in the field map
+    word: str  # 検討 / 言及のみ
+    explain: str  # what the word means, for a tooltip or a note
+
+    @property
+    def badge(self) -> str:
+        return f"{self.mark} {self.word}"
+
+
+@dataclass(frozen=True)
 class Line:
     kind: LineKind
     text: str = ""  # plain Japanese without markers (for UNIT lines: empty, see unit/items)
@@ -73,6 +86,13 @@ class Line:
     unit: str = ""  # UNIT lines: the unit's name
     items: tuple[str, ...] = ()  # UNIT lines: the items named, as the document writes them
     strength: Strength | None = None  # UNIT / ITEM lines of plans: planned or potential only
+    strengths: tuple[Strength | None, ...] = ()  # UNIT lines: each item's own strength, in the order of `items`
+
+    def item_strengths(self) -> tuple[Strength | None, ...]:
+        """Each named item's strength: its own where known, else the line's."""
+        if self.kind is LineKind.ITEM:
+            return (self.strength,)
+        return self.strengths if len(self.strengths) == len(self.items) else (self.strength,) * len(self.items)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind.value, "text": self.text, "cites": list(self.cites)}
@@ -82,6 +102,8 @@ class Line:
             out["items"] = list(self.items)
         if self.strength is not None:
             out["strength"] = self.strength.value
+        if self.strengths:
+            out["strengths"] = [s.value if s is not None else None for s in self.strengths]
         return out
 
 

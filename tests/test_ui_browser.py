@@ -183,7 +183,7 @@ def test_clicking_2_of_an_earlier_answer_shows_that_answers_card(page):
     assert len(target) == 1
     card = cards.nth(target[0])
     assert card.get_attribute("data-block") == "九州" and "九州で検討されている" in page.inner_text("#sources .src-q")
-    page.wait_for_function("() => document.querySelector('#sources article.src.flash')")  # it flashes
+    page.wait_for_function("() => document.querySelector('#sources mark.hl.flash')")  # its span flashes (issue 20)
     assert card.is_visible() and card.evaluate(
         "c => { const r = c.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }")
     # the earlier answer's own folded sources switch the panel back and forth too
@@ -225,7 +225,9 @@ def test_the_documents_tab_highlights_the_answer_being_looked_at(page):
     page.get_by_role("tab", name="チャット").click()
     answers(page).nth(0).locator(".body").click()  # look at the earlier answer
     page.get_by_role("tab", name="資料").click()
-    page.wait_for_function(f"() => ({marked})() === ({cited})() && ({cited})() !== '{latest}'")
+    # the earlier answer's spans (both answers now cite three spans each, so the numbers alone do not tell them apart)
+    page.wait_for_function(f"() => ({marked})() === ({cited})() && "
+                           "document.querySelector('#doc-view mark.hl')?.textContent.includes('造船')")
     assert "造船" in page.locator("#doc-view mark.hl").first.inner_text()
     assert "沖縄" in page.inner_text("#doc-view .doc-text")  # the whole document
     page.locator("#doc-view .doc-tree a", has_text="近畿").click()
@@ -254,7 +256,7 @@ def test_a_thumbs_down_appends_a_line_to_feedback_jsonl(page, bot):
     before = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     ask(page, "九州の予算はいくら？")
     answers(page).first.locator('.act-vote[data-verdict="down"]').click()
-    page.wait_for_selector("#feedback-comment textarea")
+    page.wait_for_selector("#chat .answer .feedback textarea")  # the comment box, under its answer
     page.wait_for_function("() => document.querySelector('#chat .act-vote[data-verdict=\"down\"]')"
                            ".getAttribute('aria-pressed') === 'true'")
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -262,10 +264,12 @@ def test_a_thumbs_down_appends_a_line_to_feedback_jsonl(page, bot):
     vote = json.loads(lines[-1])
     assert vote["verdict"] == "down" and vote["question"] == "九州の予算はいくら？" and vote["answer"] and vote["time"]
     assert vote["citations"] and vote["history"] == []
-    page.fill("#feedback-comment textarea", "予算の記載が本当にないか確認したい")
-    page.click("#feedback-send")
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('記録しました')")
-    last = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    page.fill("#chat .answer .feedback textarea", "予算の記載が本当にないか確認したい")
+    page.click("#chat .answer .fb-send")
+    page.wait_for_function("() => document.querySelector('#chat .answer .fb-status')?.innerText.includes('記録しました')")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(before) + 1  # the comment completed the vote's record (issue 20: one record)
+    last = json.loads(lines[-1])
     assert last["comment"] == "予算の記載が本当にないか確認したい" and last["id"] == vote["id"]
 
 
@@ -340,12 +344,15 @@ def test_the_context_chip_shows_what_was_carried_over_and_removing_it_asks_again
 def test_the_trace_shows_intent_entities_candidates_and_the_chosen_passages(page):
     ask(page, "熊本県で造船はある？")
     trace = answers(page).first.locator("details.trace")
-    trace.locator("summary").click()
+    trace.locator("summary").first.click()
     text = trace.inner_text()
-    assert "意図" in text and "検索候補" in text and "dense" in text and "BM25" in text and "選んだ箇所" in text
+    assert "質問の種類" in text and "調べた箇所" in text and "選んだ箇所" in text
     rows = trace.locator("table.trace-cands tbody tr")
     assert rows.count() >= 1
     assert trace.locator("tr.picked").count() >= 1 or "資料の構成から直接答えました" in text
+    trace.locator("details.trace-detail > summary").click()  # the program's names and the scores
+    detail = trace.locator("details.trace-detail").inner_text()
+    assert "意図" in detail and "dense" in detail and "BM25" in detail
 
 
 # --- the rest of the chat ----------------------------------------------------------------------------------------------
@@ -430,7 +437,7 @@ def test_the_field_map_groups_rows_orders_units_and_a_cell_sets_the_filters(page
     assert units[0] == "北海道" and units[-1] == "沖縄"
     categories = page.locator("#matrix tr.cat").evaluate_all("els => els.map(e => e.dataset.category)")
     assert "AI・半導体" in categories and "造船" in categories
-    assert "● 検討している" in page.inner_text("#matrix") and "○ ポテンシャル" in page.inner_text("#matrix")
+    assert "● 検討（" in page.inner_text("#matrix") and "○ 言及のみ（ポテンシャル" in page.inner_text("#matrix")
     assert page.locator('#matrix td[data-unit="関東"][data-strength="potential"]').count() >= 1
     assert page.locator("#matrix tr.frag").first.is_hidden()  # the groups start closed …
     group = page.locator("#matrix tbody.grp", has=page.locator('tr.frag[data-field="造船"]'))

@@ -125,13 +125,13 @@ def test_an_internal_error_gives_a_short_japanese_message_and_is_logged(demo, ca
     assert "AI・半導体" in conv["turns"][-1]["answer"]["text"]
 
 
-def test_a_thumbs_down_appends_one_line_to_feedback_jsonl_and_asks_for_a_comment(demo, bot):
+def test_a_thumbs_down_with_a_comment_is_one_line_of_feedback_jsonl_and_its_box_is_under_the_answer(demo, bot):
     _, conv = ask(demo, "九州で造船はある？")
     _, conv = ask(demo, "では北海道は？", conv)
     turn = conv["turns"][-1]
     path = bot.settings.data_dir / "feedback.jsonl"
     before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
-    chat, store, box, status, comment_box, comment_turn = act(demo, conv, action="vote", turn=turn["id"], verdict="down")
+    chat, store, box, status = act(demo, conv, action="vote", turn=turn["id"], verdict="down")
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == before + 1
     vote = json.loads(lines[-1])
@@ -139,14 +139,21 @@ def test_a_thumbs_down_appends_one_line_to_feedback_jsonl_and_asks_for_a_comment
     assert vote["answer"] == turn["answer"]["text"] and vote["citations"][0]["text"]
     assert [m["content"] for m in vote["history"]] == ["九州で造船はある？", conv["turns"][0]["answer"]["text"]]
     assert vote["time"]
-    assert comment_box["visible"] is True and comment_turn == turn["id"]
     assert C.parse(store)["turns"][-1]["verdict"] == "down"
-    assert 'data-verdict="down" aria-pressed="true"' in chat[-1]["content"]
-    box, comment, status = handler(demo, "send_comment")(store, turn["id"], "北海道に造船はないはず")
-    last = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
-    assert last["comment"] == "北海道に造船はないはず" and last["id"] == turn["id"] and box["visible"] is False
+    mine = chat[-1]["content"]  # the comment box and the thanks are in this answer's message, not elsewhere
+    assert 'data-verdict="down" aria-pressed="true"' in mine and 'class="feedback"' in mine and "fb-status" in mine
+    assert 'class="feedback"' not in chat[1]["content"]
+    chat, store, box, status = act(demo, C.parse(store), action="comment", turn=turn["id"], comment="北海道に造船はないはず")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == before + 1  # the comment replaced the vote: one 👎 with a comment is one record
+    last = json.loads(lines[-1])
+    assert last["comment"] == "北海道に造船はないはず" and last["id"] == turn["id"] and last["verdict"] == "down"
+    assert 'class="feedback"' not in chat[-1]["content"] and "記録しました" in chat[-1]["content"]
+    assert C.parse(store)["turns"][-1]["comment"] == "北海道に造船はないはず"
     up = act(demo, C.parse(store), action="vote", turn=conv["turns"][0]["id"], verdict="up")
-    assert up[4]["visible"] is False and json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["verdict"] == "up"
+    assert 'class="feedback"' not in "".join(m["content"] for m in up[0])
+    assert json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["verdict"] == "up"
+    assert len(path.read_text(encoding="utf-8").splitlines()) == before + 2
 
 
 def test_regenerate_answers_the_same_question_again_in_place(demo):
@@ -236,5 +243,5 @@ def test_the_json_api_reports_errors_as_json(demo, caplog):
 
 
 def test_new_conversation_clears_everything(demo):
-    chat, store, box, status, feedback_box, api_state = handler(demo, "new_conversation")()
+    chat, store, box, status, api_state = handler(demo, "new_conversation")()
     assert chat == [] and C.parse(store)["turns"] == [] and box == "" and api_state == {"turn": 0, "messages": []}

@@ -174,8 +174,9 @@ def test_an_answer_is_rendered_from_its_lines_with_a_button_per_citation():
     text = inert(out)
     assert "\n" not in out  # one HTML block: the chat's Markdown cannot reinterpret it
     assert re.findall(r'<button type="button" class="cite" data-turn="t-1" data-n="(\d)"', out) == ["1", "2", "2"]
-    assert "九州：①AI・半導体、③造船・防衛・航空宇宙" in text and EVIL in text
-    assert out.count("<ul>") == 1 and 'data-unit="関東"' in out and "言及のみ" in text  # potential only, marked
+    # every item carries its strength in the assistant's words (● 検討 / ○ 言及のみ), as the map does
+    assert "九州：①AI・半導体● 検討、③造船・防衛・航空宇宙● 検討" in text and EVIL in text
+    assert out.count("<ul>") == 1 and 'data-unit="関東"' in out and "関東：③半導体○ 言及のみ" in text
     assert 'data-quote="TSMC進出を契機に半導体産業の集積が加速している。"' in out
     assert 'data-answerable="true"' in out and 'data-state="done"' in out
 
@@ -194,7 +195,7 @@ def test_every_answer_carries_its_own_sources_trace_and_tools():
     assert "ブロック 九州" in text and "ページ 2" in text and "発行 内閣官房" in text and "日付 2025-06" in text
     # the trace: intent, entities, candidates with dense and BM25 scores, the chosen passage
     assert "検索の経過" in text and "unit_items" in text and "0.8811" in text and "4.2000" in text and EVIL in text
-    assert '<tr class="picked">' in out and "選んだ箇所：[1] 九州" in text
+    assert '<tr class="picked"' in out and "選んだ箇所：[1] 九州" in text
     # the context chip, removable on the latest answer only
     assert "引き継ぎ：九州" in text and 'class="chip-x"' in out
     assert 'class="chip-x"' not in A.answer_html(_turn([], [c1], trace=trace), {}, META, last=False)
@@ -353,7 +354,7 @@ def test_matrix_rows_sit_under_the_legends_categories_columns_in_map_order():
     # ● planned, ○ potential only, and a legend that says so
     assert re.search(r'data-unit="北海道" data-field="半導体" data-hit="true" data-strength="potential"[^>]*>○</td>', out)
     assert re.search(r'data-unit="九州" data-field="半導体" data-hit="true" data-strength="planned"[^>]*>●</td>', out)
-    assert "● 検討している" in inert(out) and "○ ポテンシャルとして言及" in inert(out)
+    assert "● 検討（" in inert(out) and "○ 言及のみ（ポテンシャル" in inert(out)  # the answers' words
     assert "分野＼ブロック" in inert(out)
     # only the selected field's group is open; the others show their summary row
     opened = re.findall(r'<tbody class="grp( open)?" data-category="([^"]*)"', out)
@@ -387,7 +388,7 @@ def test_cell_passages_for_a_field_a_unit_and_one_cell():
     inert(by_unit)
     assert marked(by_unit) == ["③造船・防衛・航空宇宙", "①AI・半導体", EVIL]
     potential = M.cell_passages_html(fm, {}, META, "半導体", "北海道")
-    assert "半導体（言及のみ）" in inert(potential)
+    assert "半導体（○ 言及のみ）" in inert(potential)
     none = M.cell_passages_html(fm, {}, META, "半導体", "四国")
     assert "四国ブロックの資料には「半導体」の記載がありません。" in inert(none)
 

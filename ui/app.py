@@ -74,7 +74,8 @@ class App:
         text = self.content
         cache = (max(1, min(600, self.limits.cache_seconds // 2)), self.limits.cache_seconds)
         with gr.Blocks(title=text.title, analytics_enabled=False, delete_cache=cache) as demo:
-            gr.HTML(f"<h1>{esc(text.title)}</h1><p>{esc(text.subtitle)}</p>", elem_id="app-title", padding=False)
+            gr.HTML(f"<h1>{esc(text.title)}</h1><p>{esc(text.subtitle)}</p>{THEME_SWITCH}", elem_id="app-title",
+                    padding=False)
             self.api = ApiEndpoints(self)
             with gr.Tabs(elem_id="tabs"):
                 with gr.Tab("チャット", id="chat-tab") as tab:
@@ -139,6 +140,8 @@ def theme() -> gr.themes.Base:
     )
 
 
+# Light / dark (static/js/base.js sets its words and state once the page has loaded).
+THEME_SWITCH = '<button type="button" id="theme-toggle" aria-pressed="false">表示の明るさ</button>'
 SCRIPTS = ("base.js", "sources.js", "history.js", "matrix.js", "connection.js")  # base.js first: the others use it
 
 
@@ -188,7 +191,7 @@ def launch(
         prevent_thread_lock=True,
         quiet=quiet,
         ssr_mode=False,
-        footer_links=["api"],
+        footer_links=[],  # Gradio's 「APIを介して使用」 leads to English developer pages; README describes the API
         max_file_size=UPLOAD_HARD_LIMIT_FACTOR * loaders.DEFAULT_MAX_BYTES,
         state_session_capacity=limits.sessions,
         app_kwargs={"middleware": [guard]},

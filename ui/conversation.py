@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from assistant import CONTEXT_TURNS
+from assistant.feedback import MAX_COMMENT_CHARS
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.types import Citation
 
@@ -22,7 +23,9 @@ MAX_JSON_CHARS = 2_000_000  # a conversation larger than this is not read (MAX_T
 MAX_CANDIDATES = 10
 TITLE_CHARS = 40
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-LINE_KEYS = ("kind", "text", "cites", "unit", "items", "strength")
+LINE_KEYS = ("kind", "text", "cites", "unit", "items", "strength", "strengths")
+STRENGTHS = ("planned", "potential")  # assistant.types.Strength values
+FEEDBACK_STATES = ("open", "sent")  # the answer's comment box: open under it, or its comment recorded
 CITATION_KEYS = ("n", "chunk_id", "doc_id", "title", "block", "section", "text", "start", "end", "score", "page",
                  "reference", "file", "shown")
 CANDIDATE_KEYS = ("chunk_id", "doc_id", "block", "section", "start", "end", "score", "dense", "bm25")
@@ -73,8 +76,10 @@ def _line(d: Any) -> dict | None:
         out["unit"] = _str(d["unit"], 200)
     if isinstance(d.get("items"), list):
         out["items"] = [_str(i, 500) for i in d["items"][:100]]
-    if d.get("strength") in ("planned", "potential"):
+    if d.get("strength") in STRENGTHS:
         out["strength"] = d["strength"]
+    if isinstance(d.get("strengths"), list):
+        out["strengths"] = [s if s in STRENGTHS else None for s in d["strengths"][:100]]
     return out
 
 
@@ -145,6 +150,8 @@ def _turn(d: Any) -> dict | None:
         "context": d.get("context") is not False,
         "doc_ids": [_str(x, 200) for x in (d.get("doc_ids") or [])[:50] if isinstance(x, str)],
         "verdict": d.get("verdict") if d.get("verdict") in ("up", "down") else None,
+        "comment": _str(d.get("comment"), MAX_COMMENT_CHARS),
+        "feedback": d.get("feedback") if d.get("feedback") in FEEDBACK_STATES else None,
         "error": _str(d.get("error"), 1000),
         "time": _str(d.get("time"), 40),
     }
@@ -196,6 +203,8 @@ def make_turn(question: str, answer: Any = None, *, error: str = "", context: bo
         "context": context,
         "doc_ids": list(doc_ids or []),
         "verdict": None,
+        "comment": "",
+        "feedback": None,
         "error": error,
         "time": now(),
     }

@@ -107,7 +107,10 @@ def missing_for_units(ctx: Context) -> Draft | None:
     if u.asks is None:
         return None
     plan = ctx.kb.plan
-    parts = ctx.units() or ctx.parts_named() or [plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
+    named = ctx.parts_named()
+    # a named part's figures may stand elsewhere (a budget chapter names each measure): the parts found count too
+    parts = ctx.units() or [*named, *(plan.block_of(h.chunk_id) for h in ctx.hits[:3] if named)] or [
+        plan.block_of(h.chunk_id) for h in ctx.hits[:2]]
     subject = [squash(x) for x in (*u.fields, *u.phrases) if x]
     passages: list[Located | Chunk] = [c for p in parts for c in p.chunks]
     if subject:  # the information must be about what is asked (a company of field X, not another company)

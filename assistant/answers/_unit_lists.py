@@ -53,8 +53,16 @@ def unit_lines(d: Draft, matches: list[ItemMatch], limit: int | None) -> None:
     for unit, items in shown(groups, limit):
         mine = sorted(items.values(), key=lambda m: m.item.span.start)
         strength = Strength.POTENTIAL if all(m.strength is Strength.POTENTIAL for m in mine) else Strength.PLANNED
-        d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength)
+        d.unit(unit.name, [item_name(m.item) for m in mine], [d.cite_item(m.item) for m in mine], strength,
+               [m.strength for m in mine])
     more_note(d, len(groups), limit)
+
+
+def whole_list(d: Draft, ctx: Context, unit: Part) -> None:
+    """A unit with every item it lists, each with its strength, cited by the sentences that list them."""
+    strengths = [ctx.kb.vocab.strength(i) for i in unit.listed]
+    d.unit(unit.name, [item_name(i) for i in unit.listed], [d.cite_sentence(i) for i in unit.listed],
+           strengths=strengths)
 
 
 def units_of(matches: list[ItemMatch]) -> list[Part]:

@@ -8,6 +8,7 @@ from assistant.answers._sections import subsections
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, count_before, count_of, item_name
 from assistant.answers._notes import reading_notes
+from assistant.answers._strength import counted
 from assistant.answers._unit_lists import more_note, names, shown, unit_lines, units_of
 from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Intent
@@ -29,9 +30,11 @@ def answer(ctx: Context) -> Draft | None:
     if u.units:
         for unit in ctx.units():
             noun = ctx.item_noun(unit.doc_id)
-            d.lead(f"{ctx.label(unit)}で挙げられている{noun}は{count_of(len(unit.listed))}です。")
-            for loc in unit.listed:
-                d.item(item_name(loc), [d.cite_item(loc)], ctx.kb.vocab.strength(loc))
+            strengths = [ctx.kb.vocab.strength(loc) for loc in unit.listed]
+            d.lead(counted(f"{ctx.label(unit)}で挙げられている{noun}は{count_of(len(unit.listed))}です。", strengths))
+            cites = [d.cite_item(loc) for loc in unit.listed]
+            for loc, n, strength in zip(unit.listed, cites, strengths):
+                d.item(item_name(loc), [n], strength)
         return d
     if u.sections:
         return _count_section(ctx)

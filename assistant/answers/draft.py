@@ -42,7 +42,12 @@ class Draft:
         return shown(text, self._formats.get(cites[0], "text") if cites else "text")
 
     def cite_item(self, loc: Located) -> int:
-        """An item is cited with the sentence that holds it (it carries the predicate)."""
+        """One named item: the sentence that holds it (it carries the predicate), or, when that sentence
+        lists several items, the item's own span with its marker, so that [n] marks that item alone."""
+        return self.cite(loc.chunk, *item_span(loc))
+
+    def cite_sentence(self, loc: Located) -> int:
+        """A unit's whole list: the sentence that holds the item (one citation for the list it is in)."""
         return self.cite(loc.chunk, *context_span(loc))
 
     def cite_span(self, loc: Located, score: float = 1.0) -> int:
@@ -56,8 +61,11 @@ class Draft:
     def note(self, text: str, *cites: int) -> None:
         self.lines.append(Line(LineKind.NOTE, text, tuple(cites)))
 
-    def unit(self, name: str, items: list[str], cites: list[int], strength: Strength | None = None) -> None:
-        self.lines.append(Line(LineKind.UNIT, "", tuple(dict.fromkeys(cites)), unit=name, items=tuple(items), strength=strength))
+    def unit(self, name: str, items: list[str], cites: list[int], strength: Strength | None = None,
+             strengths: list[Strength] | None = None) -> None:
+        """A unit and the items named; `strengths`, when known, gives each item's own."""
+        self.lines.append(Line(LineKind.UNIT, "", tuple(dict.fromkeys(cites)), unit=name, items=tuple(items),
+                               strength=strength, strengths=tuple(strengths or ())))
 
     def item(self, text: str, cites: list[int], strength: Strength | None = None) -> None:
         self.lines.append(Line(LineKind.ITEM, self.shown(text, *cites), tuple(dict.fromkeys(cites)), strength=strength))
@@ -80,6 +88,20 @@ def context_span(loc: Located) -> tuple[int, int]:
     for s in loc.chunk.sentences:
         if s.start <= item.start and item.end <= s.end:
             return s.start, s.end
+    return item.start, item.end
+
+
+def item_span(loc: Located) -> tuple[int, int]:
+    """The item's citation span: its sentence when the sentence names no other item, else the item
+    itself with its marker (①半導体 of 「①半導体 ②GX … を検討している」)."""
+    start, end = context_span(loc)
+    item = loc.span
+    others = [i for i in loc.chunk.items if start <= i.start and i.end <= end and i.start != item.start]
+    if not others:
+        return start, end
+    marked = item.start - len(item.marker)
+    if item.marker and marked >= loc.chunk.start and loc.chunk.span_text(marked, item.start) == item.marker:
+        return marked, item.end
     return item.start, item.end
 
 

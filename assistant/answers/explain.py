@@ -49,7 +49,7 @@ def _why_unit(ctx: Context, unit: Part, d: Draft) -> Draft:
         d.quote(s.located.span.text, d.cite_span(s.located, s.score))
         for item in list_after(unit, s.located, ctx.kb.lexicon.forward):
             listed.add(item.span.start)
-            d.item(item_name(item), [d.cite_item(item)])
+            d.item(item_name(item), [d.cite_item(item)], vocab.strength(item))
     return d
 
 

@@ -40,6 +40,8 @@ MAX_LIST_ITEMS = 12
 def _kind(ctx: Context) -> str | None:
     if ctx.u.asks:
         return ctx.u.asks
+    if ctx.u.cue("count") and ctx.u.plan_context:  # 「基本目標はいくつ？」 of a plan: a figure (「次の3つの基本目標」)
+        return "quantity"
     return "location" if ctx.u.cue("where") else None
 
 

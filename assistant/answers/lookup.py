@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from corpus.model import Cell
 from assistant.answers._kinds import answer_phrase, pieces
+from assistant.answers._decline import not_stated
 from assistant.answers._notes import reading_notes
 from assistant.answers._passages import retrieved
 from assistant.answers._tree import breadcrumb
@@ -45,6 +46,8 @@ MAX_CHARS = 220
 RUNNER_UP = 0.8
 # Headings in the lead's breadcrumb are cut to this many characters (some documents head a part with a sentence).
 HEADING_CHARS = 30
+# A kind asked whose pattern is unmistakable (an amount in 円) must be in one of this many best passages.
+MISSING_LOOK = 5
 # Nested entries quoted under a list entry: at most this many, this short in all.
 MAX_CHILDREN = 3
 MAX_CHILD_CHARS = 120
@@ -84,6 +87,11 @@ def answer(ctx: Context) -> Draft | None:
     first = cands[0]
     if first.scored.overlap < MIN_OVERLAP and not first.kinds:
         return None
+    sure = [k for k in _asked(ctx) if ctx.kb.lexicon.kinds[k].decline_anywhere]
+    if sure and not any(set(sure) & c.kinds for c in cands[:MISSING_LOOK]):
+        # 「〜にかかる予算額は？」: an amount is written unmistakably; none in the passages about it is no answer
+        label = "・".join(ctx.kb.lexicon.kinds[k].label for k in sure)
+        return not_stated(label, [c.loc for c in cands[:2]])
     plan = ctx.kb.plan
     block = plan.block_of(first.loc.chunk.chunk_id)
     chosen = [first]

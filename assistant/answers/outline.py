@@ -4,7 +4,7 @@ without one, the document's own headings are the points (the numbered ones when 
 
 from __future__ import annotations
 
-from corpus.text import CIRCLED
+from corpus.text import CIRCLED, squash
 from assistant.answers.context import Context
 from assistant.answers._decline import not_stated
 from assistant.answers.draft import Draft
@@ -54,6 +54,8 @@ def answer(ctx: Context) -> Draft:
     d.lead(f"{label}は次の見出しで構成されています。")
     for p in heads:
         first = first_point(ctx, p)
+        if first is not None and squash(first.span.text) in squash(title):
+            continue  # a title page (前文 with the title alone) is no point of the outline
         if first is not None:
             d.item(f"{p.name}：{first.span.text}" if first.span.text != p.name else p.name, [d.cite_span(first)])
         else:

@@ -7,8 +7,8 @@ ranked (「分野が最も少ない＜単位名＞は」 ranks units, 「挙げ�
 from __future__ import annotations
 
 from assistant.answers.context import Context
-from assistant.answers.draft import Draft, item_name
-from assistant.answers._unit_lists import more_note, names, shown, unit_lines
+from assistant.answers.draft import Draft
+from assistant.answers._unit_lists import more_note, names, shown, unit_lines, whole_list
 from assistant.types import Intent
 
 INTENT = Intent.RANK
@@ -44,7 +44,7 @@ def answer(ctx: Context) -> Draft:
             noun = ctx.item_noun(doc_id)
             d.lead(f"{noun}の数が{word}のは{names(top, budget)}（{best}{noun}）です。")
             for p in shown(top, budget):
-                d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
+                whole_list(d, ctx, p)
             more_note(d, len(top), budget)
             budget = None if budget is None else budget - len(top)
             continue

@@ -6,6 +6,7 @@ from assistant.answers.context import Context
 from assistant.answers._prose import MIN_REASON_CHARS, prose_before_items
 from assistant.answers.draft import Draft, count_of, item_name
 from assistant.answers._notes import reading_notes
+from assistant.answers._strength import counted
 from assistant.types import Intent
 
 INTENT = Intent.UNIT_ITEMS
@@ -23,12 +24,16 @@ def answer(ctx: Context) -> Draft:
         noun = ctx.item_noun(unit.doc_id)
         if ctx.u.negated and ctx.u.fields:  # 「X以外」
             items = [i for i in items if not any(vocab.mentions(i.span.label, f) for f in ctx.u.fields)]
-            d.lead(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{count_of(len(items))}です。")
+        strengths = [vocab.strength(loc) for loc in items]
+        if ctx.u.negated and ctx.u.fields:
+            d.lead(counted(f"{ctx.label(unit)}で{'・'.join(ctx.u.fields)}以外に挙げられている{noun}は次の{count_of(len(items))}です。",
+                           strengths))
         elif items:
-            d.lead(f"{ctx.label(unit)}では、次の{len(items)}{noun}が挙げられています。")
+            d.lead(counted(f"{ctx.label(unit)}では、次の{len(items)}{noun}が挙げられています。", strengths))
         if items:
-            for loc in items:
-                d.item(item_name(loc), [d.cite_item(loc)], vocab.strength(loc))
+            cites = [d.cite_item(loc) for loc in items]
+            for loc, n, strength in zip(items, cites, strengths):
+                d.item(item_name(loc), [n], strength)
             more = [i for i in unit.items if i not in unit.listed]
             if more and not ctx.u.negated:
                 d.lead(f"あわせて、次の{len(more)}項目が挙げられています。")

@@ -12,9 +12,11 @@ from itertools import islice
 
 from assistant.answers.context import Context
 from assistant.answers._decline import not_stated
-from assistant.answers.draft import Draft, item_name
+from assistant.answers.draft import Draft
 from assistant.answers._notes import reading_notes
-from assistant.answers._unit_lists import count_units, more_note, names, names_counted, shown, unit_lines, units_of
+from assistant.answers._unit_lists import (
+    count_units, more_note, names, names_counted, shown, unit_lines, units_of, whole_list,
+)
 from assistant.fields import ItemMatch, atoms_of
 from assistant.plan import Part
 from assistant.types import Intent
@@ -44,11 +46,12 @@ def answer(ctx: Context) -> Draft | None:
         first = list(islice(rest, ctx.list_limit if counted else None))
         total = len(every) - len(having) if counted else len(first)
         if not total:
-            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。")
+            cites = [d.cite_item(m.item) for ms in per_field.values() for m in ms]
+            d.lead(f"すべての{ctx.noun(next(iter(docs)))if docs else ''}が{asked}を挙げています。", *dict.fromkeys(cites))
             return d
         d.lead(f"{asked}を挙げていないのは{names_counted(first, total, ctx.list_limit)}の{count_units(ctx, first, total)}です。")
         for p in shown(first, ctx.list_limit):
-            d.unit(p.name, [item_name(i) for i in p.listed], [d.cite_item(i) for i in p.listed])
+            whole_list(d, ctx, p)
         more_note(d, total, ctx.list_limit)
         return d
     if u.wants_all and len(u.fields) > 1:

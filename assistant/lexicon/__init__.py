@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from corpus.text import normalize
+from assistant.types import StrengthLabel
 
 HERE = Path(__file__).resolve().parent
 
@@ -79,6 +80,7 @@ class Lexicon:
     regions: dict[str, Region]
     region_aliases: dict[str, tuple[str, ...]]
     cities: dict[str, str]  # city → prefecture
+    strength_labels: dict[str, StrengthLabel]  # Strength value → how answers and the map say it
 
     def cue(self, name: str, text: str) -> bool:
         return bool(self.cues[name].search(text))
@@ -134,4 +136,5 @@ class Lexicon:
             },
             region_aliases={k: tuple(v) for k, v in places["aliases"].items()},
             cities=dict(places["cities"]),
+            strength_labels={k: StrengthLabel(**v) for k, v in words["strength"].items()},
         )

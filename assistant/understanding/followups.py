@@ -92,6 +92,13 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
         return carry(units=units, fields=previous.fields, sections=previous.sections, headings=previous.headings,
                      followup="ellipsis", carried=tuple(units or previous.fields or previous.sections), move=Move.SAME_SUBJECT,
                      previous_intent=previous.intent)
+    words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
+    if (words and not current.has_entities and not previous.has_entities and not (current.quoted or current.documents)
+            and len(current.topics) + len(current.phrases) <= 1 and not current.unknown_subjects):
+        # 「島のほうが向いてる理由は？」 after a question about a subject: a question with hardly a subject of its
+        # own goes on with the previous one (its words carry the search)
+        return carry(documents=previous.documents, followup="ellipsis", carried=words, move=Move.THEIR_WORDS,
+                     previous_intent=previous.intent)
     return current
 
 
@@ -135,6 +142,21 @@ def pick_listed(question: str, answer: str, ordinal: re.Pattern[str]) -> tuple[s
     entry = entries[n - 1]
     joint = "の" if m.group(0).endswith("の") else " "
     return question[: m.start()] + entry + joint + question[m.end():], f"{m.group(0).rstrip('の')}→{entry}"
+
+
+def pick_matching(question: str, answer: str, narrow: re.Pattern[str], words) -> tuple[str, str] | None:
+    """「そのうち人材に関するものは？」 after a list: the question asked of the entries of the previous answer's list
+    that hold one of its words (`words(text)`: the nouns of the question after the narrowing phrase), and a note
+    of how it was read; None when no entry holds one, or every entry does."""
+    m = narrow.search(question)
+    entries = listed(answer) if m else []
+    if len(entries) < 2:
+        return None
+    asked = [w for w in words(question[m.end():]) if len(w) >= 2]
+    chosen = [e for e in entries if any(w in e for w in asked)]
+    if not chosen or len(chosen) == len(entries):
+        return None
+    return "、".join(chosen) + "について", f"前の回答の一覧から「{'」「'.join(chosen)}」"
 
 
 def last_answer(history: Sequence[dict]) -> str:

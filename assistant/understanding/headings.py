@@ -50,17 +50,40 @@ def named_sections(q: Question, kb: Knowledge, title_words: set[str] = frozenset
         if kb.profile(part.doc_id).kind is DocKind.PROSE:
             continue  # an article's only part is the article itself: its title is no section to list
         for heading in dict.fromkeys((part.name, *part.headings)):
+            numbering = _NUMBERING.match(squash(heading))
+            if numbering and numbering.group(0) in norm_sq:  # 「第2章には」: the chapter its numbering names
+                found.append((1, 2 * len(numbering.group(0)), part.name, heading))
+                continue
             for key in heading_keys(heading):
                 hg = bigrams(key)
                 if len(hg & grams) >= HEADING_COVERAGE * len(hg):
                     found.append((1, len(key), part.name, heading))
                 elif (run := common_run(key, norm_sq)) >= MIN_HEADING_PART:
                     found.append((0, run, part.name, heading))
+                elif (numbered := _numbered_run(key, norm_sq)) is not None:
+                    found.append((1, numbered, part.name, heading))  # 「重点施策3」 names its section, not 「重点施策」
     if not found:
         return (), ()
     best = max((full, length) for full, length, _, _ in found)
     top = [(name, heading) for full, length, name, heading in found if (full, length) == best]
     return tuple(dict.fromkeys(n for n, _ in top)), tuple(dict.fromkeys(h for _, h in top))
+
+
+# A heading's own numbering (第2章, 第3節): named in the question, it names that heading.
+_NUMBERING = re.compile(r"^第[0-9一二三四五六七八九十百]+[章節項部編]")
+
+
+def _numbered_run(key: str, question: str) -> int | None:
+    """The length of a name with its number that the heading and the question share (「重点施策3」 in
+    「重点施策3「…」」), when the number ends the shared run in both: a numbered item is named by it."""
+    for m in re.finditer(r"[^\d]{2,}\d+", question):
+        name = m.group(0)
+        for start in range(0, len(name) - 2):  # the longest shared piece first
+            piece = name[start:]
+            pos = key.find(piece)
+            if len(piece) >= 3 and pos >= 0 and not key[pos + len(piece) : pos + len(piece) + 1].isdigit():
+                return len(piece)
+    return None
 
 
 def titled_documents(e: Entities, kb: Knowledge) -> list[str]:

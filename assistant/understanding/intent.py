@@ -74,7 +74,7 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return Intent.SIDE_BY_SIDE
     if "why" in c and "compare" not in c:
         # about something in the document; 「この戦略の狙いは？」 (only its title) is about the document as a whole
-        return Intent.REASONS if e.topics or e.phrases or e.quoted else None
+        return Intent.REASONS if e.topics or e.phrases or e.quoted or e.carried else None
     titles = [kb.plan.titles[d] for d in titled_documents(e, kb)]
     asked = e.asks is not None and any(not any(m.group(0) in t for t in titles)  # 「予算と財源のファイル」 names a file
                                        for m in kb.lexicon.kinds[e.asks].cue.finditer(e.question.norm))
@@ -85,8 +85,8 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
         return Intent.MENTIONS
     if "enumerate" in c and "compare" not in c:  # 「予算額が出ている施策を全部」: a list whose entries carry amounts
         return Intent.ITEMS
-    if "compare" in c or e.asks:
-        return None
+    if e.asks and "compare" not in c:
+        return Intent.LOOKUP  # a figure, a date, a name asked of the document: the passage that holds it
     return None
 
 
@@ -155,6 +155,9 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         rank="most" if "most" in c else ("fewest" if "fewest" in c else None),
     )
     plan_words = bool(e.units or e.fields or e.sections or e.unit_noun_named)
+    if (len(e.documents) == 1 and "overview" in c and kb.profile(e.documents[0]).kind is not DocKind.PROSE
+            and not (e.units or e.fields or e.sections or e.asks or e.followup)):
+        return replace(u, intent=Intent.OUTLINE)  # 「北九州市の計画のポイントをまとめて」: that document's outline
     shape = _outline_shape(e, kb)
     if shape is not None:
         return replace(u, intent=shape)
@@ -168,7 +171,7 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         intent = Intent.EXPLAIN if "why" in c and "compare" not in c else Intent.COMPARE
     elif (kept := _followup_intent(e)) is not None and not (c & {"count", "compare", "why", "which"}):
         intent = kept
-    elif "why" in c or e.quoted or ("define" in c and not e.units and not e.sections):
+    elif "why" in c or (e.quoted and not e.asks) or ("define" in c and not e.units and not e.sections):
         intent = Intent.EXPLAIN
     elif e.units and _narrative_topic(e, kb):
         intent = Intent.EXPLAIN

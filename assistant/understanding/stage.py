@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import Protocol, Sequence
 
-from corpus.text import squash
+from corpus.text import normalize, squash
 from index.search import Hit
 from assistant.knowledge import Knowledge
 from assistant.understanding import followups, scope, wording
@@ -43,6 +43,8 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
         followups.earlier_questions(history), lambda t, p, r: _turn(t, p, r, kb, search, doc_ids), kb.vocab)
     said = followups.last_answer(history)
     picked = followups.pick_listed(question, said, kb.lexicon.cues["ordinal"]) if said else None
+    if said and picked is None and not kb.vocab.find(normalize(question)):  # a plan's fields narrow by units instead
+        picked = followups.pick_matching(question, said, kb.lexicon.cues["narrow"], lambda text: _nouns(text, kb))
     e = extract(read_question(picked[0] if picked else question, kb.tokenizer, kb.lexicon, kb.readings), kb)
     if picked:  # one entry of the previous answer's list, named in the question's place
         e = replace(e, notes=(*e.notes, picked[1]))
@@ -55,6 +57,11 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
     if e.readings:  # searched again with the documents' own words for what the question wrote otherwise
         hits = search(" ".join((query, *e.readings)), within, earlier=False)
     return replace(classify(e, kb), hits=tuple(hits))
+
+
+def _nouns(text: str, kb: Knowledge) -> list[str]:
+    """The nouns of a text that are not generic (what a narrowing follow-up selects by)."""
+    return [t.surface for t in kb.tokenizer.tokens(text) if t.pos == "名詞" and t.surface not in kb.lexicon.generic]
 
 
 def _parts_scope(e: Entities, kb: Knowledge) -> tuple[str, ...]:

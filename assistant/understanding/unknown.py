@@ -11,7 +11,8 @@ from assistant.knowledge import Knowledge
 from assistant.understanding.read import Question
 from assistant.understanding.words import CONTENT_POS, FOCUS_PARTICLES, NOUNISH, focus, is_kana_word, noun_runs
 
-_HOW_CUES = ("count", "compare", "which", "why", "define", "continue", "reference", "most", "fewest", "difference", "both", "each")
+_HOW_CUES = ("count", "compare", "which", "why", "define", "continue", "reference", "most", "fewest", "difference", "both", "each",
+             "enumerate", "overview", "locate", "across", "ordinal")
 
 
 def known_parts(t: Token, kb: Knowledge) -> bool:

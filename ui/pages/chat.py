@@ -39,8 +39,15 @@ ACTION_STATUS = {
     "drop_context": "前の会話を引き継がずに聞き直しました。",
     "more": "一覧をすべて表示しました。",
 }
-HISTORY_EMPTY = ('<div class="history" id="history-list" aria-label="会話履歴"><p class="hint">'
-                 "会話はこのブラウザに保存されます。</p></div>")
+THANKS = "ご意見ありがとうございます。"
+THANKS_DOWN = "ご意見ありがとうございます。よくなかった点を書いていただけると改善に使えます。"
+THANKS_COMMENT = "ご意見を記録しました。ありがとうございます。"
+HISTORY_EMPTY = ('<input type="search" id="history-search" placeholder="会話を検索" aria-label="会話履歴を検索"'
+                 ' maxlength="100" autocomplete="off"><div class="history" id="history-list" aria-label="会話履歴">'
+                 '<p class="hint">会話はこのブラウザに保存されます。</p></div>')
+# The sidebar's heading; on a phone a button at the top of the page that opens the folded list.
+HISTORY_HEAD = ('<h3 class="side-h">会話履歴</h3><button type="button" id="history-toggle" class="act"'
+                ' aria-expanded="false" aria-controls="history">会話履歴</button>')
 
 
 def warn(text: str) -> str:
@@ -53,11 +60,11 @@ class ChatPage(Page):
         with gr.Row(equal_height=False, elem_id="chat-row"):
             with gr.Column(scale=1, min_width=200, elem_id="sidebar"):
                 self.new = gr.Button("＋ 新しい会話", size="sm", elem_id="new-conversation")
-                gr.HTML("<h3 class=\"side-h\">会話履歴</h3>", padding=False)
+                gr.HTML(HISTORY_HEAD, padding=False, elem_id="history-head")
                 gr.HTML(HISTORY_EMPTY, elem_id="history", padding=False)
             with gr.Column(scale=4, min_width=340, elem_id="chat-col"):
                 self.chatbot = gr.Chatbot(
-                    value=[], label="会話", show_label=False, elem_id="chat", height=560, latex_delimiters=[],
+                    value=[], label="会話", show_label=False, elem_id="chat", height=560, latex_delimiters=[],  # phone: grows (app.css)
                     feedback_options=None, buttons=[], sanitize_html=False,  # our HTML is escaped (ui.render)
                     placeholder="下の入力欄に質問を書くか、質問の例を選んでください。",
                 )
@@ -68,17 +75,10 @@ class ChatPage(Page):
                 with gr.Row(elem_id="ask-row"):
                     self.question = gr.Textbox(
                         label="質問", placeholder=text.placeholder, lines=1, max_lines=6, scale=8,
-                        elem_id="question", autofocus=True, submit_btn=False,
+                        elem_id="question", submit_btn=False,  # focused by the script, except on touch screens
                     )
                     self.send = gr.Button("送信", variant="primary", scale=1, min_width=80, elem_id="send")
                 self.status = gr.HTML("", elem_id="status")
-                with gr.Group(visible=False, elem_id="feedback-box") as self.feedback_box:
-                    self.comment = gr.Textbox(label="よくなかった点（任意）", lines=2, max_lines=6,
-                                              elem_id="feedback-comment", placeholder="例：挙げられている分野が足りない")
-                    with gr.Row():
-                        self.comment_send = gr.Button("送る", size="sm", variant="primary", elem_id="feedback-send")
-                        self.comment_skip = gr.Button("閉じる", size="sm", elem_id="feedback-skip")
-                self.comment_turn = gr.Textbox(visible="hidden", elem_id="feedback-turn")
                 gr.Markdown("**質問の例**（選ぶと質問します。「続けて質問」は2往復の会話です）", elem_id="examples-h")
                 self.examples = []
                 with gr.Column(elem_id="examples"):
@@ -107,17 +107,12 @@ class ChatPage(Page):
         outputs = [self.chatbot, self.store, self.question, self.status]
         for trigger in (self.question.submit, self.send.click):
             trigger(self.respond, [self.question, self.store, self.docs], outputs, show_progress="hidden", **PRIVATE)
-        cleared = outputs + [self.feedback_box, self.app.api.history]
+        cleared = outputs + [self.app.api.history]
         self.new.click(self.new_conversation, None, cleared, api_name="new_conversation", queue=False)
         self.chatbot.clear(self.new_conversation, None, cleared, queue=False, **PRIVATE)  # the chat's own 🗑
         self.store.change(None, [self.store], None, js="(c) => PA.saved(c)", queue=False, **PRIVATE)
         self.question.change(None, [self.question], None, js="(q) => PA.draft(q)", queue=False, **PRIVATE)
-        self.bridge.act(self.act, [self.store, self.docs], outputs + [self.feedback_box, self.comment_turn],
-                        show_progress="hidden", **PRIVATE)
-        self.comment_send.click(self.send_comment, [self.store, self.comment_turn, self.comment],
-                                [self.feedback_box, self.comment, self.status], queue=False, **PRIVATE)
-        self.comment_skip.click(lambda: (gr.update(visible=False), ""), None, [self.feedback_box, self.comment],
-                                queue=False, **PRIVATE)
+        self.bridge.act(self.act, [self.store, self.docs], outputs, show_progress="hidden", **PRIVATE)
         self.tab.select(self.sync_documents, [self.docs, self.seen], [self.docs, self.seen], queue=False, **PRIVATE)
         for button, questions in self.examples:
             event = None
@@ -141,9 +136,11 @@ class ChatPage(Page):
 
     # --- rendering --------------------------------------------------------------------------------------
 
-    def display(self, conv: dict, *, reveal: int | None = None, pending: str | None = None) -> list[dict]:
+    def display(self, conv: dict, *, reveal: int | None = None, pending: str | None = None,
+                status: tuple[str, str] = ("", "")) -> list[dict]:
         """The chat's messages for a conversation. `reveal` shows only the first lines of the last answer
-        (streaming); `pending` adds a question whose answer is being prepared."""
+        (streaming); `pending` adds a question whose answer is being prepared; `status` is (turn id, text):
+        a word about what was just done to that answer, shown under it."""
         library = self.app.library
         catalog = library.catalog
         cited = [c for t in conv["turns"] for c in t["answer"]["citations"]]
@@ -155,7 +152,8 @@ class ChatPage(Page):
             scope = [catalog.title(d) for d in turn["doc_ids"]]
             messages.append({"role": "user", "content": user_html(turn, scope)})
             messages.append({"role": "assistant", "content": answer_html(
-                turn, passages, metas, last=i == last and pending is None, reveal=reveal if i == last else None)})
+                turn, passages, metas, last=i == last and pending is None, reveal=reveal if i == last else None,
+                status=status[1] if turn["id"] == status[0] else "")})
         if pending is not None:
             messages.append({"role": "user", "content": user_html({"question": pending})})
             messages.append({"role": "assistant", "content": PENDING})
@@ -219,54 +217,56 @@ class ChatPage(Page):
 
     def new_conversation(self):
         conv = C.empty()
-        return [], C.dumps(conv), "", "新しい会話を始めました。", gr.update(visible=False), {"turn": 0, "messages": []}
+        return [], C.dumps(conv), "", "新しい会話を始めました。", {"turn": 0, "messages": []}
 
     # --- actions inside answers ---------------------------------------------------------------------------
 
     def act(self, stored, doc_ids, evt: gr.EventData):
-        """(chatbot, store, question box, status, feedback box, the turn being commented on)."""
+        """(chatbot, store, question box, status). What an action says is shown under its answer too."""
         skip = gr.skip()
         data = getattr(evt, "_data", None) or {}
         action = data.get("action")
         if action == "open":
             conv = C.parse(data.get("conv"))
-            return self.display(conv), C.dumps(conv), skip, "", gr.update(visible=False), ""
+            return self.display(conv), C.dumps(conv), skip, ""
         conv = C.parse(stored)
         i = C.find(conv, data.get("turn"))
         if i is None:
-            return skip, skip, skip, warn("この回答は見つかりませんでした。"), skip, skip
+            return skip, skip, skip, warn("この回答は見つかりませんでした。")
         turn = conv["turns"][i]
         if action == "vote" and data.get("verdict") in feedback.VERDICTS:
             verdict = data["verdict"]
-            self.record(conv, i, verdict)
-            conv = C.with_turn(conv, {**turn, "verdict": verdict}, index=i)
             down = verdict == "down"
-            status = "ご意見ありがとうございます。よくなかった点を書いていただけると改善に使えます。" if down else "ご意見ありがとうございます。"
-            return self.display(conv), C.dumps(conv), skip, status, gr.update(visible=down), turn["id"] if down else ""
+            turn = {**turn, "verdict": verdict, "feedback": "open" if down else None}
+            self.record(turn, C.history(conv, i))
+            return self.changed(conv, i, turn, THANKS_DOWN if down else THANKS)
+        if action == "comment":
+            comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
+            turn = {**turn, "verdict": "down", "feedback": "sent", "comment": comment.strip()[:feedback.MAX_COMMENT_CHARS]}
+            self.record(turn, C.history(conv, i))  # replaces the 👎 just recorded: one answer, one record
+            return self.changed(conv, i, turn, THANKS_COMMENT)
+        if action == "close_comment":
+            return self.changed(conv, i, {**turn, "feedback": None}, "")
         if action in ACTION_STATUS:
             context = action != "drop_context" and turn["context"]
             new = self.answer(turn["question"], C.history(conv, i) if context else [], turn["doc_ids"], context,
                               whole=action == "more")
             if isinstance(new, str):
-                return skip, skip, skip, warn(new), skip, skip
-            conv = C.with_turn(conv, new, index=i)
-            return self.display(conv), C.dumps(conv), skip, ACTION_STATUS[action], gr.update(visible=False), ""
-        return skip, skip, skip, skip, skip, skip
+                return skip, skip, skip, warn(new)
+            return self.changed(conv, i, new, ACTION_STATUS[action])
+        return skip, skip, skip, skip
 
-    def record(self, conv: dict, i: int, verdict: str, comment: str = "") -> None:
-        turn = conv["turns"][i]
+    def changed(self, conv: dict, i: int, turn: dict, status: str):
+        """The conversation with turn i replaced, and `status` said under that answer and in the status line."""
+        conv = C.with_turn(conv, turn, index=i)
+        return self.display(conv, status=(turn["id"], status)), C.dumps(conv), gr.skip(), status
+
+    def record(self, turn: dict, history: list[dict]) -> None:
         answer = turn["answer"]
-        vote = feedback.Vote(question=turn["question"], answer=turn["error"] or answer["text"], verdict=verdict,
-                             history=C.history(conv, i), citations=answer["citations"], comment=comment, id=turn["id"])
+        vote = feedback.Vote(question=turn["question"], answer=turn["error"] or answer["text"], verdict=turn["verdict"],
+                             history=history, citations=answer["citations"], comment=turn.get("comment") or "",
+                             id=turn["id"])
         feedback.record(self.app.bot.settings.data_dir, vote)
-
-    def send_comment(self, stored, turn_id, comment):
-        conv = C.parse(stored)
-        i = C.find(conv, turn_id)
-        if i is None:
-            return gr.update(visible=False), "", warn("この回答は見つかりませんでした。")
-        self.record(conv, i, "down", comment if isinstance(comment, str) else "")
-        return gr.update(visible=False), "", "ご意見を記録しました。ありがとうございます。"
 
     def export_markdown(self, data):
         """Server function for the page's script: {conv, title} → {name, text} of a Markdown file."""

@@ -7,17 +7,21 @@ text), so following a citation, switching the sources panel and copying need no 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
 
+from assistant import strength_label
 from assistant.render import reference_list
 from ui.content import content
-from ui.conversation import as_citation
+from ui.conversation import MAX_COMMENT_CHARS as MAX_COMMENT
+from ui.conversation import STRENGTHS, as_citation
 from ui.render.html import esc, esc_lines, flat, get
 from ui.render.sources import DocMeta, cards_html
 
 QUOTE_CHARS = 140  # shown when hovering a citation; the card has the whole passage
-POTENTIAL = "potential"  # assistant.types.Strength.POTENTIAL.value (kept as data: answers arrive as JSON)
+CONTEXT_CHARS = 40  # the passage's words shown around a short cited span in the preview (same line only)
 LIST_KINDS = ("unit", "item")
+_LIST_MARK = re.compile(r"^\s*[-*+]\s+")  # a Markdown bullet at the start of the line, not the document's words
 
 
 def user_html(turn: Mapping[str, Any], scope: Sequence[str] = ()) -> str:
@@ -32,7 +36,22 @@ def notice_html(text: str, kind: str = "info", turn: str = "") -> str:
     return flat(f'<div class="notice notice-{esc(kind)}"{attr} role="status">{esc_lines(text)}</div>')
 
 
-def _cite_buttons(cites: Sequence[int], by_n: Mapping[int, Any], turn: str) -> str:
+def _around(c: Any, passages: Mapping[str, Any]) -> tuple[str, str]:
+    """The passage's words just before and after a cited span, on the same line (the preview marks the span
+    inside them, so a one-item span is shown in its sentence)."""
+    passage = passages.get(str(get(c, "chunk_id", "")))
+    if passage is None:
+        return "", ""
+    text, base = str(get(passage, "text", "")), int(get(passage, "start", 0) or 0)
+    start, end = int(get(c, "start", 0) or 0) - base, int(get(c, "end", 0) or 0) - base
+    if not (0 <= start <= end <= len(text)):
+        return "", ""
+    before = _LIST_MARK.sub("", text[max(0, start - CONTEXT_CHARS):start].rsplit("\n", 1)[-1])
+    after = text[end:end + CONTEXT_CHARS].split("\n", 1)[0]
+    return ("…" if before and start > CONTEXT_CHARS else "") + before, after + ("…" if len(after) == CONTEXT_CHARS else "")
+
+
+def _cite_buttons(cites: Sequence[int], by_n: Mapping[int, Any], turn: str, passages: Mapping[str, Any]) -> str:
     out = []
     for n in cites:
         c = by_n.get(n)
@@ -40,27 +59,42 @@ def _cite_buttons(cites: Sequence[int], by_n: Mapping[int, Any], turn: str) -> s
             continue
         quote = str(get(c, "text", "")).replace("\n", " ")
         quote = quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
+        before, after = _around(c, passages) if len(quote) < QUOTE_CHARS else ("", "")
         where = " / ".join(v for v in (str(get(c, "block", "") or ""), str(get(c, "title", "") or "")) if v)
         out.append(
             f'<button type="button" class="cite" data-turn="{esc(turn)}" data-n="{n}" data-quote="{esc(quote)}"'
+            f' data-before="{esc(before)}" data-after="{esc(after)}"'
             f' data-where="{esc(where)}" aria-label="出典 {n}：{esc(quote)}">[{n}]</button>'
         )
     return "".join(out)
 
 
-def _line_html(line: Mapping[str, Any], by_n: Mapping[int, Any], turn: str) -> str:
+def strength_badge(strength: Any) -> str:
+    """● 検討 / ○ 言及のみ after an item: the assistant's words (assistant.strength_label), as on the map."""
+    if strength not in STRENGTHS:
+        return ""
+    label = strength_label(strength)
+    return (f'<span class="badge strength {esc(strength)}" data-strength="{esc(strength)}"'
+            f' title="{esc(label.explain)}">{esc(label.badge)}</span>')
+
+
+def _item_strengths(line: Mapping[str, Any]) -> list[Any]:
+    items = list(line.get("items", ()))
+    own = line.get("strengths")
+    return list(own) if isinstance(own, list) and len(own) == len(items) else [line.get("strength")] * len(items)
+
+
+def _line_html(line: Mapping[str, Any], by_n: Mapping[int, Any], turn: str, passages: Mapping[str, Any]) -> str:
     kind = line.get("kind", "")
-    cites = _cite_buttons([int(n) for n in line.get("cites", ()) if isinstance(n, int)], by_n, turn)
+    cites = _cite_buttons([int(n) for n in line.get("cites", ()) if isinstance(n, int)], by_n, turn, passages)
     text = esc(line.get("text", ""))
     if kind == "unit":
-        items = "、".join(str(i) for i in line.get("items", ()))
-        words = content().strength
-        potential = (f'<span class="badge potential" title="{esc(words.potential)}">○ {esc(words.potential_badge)}</span>'
-                     if line.get("strength") == POTENTIAL else "")
+        items = "、".join(f'<span class="it">{esc(i)}{strength_badge(s)}</span>'
+                         for i, s in zip(line.get("items", ()), _item_strengths(line)))
         return (f'<li class="unit" data-unit="{esc(line.get("unit", ""))}"><span class="unit-name">'
-                f'{esc(line.get("unit", ""))}</span>：{esc(items) or text}{cites}{potential}</li>')
+                f'{esc(line.get("unit", ""))}</span>：{items or text}{cites}</li>')
     if kind == "item":
-        return f'<li class="item">{text}{cites}</li>'
+        return f'<li class="item">{text}{strength_badge(line.get("strength"))}{cites}</li>'
     if kind == "quote":
         return f'<blockquote class="quote">{text}{cites}</blockquote>'
     if kind == "reference":
@@ -69,7 +103,8 @@ def _line_html(line: Mapping[str, Any], by_n: Mapping[int, Any], turn: str) -> s
     return f'<p class="{css}">{text}{cites}</p>'
 
 
-def lines_html(lines: Sequence[Mapping[str, Any]], citations: Sequence[Any], turn: str) -> str:
+def lines_html(lines: Sequence[Mapping[str, Any]], citations: Sequence[Any], turn: str,
+               passages: Mapping[str, Any] | None = None) -> str:
     """The answer's lines; consecutive unit/item lines form one list."""
     by_n = {get(c, "n"): c for c in citations}
     out: list[str] = []
@@ -81,7 +116,7 @@ def lines_html(lines: Sequence[Mapping[str, Any]], citations: Sequence[Any], tur
         elif not listed and in_list:
             out.append("</ul>")
         in_list = listed
-        out.append(_line_html(line, by_n, turn))
+        out.append(_line_html(line, by_n, turn, passages or {}))
     if in_list:
         out.append("</ul>")
     return "".join(out)
@@ -95,16 +130,20 @@ def copy_text(answer: Mapping[str, Any]) -> str:
 
 
 # --- the trace (検索の経過) ---------------------------------------------------------------------------
+# In the user's words first (what the question was read as, which passages were looked at and used); the
+# internal names and the raw scores are behind 「詳細」 for whoever needs them.
 
 TRACE_LABELS = {
     "intent": "意図", "followup": "追加質問", "carried": "引き継いだ内容", "blocks": "単位", "units": "単位",
     "fields": "分野", "sections": "節", "headings": "見出し", "phrases": "資料の語句", "topics": "話題",
     "quoted": "引用された語", "documents": "文書", "place_notes": "地名", "unknown_terms": "資料にない語",
     "unknown_names": "資料にない名前", "asks": "求める情報", "negated": "否定", "cues": "手がかり",
-    "entities": "抽出した語",
+    "entities": "抽出した語", "scope": "対象", "notes": "読み替え",
 }
 TRACE_TABLES = ("candidates", "chosen")
 TRACE_SKIP = ("ms",)
+# What the plain view names among the words read from the question (the rest is in 詳細).
+READ_WORDS = ("units", "fields", "sections", "headings", "phrases", "topics", "quoted")
 
 
 def _value(v: Any) -> str:
@@ -121,40 +160,78 @@ def _num(v: Any) -> str:
     return f"{v:.4f}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "–"
 
 
-def trace_html(trace: Mapping[str, Any]) -> str:
-    """Intent, entities, the candidates with their dense and BM25 scores, and the chosen passages."""
+def _facts(pairs: Sequence[tuple[str, str]]) -> str:
+    return "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in pairs if v)
+
+
+def _plain_facts(trace: Mapping[str, Any], metas: Mapping[str, DocMeta]) -> list[tuple[str, str]]:
+    """What the question was read as, without the program's names."""
+    kinds = content().intents
+    intent = str(trace.get("intent") or "")
+    read = "、".join(f"{TRACE_LABELS[k]}：{_value(trace[k])}" for k in READ_WORDS if trace.get(k))
+    titles = [metas[d].title if d in metas and metas[d].title else "" for d in trace.get("scope") or []]
+    return [
+        ("質問の種類", kinds.get(intent, "")),
+        ("読み取った語", read),
+        ("探した資料", "、".join(t for t in titles if t)),
+        ("前の会話から", _value(trace.get("carried") or [])),
+        ("読み替え", _value(trace.get("notes") or [])),
+        ("資料にない語", _value([*(trace.get("unknown_terms") or []), *(trace.get("unknown_names") or [])])),
+    ]
+
+
+def _rows(trace: Mapping[str, Any], citations: Sequence[Any]) -> list[dict]:
+    """The passages retrieval ranked, then every cited passage it did not rank (the answer reached it through
+    the documents' structure, e.g. every unit of a plan). `used` is whether the answer cites a span in it
+    (as evidence, or as a 参考 passage shown with a decline: the same passages 「選んだ箇所」 lists)."""
+    cited = {str(get(c, "chunk_id", "")) for c in citations}
+    rows = [{**dict(c), "rank": i, "used": str(get(c, "chunk_id", "")) in cited}
+            for i, c in enumerate(trace.get("candidates") or [], 1) if isinstance(c, Mapping)]
+    ranked = {r.get("chunk_id") for r in rows}
+    for c in citations:
+        chunk = str(get(c, "chunk_id", ""))
+        if chunk and chunk not in ranked:
+            ranked.add(chunk)
+            rows.append({"chunk_id": chunk, "block": get(c, "block", ""), "section": get(c, "section", ""), "rank": None,
+                         "used": True})
+    return rows
+
+
+def trace_html(trace: Mapping[str, Any], citations: Sequence[Any] = (), metas: Mapping[str, DocMeta] | None = None) -> str:
+    """How the answer was found: in plain words, and the passages looked at (✓ = the answer cites it); under
+    「詳細」 the intent and entities as the program names them, and the dense and BM25 scores."""
     if not trace:
         return ""
-    facts = "".join(
-        f"<dt>{esc(TRACE_LABELS.get(k, k))}</dt><dd>{esc(_value(v))}</dd>"
-        for k, v in trace.items()
-        if k not in TRACE_TABLES and k not in TRACE_SKIP and v not in (None, "", [], {})
-    )
-    chosen = list(trace.get("chosen") or [])
-    rows = []
-    for i, c in enumerate(trace.get("candidates") or [], 1):
-        picked = any(
-            get(x, "block") == get(c, "block") and get(c, "start", 0) <= get(x, "start", -1) < get(c, "end", 0)
-            for x in chosen
-        )
-        mark = ' class="picked"' if picked else ""
-        rows.append(
-            f'<tr{mark}><td>{i}</td><td>{esc(get(c, "block", ""))}</td>'
-            f'<td>{esc(get(c, "section", ""))}</td><td>{_num(get(c, "score"))}</td><td>{_num(get(c, "dense"))}</td>'
-            f'<td>{_num(get(c, "bm25"))}</td><td>{"✓" if picked else ""}</td></tr>'
-        )
+    rows = _rows(trace, citations)
+    plain = []
+    for r in rows:
+        how = str(r["rank"]) if r["rank"] is not None else "構成から"
+        mark = ' class="picked"' if r["used"] else ""
+        plain.append(f'<tr{mark} data-chunk="{esc(r.get("chunk_id", ""))}">'
+                     f'<td>{esc(how)}</td><td>{esc(get(r, "block", ""))}</td><td>{esc(get(r, "section", ""))}</td>'
+                     f'<td>{"✓" if r["used"] else ""}</td></tr>')
     table = (
-        '<table class="trace-cands"><caption>検索候補（総合スコア順）</caption><thead><tr><th>#</th><th>箇所</th>'
-        '<th>節</th><th>総合</th><th>dense</th><th>BM25</th><th>採用</th></tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table>'
+        '<table class="trace-cands"><caption>調べた箇所（検索で関連が高い順。「構成から」は資料の構成からたどった箇所）'
+        '</caption><thead><tr><th>順位</th><th>箇所</th><th>節</th><th>採用</th></tr></thead>'
+        f'<tbody>{"".join(plain)}</tbody></table>'
     ) if rows else '<p class="hint">検索候補はありません（資料の構成から直接答えました）。</p>'
-    picked = "、".join(
-        f'[{esc(get(x, "n", ""))}] {esc(get(x, "block", ""))}（{esc(get(x, "start", ""))}–{esc(get(x, "end", ""))}文字目）'
-        for x in chosen
-    )
+    picked = "、".join(f'[{esc(get(c, "n", ""))}] {esc(get(c, "block", ""))}' for c in citations)
     chosen_html = f'<p class="trace-chosen">選んだ箇所：{picked}</p>' if picked else ""
-    return (f'<details class="trace"><summary>検索の経過</summary><dl class="trace-facts">{facts}</dl>'
-            f"{table}{chosen_html}</details>")
+    raw = _facts([(TRACE_LABELS.get(k, k), _value(v)) for k, v in trace.items()
+                  if k not in TRACE_TABLES and k not in TRACE_SKIP and v not in (None, "", [], {})])
+    scores = "".join(
+        f'<tr><td>{esc(r["rank"] or "–")}</td><td>{esc(get(r, "chunk_id", ""))}</td><td>{_num(get(r, "score"))}</td>'
+        f'<td>{_num(get(r, "dense"))}</td><td>{_num(get(r, "bm25"))}</td></tr>' for r in rows)
+    spans = "、".join(f'[{esc(get(x, "n", ""))}] {esc(get(x, "block", ""))}（{esc(get(x, "start", ""))}–'
+                     f'{esc(get(x, "end", ""))}文字目）' for x in trace.get("chosen") or [])
+    spans_html = f'<p class="trace-spans">引用した範囲：{spans}</p>' if spans else ""
+    detail = (f'<details class="trace-detail"><summary>詳細</summary><dl class="trace-raw">{raw}</dl>'
+              '<table class="trace-scores"><caption>スコア（総合、dense、BM25）</caption><thead><tr><th>順位</th>'
+              f'<th>chunk</th><th>総合</th><th>dense</th><th>BM25</th></tr></thead><tbody>{scores}</tbody></table>'
+              f"{spans_html}</details>")
+    return (f'<details class="trace"><summary>検索の経過</summary>'
+            f'<dl class="trace-facts">{_facts(_plain_facts(trace, metas or {}))}</dl>'
+            f"{table}{chosen_html}{detail}</details>")
 
 
 # --- the whole answer ---------------------------------------------------------------------------------
@@ -182,12 +259,12 @@ THUMB_DOWN = _SVG.format("M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.3
                          "22 4v7a2.31 2.31 0 0 1-2.33 2H17")
 
 
-def tools_html(turn: Mapping[str, Any], last: bool) -> str:
+def tools_html(turn: Mapping[str, Any]) -> str:
+    """Copy, votes and regenerate: on every answer (regenerate answers that turn's question again, with the
+    turns before it as its context)."""
     tid = esc(turn.get("id", ""))
     verdict = turn.get("verdict")
     answer = turn.get("answer") or {}
-    regen = (f'<button type="button" class="act act-regen" data-turn="{tid}" title="同じ質問にもう一度答える">'
-             '再生成</button>') if last else ""
     return (
         f'<div class="tools" role="group" aria-label="この回答の操作" data-turn="{tid}">'
         f'<button type="button" class="act act-copy" data-turn="{tid}" data-copy="{esc(copy_text(answer))}"'
@@ -196,8 +273,35 @@ def tools_html(turn: Mapping[str, Any], last: bool) -> str:
         f' aria-pressed="{str(verdict == "up").lower()}" aria-label="役に立った" title="役に立った">{THUMB_UP}</button>'
         f'<button type="button" class="act act-vote" data-turn="{tid}" data-verdict="down"'
         f' aria-pressed="{str(verdict == "down").lower()}" aria-label="役に立たなかった" title="役に立たなかった">{THUMB_DOWN}</button>'
-        f"{regen}</div>"
+        f'<button type="button" class="act act-regen" data-turn="{tid}" title="同じ質問にもう一度答える">再生成</button>'
+        "</div>"
     )
+
+
+COMMENT_LABEL = "よくなかった点（任意）"
+COMMENT_EXAMPLE = "例：挙げられている分野が足りない"
+
+
+def feedback_html(turn: Mapping[str, Any], status: str = "") -> str:
+    """Under the answer it belongs to: the 👎 comment box while it is open, the comment once sent, and the
+    thanks (or any other word about an action on this answer) right after it."""
+    tid = esc(turn.get("id", ""))
+    out = []
+    if turn.get("feedback") == "open":
+        box = f"fb-{tid}"
+        out.append(
+            f'<div class="feedback" data-turn="{tid}" role="group" aria-label="{esc(COMMENT_LABEL)}">'
+            f'<label for="{box}">{esc(COMMENT_LABEL)}</label>'
+            f'<textarea id="{box}" class="fb-text" rows="2" maxlength="{MAX_COMMENT}" placeholder="{esc(COMMENT_EXAMPLE)}">'
+            '</textarea><div class="fb-buttons">'
+            f'<button type="button" class="act fb-send" data-turn="{tid}">送る</button>'
+            f'<button type="button" class="act fb-close" data-turn="{tid}">閉じる</button></div></div>'
+        )
+    if turn.get("comment"):
+        out.append(f'<p class="fb-comment" data-turn="{tid}">送ったコメント：{esc_lines(turn["comment"])}</p>')
+    if status:
+        out.append(f'<p class="fb-status" data-turn="{tid}" role="status">{esc(status)}</p>')
+    return "".join(out)
 
 
 def answer_html(
@@ -207,9 +311,11 @@ def answer_html(
     *,
     last: bool = True,
     reveal: int | None = None,
+    status: str = "",
 ) -> str:
     """One assistant message. `reveal` shows only the first lines (streaming); the sources, trace and
-    tools follow once the whole answer is shown."""
+    tools follow once the whole answer is shown. `status` is a word about an action just taken on this
+    answer (a vote's thanks), shown under it."""
     tid = str(turn.get("id", ""))
     answer = turn.get("answer") or {}
     if turn.get("error"):
@@ -218,7 +324,8 @@ def answer_html(
     lines = list(answer.get("lines") or [])
     partial = reveal is not None and reveal < len(lines)
     shown = lines[:reveal] if partial else lines
-    body = lines_html(shown, citations, tid) if lines else f'<p class="line">{esc_lines(answer.get("text", ""))}</p>'
+    body = (lines_html(shown, citations, tid, passages) if lines
+            else f'<p class="line">{esc_lines(answer.get("text", ""))}</p>')
     answerable = bool(answer.get("answerable"))
     head = (f'<div class="answer" data-turn="{esc(tid)}" data-answerable="{str(answerable).lower()}"'
             f' data-intent="{esc(answer.get("intent", ""))}" data-state="{"streaming" if partial else "done"}">')
@@ -226,7 +333,8 @@ def answer_html(
         return flat(f'{head}<div class="body">{body}</div></div>')
     return flat(
         f"{head}{chip_html(turn, removable=last)}<div class=\"body\">{body}{more_html(turn)}</div>"
-        f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {})}{tools_html(turn, last)}</div>"
+        f"{sources_html(turn, passages, metas)}{trace_html(turn.get('trace') or {}, citations, metas)}"
+        f"{tools_html(turn)}{feedback_html(turn, status)}</div>"
     )
 
 

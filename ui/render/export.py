@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from assistant.render import reference_line
 from ui.conversation import as_citation
 
+VERDICT_WORDS = {"up": "👍 役に立った", "down": "👎 役に立たなかった"}  # the answer's vote, as its buttons say it
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -31,6 +32,11 @@ def conversation_markdown(conv: Mapping[str, Any], title: str, app_title: str, w
         citations = answer.get("citations") or []
         if citations:
             out += ["出典：", ""] + [f"- {reference_line(as_citation(c))}" for c in citations] + [""]
+        verdict = VERDICT_WORDS.get(turn.get("verdict") or "")
+        if verdict:
+            out += [f"評価：{verdict}", ""]
+        if turn.get("comment"):
+            out += [f"コメント：{_md_text(turn['comment'])}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from assistant import strength_label
 from ui.content import content
 from ui.render.html import esc, get, with_noun
 from ui.render.sources import DocMeta, citation_card
 
 PLANNED, POTENTIAL = "planned", "potential"  # assistant.types.Strength values
-SYMBOL = {PLANNED: "●", POTENTIAL: "○"}
+SYMBOL = {s: strength_label(s).mark for s in (PLANNED, POTENTIAL)}  # the answers' marks too
 PRESENT = "■"  # a cell of a matrix of recurring headings: the part has it (no strength to tell)
 OTHER_CATEGORY = "その他"
 SEL, ON = ' class="sel"', ' class="on"'

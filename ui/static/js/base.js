@@ -27,6 +27,36 @@
   PA.send = (name, data) => bridges[name] && bridges[name].send(data);
   PA.server = (name) => bridges[name] && bridges[name].server;
 
+  /* Light or dark: the switch in the title bar; the choice is kept in this browser. An explicit
+     ?__theme=light|dark in the address wins (Gradio applies it), and the switch updates it. */
+  const THEME_KEY = "theme";
+  const dark = () => document.body.classList.contains("dark");
+  function showTheme() {
+    const button = PA.$("#theme-toggle");
+    if (!button) return;
+    button.setAttribute("aria-pressed", String(dark()));
+    button.textContent = dark() ? "ライト表示にする" : "ダーク表示にする";
+  }
+  PA.applyTheme = () => {
+    const wanted = new URL(location.href).searchParams.get("__theme") ? null : PA.storage.read(THEME_KEY);
+    if (wanted === "dark" || wanted === "light") document.body.classList.toggle("dark", wanted === "dark");
+    showTheme();
+  };
+  PA.toggleTheme = () => {
+    const mode = dark() ? "light" : "dark";
+    document.body.classList.toggle("dark", mode === "dark");
+    PA.storage.write(THEME_KEY, mode);
+    const url = new URL(location.href);
+    if (url.searchParams.get("__theme")) {
+      url.searchParams.set("__theme", mode);
+      history.replaceState(history.state, "", url.toString());
+    }
+    showTheme();
+  };
+  document.addEventListener("click", (e) => {
+    if (e.target instanceof Element && e.target.closest("#theme-toggle")) PA.toggleTheme();
+  });
+
   /* localStorage under one prefix; when it is full, the oldest saved conversation makes room. */
   const PREFIX = "plan-assistant:v1:";
   PA.storage = {

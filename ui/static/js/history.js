@@ -24,6 +24,7 @@
 
   /* demo.load: the conversation and the half-typed question this browser kept. */
   PA.boot = () => {
+    PA.applyTheme();
     PA.watchConnection();
     PA.watchChat();
     const box = $("#question textarea");
@@ -39,6 +40,8 @@
     PA.isRestored = true;
     const box = $("#question textarea");
     if (box) box.readOnly = false;
+    // Ready to type on a computer; on a touch screen the keyboard would open and the page jump to the box.
+    if (box && matchMedia("(hover: hover) and (pointer: fine)").matches) box.focus({ preventScroll: true });
   };
 
   /* The conversation changed on the server: keep it in this browser and list it. */
@@ -62,24 +65,49 @@
         id: conv.id,
         title: old && old.custom ? old.title : conv.title || "無題の会話",
         custom: !!(old && old.custom),
-        updated: Date.now(),
+        updated: lastAsked(conv) || (old && old.updated) || Date.now(),
         turns: turns.length,
+        text: searchText(conv),
       };
-      const kept = [entry, ...list.filter((e) => e.id !== conv.id)];
+      // newest conversation first, by when it was last asked (reopening or reloading one moves nothing)
+      const kept = [entry, ...list.filter((e) => e.id !== conv.id)].sort((a, b) => (b.updated || 0) - (a.updated || 0));
       kept.slice(MAX_SAVED).forEach((e) => storage.remove("conv:" + e.id));
       storage.write("index", kept.slice(0, MAX_SAVED));
     }
     render();
   };
 
+  /* When the conversation was last asked: its newest turn's time (set by the server when it was answered). */
+  function lastAsked(conv) {
+    const times = (conv.turns || []).map((t) => Date.parse(t.time || "")).filter((t) => !Number.isNaN(t));
+    return times.length ? Math.max(...times) : 0;
+  }
+
+  /* What the search box looks in: the title, the questions and the answers. */
+  const SEARCH_CHARS = 4000;
+  function searchText(conv) {
+    const parts = [conv.title || ""];
+    for (const t of conv.turns || []) parts.push(t.question || "", (t.answer && t.answer.text) || "");
+    return parts.join("\n").slice(0, SEARCH_CHARS);
+  }
+  const fold = (s) => String(s || "").normalize("NFKC").toLowerCase();
+  let query = "";
+
   PA.draft = (text) => storage.write("draft", typeof text === "string" ? text : "");
 
   function render() {
     const host = $("#history-list");
     if (!host) return;
-    const list = savedList();
-    if (!list.length) {
+    const all = savedList();
+    if (!all.length) {
       host.replaceChildren(el("p", { className: "hint" }, "会話はこのブラウザに保存されます。"));
+      return;
+    }
+    const q = fold(query).trim();
+    const textOf = (e) => e.text || searchText(storage.read("conv:" + e.id) || {}); // older entries kept no text
+    const list = q ? all.filter((e) => fold(`${e.title}\n${textOf(e)}`).includes(q)) : all;
+    if (!list.length) {
+      host.replaceChildren(el("p", { className: "hint", role: "status" }, `「${query.trim()}」を含む会話はありません。`));
       return;
     }
     const tool = (cls, short, label, id) =>
@@ -114,6 +142,7 @@
       return;
     }
     PA.forgetSeenAnswers();
+    showList(false);
     PA.send("chat", { action: "open", conv: JSON.stringify(conv) });
   }
 
@@ -172,11 +201,29 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  document.addEventListener("input", (e) => {
+    if (e.target instanceof Element && e.target.matches("#history-search")) {
+      query = e.target.value || "";
+      render();
+    }
+  });
+
+  /* On a phone the list is folded under 「会話履歴」 at the top of the page (app.css hides it unless the
+     sidebar has this class; Gradio scopes the app's CSS inside its container, so not on <body>). */
+  function showList(open) {
+    const sidebar = $("#sidebar");
+    if (sidebar) sidebar.classList.toggle("pa-history-open", open);
+    const button = $("#history-toggle");
+    if (button) button.setAttribute("aria-expanded", String(open));
+  }
+  const toggleList = () => showList(!($("#sidebar") || document.body).classList.contains("pa-history-open"));
+
   document.addEventListener("click", (e) => {
     const t = e.target;
     if (!(t instanceof Element)) return;
     let b;
-    if ((b = t.closest(".hist-open"))) open(b.dataset.id);
+    if (t.closest("#history-toggle")) toggleList();
+    else if ((b = t.closest(".hist-open"))) open(b.dataset.id);
     else if ((b = t.closest(".hist-rename"))) rename(b.closest(".hist-item"), b.dataset.id);
     else if ((b = t.closest(".hist-export"))) exportSaved(b.dataset.id);
     else if ((b = t.closest(".hist-delete"))) confirmDelete(b.closest(".hist-item"), b.dataset.id);
