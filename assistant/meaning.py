@@ -43,27 +43,7 @@ class MeaningIndex:
     @classmethod
     def build(cls, names: Sequence[str], embedder, cache_dir: Path | None = None) -> "MeaningIndex":
         names = list(dict.fromkeys(names))
-        key = hashlib.sha1("\x00".join([embedder.name, *names]).encode("utf-8")).hexdigest()[:16]
-        path = cache_dir / f"meaning-{key}.npy" if cache_dir else None
-        vectors = None
-        if path is not None and path.exists():
-            try:
-                vectors = np.load(path)
-                if vectors.shape != (len(names), embedder.dim):
-                    vectors = None
-            except (OSError, ValueError):
-                log.warning("field vectors %s unreadable: recomputing", path)
-        if vectors is None:
-            vectors = np.asarray([embedder.embed_query(n) for n in names], dtype=np.float32).reshape(len(names), embedder.dim)
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(".tmp.npy")
-                    np.save(tmp, vectors)
-                    tmp.replace(path)
-                except OSError:
-                    log.warning("could not keep field vectors in %s", path)
-        return cls(names, vectors, embedder.embed_query)
+        return cls(names, cached_vectors(names, embedder, cache_dir, "meaning"), embedder.embed_query)
 
     def scores(self, phrase: str) -> np.ndarray:
         q = np.asarray(self._embed(phrase), dtype=np.float32).reshape(-1)
@@ -81,3 +61,28 @@ class MeaningIndex:
         if best >= MIN_SCORE and best - second >= MIN_MARGIN:
             return self.names[int(order[0])], best
         return None
+
+
+def cached_vectors(names: Sequence[str], embedder, cache_dir: Path | None, kind: str) -> np.ndarray:
+    """Query vectors of `names` (one row each, in order), kept in `cache_dir` under a key of the embedder
+    and the names, so a start or a redraw does not embed them again."""
+    names = list(names)
+    key = hashlib.sha1("\x00".join([embedder.name, *names]).encode("utf-8")).hexdigest()[:16]
+    path = cache_dir / f"{kind}-{key}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(names), embedder.dim):
+                return vectors
+        except (OSError, ValueError):
+            log.warning("vectors %s unreadable: recomputing", path)
+    vectors = np.asarray([embedder.embed_query(n) for n in names], dtype=np.float32).reshape(len(names), embedder.dim)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)
+        except OSError:
+            log.warning("could not keep vectors in %s", path)
+    return vectors

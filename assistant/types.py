@@ -177,24 +177,59 @@ class Answer:
         return out
 
 
+class MatrixKind(str, Enum):
+    """What a matrix's columns and rows are."""
+
+    UNITS = "units"  # a plan's units × the fields their items name (●/○ strength, legend groups)
+    PARTS = "parts"  # parts (a document's chapters or sections, or the documents of a collection) × the
+    #                  headings and items that recur across them
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class MatrixGap(str, Enum):
+    """Why a matrix has no rows (the UI says it in words)."""
+
+    NONE = ""
+    NO_DOCUMENTS = "no_documents"  # nothing chosen that the index holds
+    NO_PARTS = "no_parts"  # not two parts side by side to compare (a single block of prose)
+    NOTHING_RECURS = "nothing_recurs"  # parts, but no heading or item appears in two of them
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class MapCell:
-    """One (unit, field) cell of the field map: the items that name the field, and how firmly."""
+    """One (unit, field) cell: the passages behind it, and for a plan's fields how firmly they are stated
+    (None in a matrix of recurring headings, which says only that the part has the heading or item)."""
 
     citations: tuple[Citation, ...]
-    strength: Strength
+    strength: Strength | None = None
 
 
 @dataclass(frozen=True)
-class FieldMap:
-    """Units × fields of the plan documents chosen (default: the bundled plans)."""
+class Matrix:
+    """Parts × what recurs across them, for the documents chosen (`Assistant.matrix`). A plan of units
+    gives units × fields (`kind` UNITS, the bundled plans' block × field map); any other documents give
+    their parts × recurring headings and items (`kind` PARTS). Columns are `units`, rows `fields`."""
 
     doc_ids: tuple[str, ...]
-    unit_noun: str  # what the documents call their units (ブロック, 地区 …), from their profiles
-    units: tuple[str, ...]  # north → south where the units are places, else document order
-    fields: tuple[str, ...]  # every field with at least one cell
+    unit_noun: str  # what the columns are called (ブロック, 地区 …; "" when the documents do not say)
+    units: tuple[str, ...]  # columns: north → south where the units are places, else document order
+    fields: tuple[str, ...]  # rows: every field (or recurring heading) with at least one cell
     categories: tuple[tuple[str, tuple[str, ...]], ...]  # the legend's (category, its fields); may be empty
     cells: dict[tuple[str, str], MapCell]
+    kind: MatrixKind = MatrixKind.UNITS
+    item_noun: str = ""  # what the rows are called (分野, 施策 …), from the documents' profiles
+    placed_by: dict[str, str] = field(default_factory=dict)  # field → how it joined its category (assistant.legend.How)
+    gap: MatrixGap = MatrixGap.NONE  # why there are no rows
+    part_docs: dict[str, str] = field(default_factory=dict)  # column → the document it belongs to
 
     def units_with(self, field: str, strength: Strength | None = None) -> list[str]:
         return [u for u in self.units if (c := self.cells.get((u, field))) and (strength is None or c.strength == strength)]
+
+
+# The name the field map had before it covered any set of documents.
+FieldMap = Matrix

@@ -32,7 +32,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingErro
 __all__ = ["ChunkStore", "DocumentEntry", "IndexInfo", "UpdateReport", "connect", "document_hash", "fingerprint_of"]
 
 # Bump when what a chunk record holds changes; an index of another version is rebuilt from the documents.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 REGISTRY = "plan_assistant_registry"
 RECORDS = ".docs"  # suffix of a chunk collection's companion holding the per-document completion records
 _PAGE = 1000  # Chroma get() / update() page size

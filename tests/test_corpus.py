@@ -117,3 +117,18 @@ def test_a_heading_line_then_body_text_and_bracket_headings():
 def test_normalize_keeps_circled_numbers_and_folds_width():
     assert normalize("①ＧＸ ｸﾗｽﾀｰ") == "①gx クラスター"
     assert normalize("国土強靭化") == normalize("国土強靱化")
+
+
+def test_markdown_lines_numbered_1_2_are_a_list_with_exact_offsets():
+    """Markdown has no list for 「(1) …」 lines written one under the other, Japanese writing has (a plan of one's
+    own, issue 18): two or more in a row are items, each its own line. Before, they were one paragraph, or one
+    entry holding the others as its text."""
+    text = ("# 計画\n\n## 東部地域\n\n次の分野に取り組む。\n(1) 医療・健康\n(2) 観光\n（３）次世代モビリティ\n\n"
+            "## 西部地域\n\n本文です。\n")
+    p = parse_document(Document("t", "T", "T", "test", text, format="markdown"))
+    east, west = p.blocks
+    assert [(i.number, i.text) for i in east.items] == [(1, "医療・健康"), (2, "観光"), (3, "次世代モビリティ")]
+    for i in east.items:
+        assert text[i.start:i.end] == i.text and i.depth == 1
+    assert east.sentences[0].text == "次の分野に取り組む。"
+    assert west.items == ()

@@ -481,3 +481,121 @@ def test_every_region_colours_prefectures_japanmap_knows_and_together_all_47():
     units = [b.name for d in load_bundled_documents() for b in parse_document(d).blocks if prefectures_of(b.name)]
     names = [p for unit in units for p in prefectures_of(unit)]
     assert sorted(names) == sorted(p for p in japanmap.pref_names if p != "_") and len(names) == 47
+
+
+# --- uidocs: counts with ○, matrices of recurring headings, the map's ○ units, uploads, deleted documents --------
+
+
+def test_counts_say_how_many_units_and_how_many_of_them_only_mention_the_field():
+    out = M.matrix_html(_fm())
+    assert "ブロック数（○を含む）" in inert(out)
+    # the AI・半導体 category: 九州 plans 半導体, 北海道 only mentions it
+    assert re.search(r'<tr class="cat" data-category="AI・半導体">.*?<td class="num" data-count="2" data-potential="1"'
+                     r'[^>]*>2<span class="num-p">（うち○1）</span></td></tr>', out)
+    assert re.search(r'<tr class="frag" data-field="造船"[^>]*>.*?<td class="num" data-count="3" data-potential="0"'
+                     r'[^>]*>3</td></tr>', out)
+    assert M.count_of(_fm(), ["半導体"]) == M.Count(units=2, potential=1)
+
+
+def test_a_matrix_of_recurring_headings_marks_presence_and_an_empty_one_says_why():
+    from assistant.types import MatrixGap, MatrixKind
+
+    c = Citation(n=1, chunk_id="c", doc_id="d", title="t", block="第1部", section="第1部", text="主な施策", start=0,
+                 end=4, score=1.0)
+    fm = FieldMap(doc_ids=("a", "b"), unit_noun="", units=("第1部", "第2部"), fields=("主な施策",), categories=(),
+                  cells={("第1部", "主な施策"): MapCell((c,)), ("第2部", "主な施策"): MapCell((c,))}, kind=MatrixKind.PARTS)
+    out = M.matrix_html(fm)
+    assert 'data-kind="parts"' in out and "見出し・項目＼部分" in inert(out) and "部分数" in inert(out)
+    assert re.findall(r'data-strength=""[^>]*>(.)</td>', out) == ["■", "■"]
+    assert "■ その見出し・項目がある" in inert(out) and "繰り返し現れる見出しと項目を表にしました" in inert(out)
+    empty = FieldMap(doc_ids=("a",), unit_noun="", units=(), fields=(), categories=(), cells={}, kind=MatrixKind.PARTS,
+                     gap=MatrixGap.NOTHING_RECURS)
+    text = inert(M.matrix_html(empty))
+    assert "<table" not in M.matrix_html(empty) and "単位×項目" in text and "表と地図は表示できません" in text
+    assert 'data-gap="no_parts"' in M.gap_html(FieldMap((), "", (), (), (), {}, gap=MatrixGap.NO_PARTS))
+
+
+def test_a_field_placed_by_meaning_is_marked_in_the_matrix():
+    fm = _fm()
+    fm = FieldMap(fm.doc_ids, fm.unit_noun, fm.units, fm.fields, fm.categories, fm.cells, placed_by={"造船": "meaning"})
+    out = M.matrix_html(fm)
+    assert '<th scope="row" data-placed="meaning"' in out and "≈ 凡例の語と意味が近い" in inert(out)
+    assert "data-placed" not in M.matrix_html(_fm())
+
+
+def test_the_maps_legend_hatches_the_units_that_only_mention_the_field():
+    fm = _fm()
+    areas = {"北海道": ["北海道"], "中国": ["岡山県"], "九州": ["福岡県"], "四国": ["愛媛県"]}
+    view = M.map_view(fm, "半導体", None, areas)
+    assert view.potential == ("北海道",) and "うち北海道は○ポテンシャルとしての言及のみ" in view.caption
+    legend = M.map_legend_html(fm.units, view, {"北海道": "#111111", "九州": "#222222"})
+    assert re.search(r'<li data-unit="北海道"[^>]*data-strength="potential"[^>]*><span class="swatch hatch"', legend)
+    assert re.search(r'<li data-unit="九州"[^>]*><span class="swatch" ', legend) and "斜線で示します" in inert(legend)
+    html_ = M.map_html({"light": "AAA", "dark": "BBB"}, fm.units, view, {})
+    assert re.findall(r'<img class="map-img map-(\w+)" data-theme="(\w+)"', html_) == [("light", "light"), ("dark", "dark")]
+    assert "<img" not in M.map_html({}, fm.units, view, {}) and 'data-drawn="false"' in M.map_html({}, fm.units, view, {})
+
+
+def test_the_japan_map_hatches_potential_units_and_follows_the_theme():
+    from PIL import Image
+
+    from assistant.places import prefectures_of
+    from ui.japan import map_png, unit_colors
+
+    units = ["中国", "九州", "四国"]
+    colors = unit_colors(units)
+    areas = {u: prefectures_of(u) for u in units}
+
+    def counts(png: bytes) -> dict[str, int]:
+        image = Image.open(io.BytesIO(png)).convert("RGBA")
+        return {f"#{r:02x}{g:02x}{b:02x}": n for n, (r, g, b, a) in image.getcolors(maxcolors=1 << 20) if a == 255}
+
+    solid, hatched = counts(map_png(units, colors, areas)), counts(map_png(units, colors, areas, ["九州"]))
+    assert hatched[colors["中国"]] == solid[colors["中国"]] and hatched[colors["四国"]] == solid[colors["四国"]]
+    assert 0.3 * solid[colors["九州"]] < hatched[colors["九州"]] < 0.7 * solid[colors["九州"]]
+    dark = counts(map_png(units, colors, areas, theme="dark"))
+    assert dark[colors["九州"]] == solid[colors["九州"]] and "#ffffff" in solid and "#ffffff" not in dark
+    transparent = Image.open(io.BytesIO(map_png(units, colors, areas))).convert("RGBA").getpixel((5, 620))
+    assert transparent[3] == 0  # the sea lets the page show through
+
+
+def test_list_markers_are_shown_as_a_list_without_a_stray_dash():
+    text = "凡例\n- AI\n- ①A ②B\n  - (1) C\n---\n-x\n"
+    swaps = H.list_marks(text)
+    assert [(text[s.start:s.end], s.shown) for s in swaps] == [("- ", "・"), ("- ", ""), ("- ", "")]
+    out = H.mark_text(text, 0, [H.Mark(text.index("①"), text.index("②"), "1")], swaps=swaps)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", out))
+    assert shown == "凡例\n・AI\n①A ②B\n  (1) C\n---\n-x\n"
+    assert '<mark class="hl" data-n="1" title="引用 [1]">①A </mark>' in out  # offsets unchanged
+    md = "## 第2章 地域別 ##\n### 東部\n- 医療\n"
+    assert html.unescape(re.sub(r"<[^>]+>", "", H.mark_text(md, 10, swaps=H.display_swaps(md, 10, "markdown")))) == (
+        "第2章 地域別\n東部\n・医療\n")
+    assert [w.start for w in H.display_swaps(md, 10, "text")] == [10 + md.index("- ")]  # plain text keeps its #
+
+
+def test_an_uploads_progress_is_one_bar_per_file():
+    from assistant.library import FileProgress, UploadProgress
+
+    p = UploadProgress("embedding", (FileProgress("a.md", "embedding", 3, 12), FileProgress("b.md", "reading"),
+                                     FileProgress("c.exe", "refused", reason=f"c.exe: 対応していない形式です{SCRIPT}"),
+                                     FileProgress("d.md", "saving")))
+    out = D.upload_progress_html(p)
+    inert(out)
+    bars = re.findall(r'<li class="upl" data-file="([^"]+)" data-state="(\w+)".*?<progress max="(\d+)" value="(\d+)"', out)
+    assert bars == [("a.md", "embedding", "12", "3"), ("b.md", "reading", "1", "0"), ("d.md", "saving", "1", "1")]
+    assert "（3 / 12 件）" in inert(out) and "対応していない形式です" in inert(out)
+    for jargon in ("チャンク", "索引", "埋め込"):
+        assert jargon not in inert(out)
+
+
+def test_a_card_of_a_document_deleted_since_the_answer_says_so():
+    c = Citation(n=1, chunk_id="gone-1", doc_id="gone", title="消えた計画", block="三陸", section="三陸", text="①漁業",
+                 start=0, end=3, score=1.0)
+    card = citation_card(c, None, DocMeta(title="消えた計画", deleted=True))
+    assert 'data-deleted="true"' in card and "削除済み" in inert(card) and "この資料は削除されました" in inert(card)
+    turn = {"id": "t-1", "question": "q", "answer": {"text": "答え[1]", "answerable": True, "citations": [c.to_dict()],
+                                                     "lines": [Line(LineKind.LEAD, "答え", (1,)).to_dict()]}}
+    gone = A.sources_html(turn, {}, {"gone": DocMeta(title="消えた計画", deleted=True)})
+    assert "削除されたため、「資料」タブでは読めません" in inert(gone) and "前後の文脈は" not in inert(gone)
+    kept = A.sources_html(turn, {}, {"gone": DocMeta(title="消えた計画")})
+    assert "前後の文脈は「資料」タブで読めます" in inert(kept)

@@ -45,16 +45,6 @@ def uploads(tmp_path):
     return folder
 
 
-class Progress:
-    """Records what the handler reports to gr.Progress."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    def __call__(self, value, desc=None, total=None, unit="steps"):
-        self.calls.append((value, desc, unit))
-
-
 def is_skip(value) -> bool:
     return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
 
@@ -87,11 +77,25 @@ def plain_words(report: str) -> bool:
     return not any(word in shown for word in JARGON)
 
 
-def add(handlers, files, map_docs=(), progress=None):
-    """Outputs of the upload: (report, upload box, choice, view, delete button, chat docs, map docs, seen)."""
-    out = handlers["add"](files, list(map_docs), progress or Progress())
+def add(handlers, files, map_docs=(), seen=None):
+    """Outputs of the upload: (report, upload box, choice, view, delete button, chat docs, map docs, seen,
+    last report). The handler is a generator: before them, it shows the files' progress in the report box
+    (each step is appended to `seen` when given)."""
+    out = None
+    for out in handlers["add"](files, list(map_docs)):
+        if seen is not None:
+            seen.append(out)
     assert plain_words(out[0]), out[0]
     return out
+
+
+def remove(handlers, doc_id, map_docs=(), last_report=None, stored=""):
+    """Outputs of 「削除する」: (confirmation, status, choice, view, delete button, chat docs, map docs, seen,
+    upload report, last report, chat)."""
+    return handlers["remove"](doc_id, list(map_docs), last_report, stored)
+
+
+BAR = re.compile(r'<li class="upl" data-file="([^"]*)" data-state="([a-z]+)" data-done="(\d+)" data-total="(\d+)">')
 
 
 def doc_id_of(choice, title: str) -> str:
@@ -101,9 +105,9 @@ def doc_id_of(choice, title: str) -> str:
 def test_an_uploaded_markdown_file_is_answerable_listed_and_on_the_map_only_when_chosen(fresh, handlers, uploads):
     settings, bot, _ = fresh
     assert not bot.ask("スマート漁業に取り組む地域は？").answerable  # not in the bundled documents
-    progress = Progress()
-    report, files, choice, view, delete, chat_docs, map_docs, seen = handlers["add"](
-        [write(uploads, "三陸の計画.md", SANRIKU)], [], progress)
+    steps: list = []
+    report, files, choice, view, delete, chat_docs, map_docs, seen, last = add(
+        handlers, [write(uploads, "三陸の計画.md", SANRIKU)], [], steps)
     assert 'data-added="1"' in report and 'data-errors="0"' in report and "1件の資料を登録しました" in report
     [(kind, name, state, text)] = rows(report)
     assert (kind, name, state) == ("ok", "三陸の計画.md", "added") and "「三陸の計画」を追加しました" in text
@@ -113,9 +117,14 @@ def test_an_uploaded_markdown_file_is_answerable_listed_and_on_the_map_only_when
     assert choice["value"] == doc_id and 'data-block="三陸"' in view and "スマート漁業" in view
     assert delete["visible"] is True  # the user's own document can be deleted
     assert ("三陸の計画", doc_id) in chat_docs["choices"] and ("三陸の計画", doc_id) in map_docs["choices"]
-    prepared = [value for value, _, unit in progress.calls if unit == "件"]  # passages made ready, done / total
-    assert prepared and prepared[-1][0] == prepared[-1][1] >= 1
-    assert all(desc and desc.endswith("…") for _, desc, _ in progress.calls)
+    assert last.first_document == doc_id  # kept for the session, so a deletion can take its line out
+    # while it ran, the report box showed one bar for the one file (and nothing else changed)
+    shown = [step[0] for step in steps[:-1]]
+    assert shown and all(len(BAR.findall(html)) == 1 for html in shown)
+    assert all(is_skip(v) for step in steps[:-1] for v in step[1:])
+    bars = [BAR.search(html).groups() for html in shown]
+    assert bars[-1][1] == "done" and int(bars[-1][2]) == int(bars[-1][3]) >= 1  # its passages, all made ready
+    assert all(int(done) <= int(total) for _, _, done, total in bars)
     # answerable at once, with a citation from the new document
     answer = bot.ask("スマート漁業に取り組む地域は？")
     assert answer.answerable and any(c.doc_id == doc_id and "スマート漁業" in c.text for c in answer.citations)
@@ -271,17 +280,17 @@ def test_an_upload_waits_for_another_writer_and_says_so_while_questions_go_on(fr
     holder = threading.Thread(target=other_writer)
     holder.start()
     assert held.wait(60)
-    progress, results = Progress(), {}
+    steps, results = [], {}
     path = write(uploads, "隠岐.md", "■ 隠岐\n\n①ジオパーク観光\n分野でのクラスター形成を検討している。\n")
-    uploader = threading.Thread(target=lambda: results.update(upload=add(handlers, [path], progress=progress)))
+    uploader = threading.Thread(target=lambda: results.update(upload=add(handlers, [path], seen=steps)))
     uploader.start()
     try:
-        waiting = lambda: any(desc and "待っています" in desc for _, desc, _ in progress.calls)  # noqa: E731
+        waiting = lambda: any("待っています" in step[0] for step in list(steps))  # noqa: E731
         for _ in range(600):
             if waiting():
                 break
             threading.Event().wait(0.1)
-        assert waiting(), progress.calls
+        assert waiting(), steps
         assert "隠岐.md" not in stored(settings)  # nothing is touched before the lock is held
         out, _ = handlers["ask"]("九州の分野は？", {})
         assert out["answerable"] and out["citations"]
@@ -398,7 +407,7 @@ def test_a_user_document_is_deleted_after_a_confirmation_and_is_gone_from_answer
     assert bot.ask("森林セラピーに取り組む地域は？").answerable
     confirm, question = handlers["ask_delete"](doc_id)
     assert confirm["visible"] is True and "「屋久島の計画」を削除しますか？" in question
-    confirm, status, choice, view, delete, chat_docs, map_docs, seen = handlers["remove"](doc_id, [doc_id])
+    confirm, status, choice, view, delete, chat_docs, map_docs, seen, upload, last, chat = remove(handlers, doc_id, [doc_id])
     assert confirm["visible"] is False and "「屋久島の計画」を削除しました" in status
     assert "屋久島.md" not in stored(settings) and "屋久島.json" not in stored(settings)
     assert doc_id not in dict(choice["choices"]).values() and map_docs["value"] == []
@@ -426,7 +435,7 @@ def test_the_bundled_plans_cannot_be_deleted(fresh, handlers):
     settings, bot, _ = fresh
     confirm, question = handlers["ask_delete"]("cluster_plan")
     assert confirm["visible"] is False
-    confirm, status, *rest = handlers["remove"]("cluster_plan", [])
+    confirm, status, *rest = remove(handlers, "cluster_plan")
     assert "同梱の資料は削除できません" in status and all(is_skip(v) for v in rest)
     assert bot.remove_document("cluster_plan") is False and bot.remove_document("no-such-document") is False
     assert any(p.document.doc_id == "cluster_plan" for p in bot.documents())
@@ -440,3 +449,27 @@ def test_sanitised_names_and_original_names_are_kept_apart():
     assert source_of({"orig_name": "a.md"})[0] is None
     assert printable("evil\u202egpj.md") == "evilgpj.md"
     assert os.sep not in printable("a.md")
+
+
+def test_a_deletion_takes_its_line_out_of_the_upload_report_and_old_answers_say_it_was_deleted(fresh, handlers, uploads):
+    """Issue 20 §3: 「✓…を追加しました」 stayed after its document was deleted, and answers citing it kept
+    pointing to the 資料 tab."""
+    settings, bot, _ = fresh
+    plan = "■ 礼文\n\n①ウニ漁 ②高山植物観光\n分野でのクラスター形成を検討している。\n\n■ 利尻\n\n①昆布漁\n分野でのクラスター形成を検討している。\n"
+    report, _, choice, *_, last = add(handlers, [write(uploads, "礼文の計画.md", plan),
+                                                 write(uploads, "覚え.md", "# 覚え\n\n港の清掃を毎月行う。\n")])
+    assert [r[1] for r in rows(report)] == ["礼文の計画.md", "覚え.md"]
+    doc_id = doc_id_of(choice, "礼文の計画")
+    steps = list(handlers["respond"]("ウニ漁に取り組む地域は？", "", []))
+    _, stored, *_ = steps[-1]
+    assert 'data-deleted="false"' in steps[-1][0][-1]["content"]
+    *_, upload, kept, chat = remove(handlers, doc_id, [], last, stored)
+    assert [r[1] for r in rows(upload)] == ["覚え.md"] and "礼文" not in upload and kept.first_document != doc_id
+    card = re.search(r'<article class="src[^"]*"[^>]*data-doc="' + re.escape(doc_id) + r'".*?</article>',
+                     chat[-1]["content"], flags=re.S).group(0)
+    assert 'data-deleted="true"' in card and "この資料は削除されました" in card
+    assert "「資料」タブでは読めません" in chat[-1]["content"]
+    # the last line gone, the report goes too
+    other = doc_id_of(choice, "覚え")
+    *_, upload, kept, _ = remove(handlers, other, [], kept, stored)
+    assert upload == "" and kept is None

@@ -52,10 +52,15 @@ class Catalog:
 class MapData:
     """One field map with what drawing it needs."""
 
-    fm: Any  # assistant.types.FieldMap
+    fm: Any  # assistant.types.Matrix
     colors: dict[str, str]
     areas: dict[str, list[str]]  # unit → prefectures (empty: not on the map)
     passages: dict[str, Any] = field(default_factory=dict)  # chunk_id → passage around each cited item
+
+    @property
+    def drawable(self) -> bool:
+        """Whether any column is a place on the map (else the tab shows no map)."""
+        return any(self.areas.values())
 
 
 def _meta(parsed: Any, profile: Any) -> DocMeta:
@@ -96,6 +101,17 @@ class Library:
             self._maps.clear()
             return self.catalog
 
+    def metas_for(self, citations: Sequence[Any]) -> dict[str, DocMeta]:
+        """What the cards say about each cited document: the library's documents, and those deleted since
+        the answer (named by the title the citation kept, marked deleted)."""
+        metas = dict(self.catalog.metas)
+        for c in citations:
+            doc_id = c.get("doc_id") if isinstance(c, dict) else getattr(c, "doc_id", "")
+            if doc_id and doc_id not in metas:
+                title = c.get("title") if isinstance(c, dict) else getattr(c, "title", "")
+                metas[doc_id] = DocMeta(title=str(title or doc_id), deleted=True)
+        return metas
+
     def passages(self, citations: Sequence[Any]) -> dict[str, Any]:
         """chunk_id → the passage around each citation (a passage that is gone is left out)."""
         out: dict[str, Any] = {}
@@ -109,7 +125,8 @@ class Library:
         return out
 
     def field_map(self, doc_ids: Sequence[str] | None = None) -> MapData:
-        """The field map of the chosen documents (None or empty: the bundled plans), cached per snapshot."""
+        """The matrix of the chosen documents (None or empty: the bundled plans), cached per snapshot: a plan's
+        units × fields, or any documents' parts × recurring headings (`Assistant.matrix`)."""
         catalog = self.catalog
         ids = tuple(catalog.known(doc_ids or ()))
         key = (catalog.version, ids)
@@ -117,11 +134,12 @@ class Library:
             if key in self._maps:
                 self._maps.move_to_end(key)
                 return self._maps[key]
-        fm = self.bot.field_map(doc_ids=list(ids) or None)
+        fm = self.bot.matrix(doc_ids=list(ids) or None)
         data = MapData(
             fm=fm,
             colors=unit_colors(fm.units),
-            areas={u: prefectures_of(u) for u in fm.units},
+            # only a plan's units are places; a chapter that happens to be named after one is not
+            areas={u: prefectures_of(u) if str(fm.kind) == "units" else [] for u in fm.units},
             passages=self.passages([c for cell in fm.cells.values() for c in cell.citations]),
         )
         with self._lock:

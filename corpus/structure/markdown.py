@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from corpus.structure.build import Draft, Lines, inline_items, list_item, numbered_marker, row_cells, split_lines
+from corpus.structure.build import (
+    Draft, Lines, ListNester, indent_of, inline_items, list_item, numbered_marker, row_cells, split_lines,
+)
 from corpus.structure.markers import heading_of
 from corpus.text import Tokenizer, trim_span
 from corpus.tree import Kind, Link, Tree
@@ -126,6 +128,28 @@ class _Builder:
         self._flush(run, links, s, e)
 
     def _flush(self, run: list, links: list[Link], s: int, e: int) -> None:
+        """The lines of a paragraph: two or more numbered lines in a row are a list (「(1) 医療\n(2) 観光」:
+        Markdown has no list there, Japanese writing has); the rest is prose, or an entry when its first line
+        is numbered (see `_prose`)."""
+        if not run:
+            return
+        prose: list = []
+        k = 0
+        while k < len(run):
+            j = k
+            while j < len(run) and self._numbered(run[j]) is not None:
+                j += 1
+            if j - k >= 2:
+                self._prose(prose, links, s, e)
+                prose = []
+                self._numbered_list(run[k:j])
+                k = j
+            else:
+                prose.append(run[k])
+                k += 1
+        self._prose(prose, links, s, e)
+
+    def _prose(self, run: list, links: list[Link], s: int, e: int) -> None:
         if not run:
             return
         start, end = trim_span(self.text, max(run[0].start, s), min(run[-1].end, e))
@@ -138,6 +162,19 @@ class _Builder:
         node = Draft(Kind.PARAGRAPH, start, end, links=[k for k in links if start <= k.start < end])
         node.children.extend(self._inline_items(start, end))
         self.add(node)
+
+    def _numbered_list(self, run: list) -> None:
+        """Two or more numbered lines in a row: a list of them, nested by their indentation."""
+        nester = ListNester()
+        depth = sum(1 for c in self.containers if c.kind is Kind.LIST)
+        for ln in run:
+            item = list_item(self.text, ln, self.tok)
+            if item is not None:
+                nester.add(item, indent_of(ln.text))
+        if nester.root is not None:
+            for item in _items(nester.root):
+                item.level += depth
+            self.add(nester.root)
 
     def _numbered(self, line) -> Draft | None:
         """The numbered entry a paragraph's first line opens ((1), （１）, 1）, ①), not a bullet."""
@@ -168,6 +205,13 @@ class _Builder:
         for ln in _lines_of(self.lines, s, e):
             out.extend(inline_items(self.text, max(ln.start, s), min(ln.end, e), self.tok))
         return out
+
+
+def _items(node: Draft):
+    for child in node.children:
+        if child.kind is Kind.ITEM:
+            yield child
+        yield from _items(child)
 
 
 def _close(section: Draft) -> None:

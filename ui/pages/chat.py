@@ -148,14 +148,16 @@ class ChatPage(Page):
         to that answer, shown under it."""
         library = self.app.library
         catalog = library.catalog
-        passages = library.passages([c for t in conv["turns"] for c in t["answer"]["citations"]])
+        cited = [c for t in conv["turns"] for c in t["answer"]["citations"]]
+        passages = library.passages(cited)
+        metas = library.metas_for(cited)  # a document deleted since an answer is said to be so
         messages = []
         last = len(conv["turns"]) - 1
         for i, turn in enumerate(conv["turns"]):
             scope = [catalog.title(d) for d in turn["doc_ids"]]
             messages.append({"role": "user", "content": user_html(turn, scope)})
             messages.append({"role": "assistant", "content": answer_html(
-                turn, passages, catalog.metas, last=i == last and pending is None, reveal=reveal if i == last else None,
+                turn, passages, metas, last=i == last and pending is None, reveal=reveal if i == last else None,
                 status=status[1] if turn["id"] == status[0] else "")})
         if pending is not None:
             messages.append({"role": "user", "content": user_html({"question": pending})})

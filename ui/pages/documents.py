@@ -6,31 +6,28 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import shutil
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.library import CHECKING, EMBEDDING, MAX_FILES, READING, SAVING, WAITING, AddReport, size_text
+from assistant.library import MAX_FILES, WAITING, AddReport, size_text
 from corpus import loaders
 from index.errors import IndexError_
 from ui import conversation as C
 from ui.pages.base import PRIVATE, Page
-from ui.render.documents import admin_details_html, document_html, message_html, upload_report_html
+from ui.render.documents import admin_details_html, document_html, message_html, upload_progress_html, upload_report_html
 
 log = logging.getLogger("ui")
 
 NO_FILES_HINT = "追加するファイルを選んでから「追加する」を押してください。"
 NO_DOCUMENTS = '<p class="hint">資料がありません。</p>'
 UNEXPECTED = "予期しないエラーが発生しました。"
-STEP_TEXT = {
-    WAITING: "ほかの資料の追加・削除が終わるのを待っています…",
-    CHECKING: "ファイルを確認しています…",
-    READING: "資料を読み込んでいます…",
-    EMBEDDING: "質問に使えるように準備しています…",
-    SAVING: "登録しています…",
-}
+STEP_TEXT = {WAITING: "ほかの資料の追加・削除が終わるのを待っています…"}  # what a deletion may wait for
 # After the tab renders, scroll the text to the first span the answer being looked at cites.
 SCROLL_TO_FIRST_MARK = "() => PA.scrollToMark('#doc-view')"
 
@@ -76,6 +73,8 @@ class DocumentsPage(Page):
         self.view = gr.HTML(self.render(first, []), elem_id="doc-view")
         self.cites = gr.Textbox(visible="hidden", elem_id="doc-cites")
         self.seen = gr.State(catalog.version, time_to_live=self.app.limits.idle_seconds)
+        # the report of this session's last upload, so a deletion can take its document's line out of it
+        self.last_report = gr.State(None, time_to_live=self.app.limits.idle_seconds)
 
     def wire(self) -> None:
         chat_docs, map_docs = self.app.chat.docs, self.app.field_map.docs
@@ -87,10 +86,14 @@ class DocumentsPage(Page):
         self.delete.click(self.ask_delete, [self.choice], [self.confirm, self.confirm_text], queue=False, **PRIVATE)
         self.no.click(lambda: gr.update(visible=False), None, [self.confirm], queue=False, **PRIVATE)
         library_outputs = [self.choice, self.view, self.delete, chat_docs, map_docs, self.seen]
-        self.yes.click(self.remove, [self.choice, map_docs], [self.confirm, self.status, *library_outputs],
+        chat = self.app.chat
+        self.yes.click(self.remove, [self.choice, map_docs, self.last_report, chat.store],
+                       [self.confirm, self.status, *library_outputs, self.report, self.last_report, chat.chatbot],
                        concurrency_limit=1, concurrency_id="library", **PRIVATE)
-        self.upload.click(self.add, [self.files, map_docs], [self.report, self.files, *library_outputs],
-                          show_progress="full", concurrency_limit=1, concurrency_id="library", **PRIVATE)
+        # the report box shows one bar per file while the upload runs (Gradio's own overlay would cover every
+        # output with a bar of its own)
+        self.upload.click(self.add, [self.files, map_docs], [self.report, self.files, *library_outputs, self.last_report],
+                          show_progress="hidden", concurrency_limit=1, concurrency_id="library", **PRIVATE)
 
     # --- showing ----------------------------------------------------------------------------------------
 
@@ -145,10 +148,13 @@ class DocumentsPage(Page):
                 "使われなくなります。元に戻すには、もう一度追加してください。")
         return gr.update(visible=True), message_html(text, "warn")
 
-    def remove(self, doc_id, map_docs, progress=gr.Progress()):
+    def remove(self, doc_id, map_docs, last_report, stored, progress=gr.Progress()):
+        """Outputs: (confirmation, status, *library_updates, upload report, last report, chat). The deleted
+        document's line leaves this session's upload report, and the chat is drawn again so that answers
+        citing it say it was deleted."""
         catalog = self.app.library.catalog
         title = catalog.title(doc_id) if doc_id else ""
-        skip = (gr.skip(),) * 6
+        skip = (gr.skip(),) * 9
         if doc_id not in catalog.removable:
             return gr.update(visible=False), message_html("同梱の資料は削除できません。", "warn"), *skip
         try:
@@ -160,26 +166,45 @@ class DocumentsPage(Page):
             return gr.update(visible=False), html, *skip
         self.app.library.reload()
         text = f"「{title}」を削除しました。" if removed else f"「{title}」はすでにありません。"
-        return gr.update(visible=False), message_html(text, "ok"), *self.library_updates(None, map_docs)
+        report = without_document(last_report, doc_id)
+        return (gr.update(visible=False), message_html(text, "ok"), *self.library_updates(None, map_docs),
+                upload_report_html(report) if report is not None else "", report,
+                self.app.chat.display(C.parse(stored)))
 
-    def add(self, files, map_docs, progress=gr.Progress()):
-        """Outputs: (report, upload box, *library_updates)."""
+    def add(self, files, map_docs):
+        """Generator. While the upload runs: one bar per file in the report box; then (report, upload box,
+        *library_updates, last report)."""
         skip = gr.skip()
         files = [] if files in (None, "") else files if isinstance(files, (list, tuple)) else [files]
         if not files:
-            return message_html(NO_FILES_HINT, "warn"), skip, *(skip,) * 6
-        try:
-            report = self.app.bot.add_documents(files, progress=self.stepper(progress))
-        except Exception as exc:  # noqa: BLE001 - e.g. another writer held the index too long
-            log.exception("adding documents failed")
-            report = AddReport(files=(), failed=str(exc) if is_index_error(exc) else UNEXPECTED)
-        finally:
-            discard_uploads(files)
+            yield message_html(NO_FILES_HINT, "warn"), skip, *(skip,) * 7
+            return
+        updates: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work() -> None:
+            """The upload itself: it runs to its end even if the page goes away meanwhile."""
+            try:
+                outcome["report"] = self.app.bot.add_documents(files, progress=updates.put)
+            except Exception as exc:  # noqa: BLE001 - e.g. another writer held the index too long
+                log.exception("adding documents failed")
+                outcome["report"] = AddReport(files=(), failed=str(exc) if is_index_error(exc) else UNEXPECTED)
+            finally:
+                discard_uploads(files)  # after staging has read them, whatever the page does
+                updates.put(None)
+
+        worker = threading.Thread(target=work, name="upload", daemon=True)
+        worker.start()
+        for shown in latest(updates):
+            yield upload_progress_html(shown), *(skip,) * 8
+        worker.join()
+        report = outcome["report"]
         self.app.library.reload()
         html = upload_report_html(report)
         if not any(f.ok for f in report.files) or report.failed:
-            return html, None, *(skip,) * 6
-        return html, None, *self.library_updates(report.first_document, map_docs)
+            yield html, None, *(skip,) * 6, report
+            return
+        yield html, None, *self.library_updates(report.first_document, map_docs), report
 
     @staticmethod
     def stepper(progress):
@@ -192,6 +217,34 @@ class DocumentsPage(Page):
                 progress(0, desc=STEP_TEXT.get(name, ""))
 
         return step
+
+
+def latest(updates: queue.Queue):
+    """The progress reports put on `updates` until None, skipping those already outdated by a newer one."""
+    while True:
+        item = updates.get()
+        done = item is None
+        while not done:  # drain: only the newest report is worth drawing
+            try:
+                newer = updates.get_nowait()
+            except queue.Empty:
+                break
+            done = newer is None
+            item = item if done else newer
+        if item is not None:
+            yield item
+        if done:
+            return
+
+
+def without_document(report: AddReport | None, doc_id: str) -> AddReport | None:
+    """An upload report without the line of a document deleted since (None when no line is left)."""
+    if report is None:
+        return None
+    files = tuple(f for f in report.files if f.doc_id != doc_id or not doc_id)
+    if files == report.files:
+        return report
+    return replace(report, files=files) if any(f.ok for f in files) else None
 
 
 def is_index_error(exc: BaseException) -> bool:

@@ -8,7 +8,7 @@ import logging
 
 import gradio as gr
 
-from ui.japan import map_png_base64
+from ui.japan import THEMES, map_png_base64
 from ui.pages.base import PRIVATE, Page
 from ui.render import field_map as M
 
@@ -23,11 +23,12 @@ class FieldMapPage(Page):
         library = self.app.library
         data = library.field_map()
         noun = M.noun_of(data.fm)
-        gr.Markdown("資料がどの分野を挙げているかを、地図と表で示します。分野や地域を選ぶか、表のセルを選ぶと、根拠となる記載を表示します。")
+        gr.Markdown("資料がどの分野を挙げているかを、地図と表で示します。分野や地域を選ぶか、表のセルを選ぶと、根拠となる記載を表示します。"
+                    "地域ごとの分野の一覧がない資料では、章や節をまたいで繰り返し現れる見出しと項目を表にします。")
         with gr.Row():
             self.docs = gr.Dropdown(choices=library.catalog.choices, value=[], multiselect=True, allow_custom_value=True,
                                     label="資料（空欄なら同梱の計画）", elem_id="map-docs", scale=3)
-            self.field = gr.Dropdown(choices=self.field_choices(data), value=NONE, label="分野", elem_id="field-select",
+            self.field = gr.Dropdown(choices=self.field_choices(data), value=NONE, label=M.row_noun(data.fm), elem_id="field-select",
                                      filterable=True, allow_custom_value=True, scale=2)
             self.unit = gr.Dropdown(choices=self.unit_choices(data), value=NONE, label=noun, elem_id="unit-select",
                                     allow_custom_value=True, scale=2)
@@ -48,15 +49,18 @@ class FieldMapPage(Page):
     def wire(self) -> None:
         views = [self.map, self.passages, self.matrix]
         inputs = [self.docs, self.field, self.unit]
-        self.field.input(self.select, inputs, views, show_progress="minimal", **PRIVATE)
-        self.unit.input(self.select, inputs, views, show_progress="minimal", **PRIVATE)
+        # One map event at a time, in the order they come: a slow redraw (the tab opened after the library
+        # changed) must not land after, and undo, a choice made meanwhile. Drawn maps are cached per selection.
+        ordered = dict(concurrency_limit=1, concurrency_id="map", **PRIVATE)
+        self.field.input(self.select, inputs, views, show_progress="minimal", **ordered)
+        self.unit.input(self.select, inputs, views, show_progress="minimal", **ordered)
         self.docs.input(self.choose_documents, inputs, [self.field, self.unit, *views], show_progress="minimal",
-                        **PRIVATE)
-        self.clear.click(self.select_cell, [self.docs], [self.field, self.unit, *views], **PRIVATE)
+                        **ordered)
+        self.clear.click(self.select_cell, [self.docs], [self.field, self.unit, *views], **ordered)
         self.bridge.cell(self.select_cell, [self.docs], [self.field, self.unit, *views], show_progress="minimal",
-                         **PRIVATE)
+                         **ordered)
         self.tab.select(self.sync, [self.seen, *inputs], [self.docs, self.field, self.unit, *views, self.seen],
-                        show_progress="minimal", **PRIVATE)
+                        show_progress="minimal", **ordered)
 
     # --- views ----------------------------------------------------------------------------------------------
 
@@ -75,10 +79,13 @@ class FieldMapPage(Page):
         fm = data.fm
         field = field if field in fm.fields else None
         unit = unit if unit in fm.units else None
+        if not fm.fields:  # nothing to draw: the matrix says why
+            return M.no_map_html(), M.cell_passages_html(fm, {}, {}, None, None), M.matrix_html(fm)
         view = M.map_view(fm, field, unit, data.areas)
-        png = map_png_base64(view.coloured, data.colors, data.areas)
+        pngs = ({t: map_png_base64(view.coloured, data.colors, data.areas, view.potential, t) for t in THEMES}
+                if data.drawable else {})
         return (
-            M.map_html(png, fm.units, view, data.colors),
+            M.map_html(pngs, fm.units, view, data.colors),
             M.cell_passages_html(fm, data.passages, library.catalog.metas, field, unit),
             M.matrix_html(fm, field, unit),
         )
@@ -95,7 +102,7 @@ class FieldMapPage(Page):
         data = self.app.library.field_map(doc_ids)
         field = field if field in data.fm.fields else NONE
         unit = unit if unit in data.fm.units else NONE
-        return (gr.update(choices=self.field_choices(data), value=field),
+        return (gr.update(choices=self.field_choices(data), value=field, label=M.row_noun(data.fm)),
                 gr.update(choices=self.unit_choices(data), value=unit, label=M.noun_of(data.fm)),
                 *self.select(doc_ids, field, unit))
 

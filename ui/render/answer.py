@@ -353,6 +353,19 @@ def more_html(turn: Mapping[str, Any]) -> str:
 NO_ANSWER = "資料にはこの質問に答える記載がありません。"
 
 
+def readable_hint(citations: list, metas: Mapping[str, DocMeta]) -> str:
+    """Where to read the cited passages in context: the 資料 tab, unless their documents were deleted since."""
+    if not citations:
+        return ""
+    gone = [c for c in citations if (m := metas.get(str(c.get("doc_id", "")))) is not None and m.deleted]
+    if len(gone) == len(citations):
+        return '<p class="hint">この回答が引用した資料は削除されたため、「資料」タブでは読めません。</p>'
+    if gone:
+        return ('<p class="hint">前後の文脈は「資料」タブで読めます（この回答の引用箇所が強調表示されます）。'
+                "削除された資料の箇所は読めません。</p>")
+    return '<p class="hint">前後の文脈は「資料」タブで読めます（この回答の引用箇所が強調表示されます）。</p>'
+
+
 def sources_html(turn: Mapping[str, Any], passages: Mapping[str, Any], metas: Mapping[str, DocMeta]) -> str:
     """The answer's own sources, folded under it. Its `.src-body` is also what the sources panel shows for
     this answer (the page's script copies it there), so the panel never shows another answer's cards."""
@@ -367,8 +380,7 @@ def sources_html(turn: Mapping[str, Any], passages: Mapping[str, Any], metas: Ma
         head += f'<p class="no-answer" role="status">{esc(NO_ANSWER)}</p>'
         title = f"参考：関連する記載（{len(citations)}件）" if citations else "出典はありません"
     cards = cards_html(citations, passages, metas, id_prefix="m", turn=turn.get("id", ""))
-    hint = ('<p class="hint">前後の文脈は「資料」タブで読めます（この回答の引用箇所が強調表示されます）。</p>'
-            if citations else "")
+    hint = readable_hint(citations, metas)
     return (
         f'<details class="msg-sources{"" if citations else " empty"}" data-turn="{tid}"'
         f' data-answerable="{str(answerable).lower()}"><summary>{esc(title)}</summary>'

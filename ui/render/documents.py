@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ui.render.html import Mark, dom_id, esc, esc_lines, get, mark_text
+from ui.render.html import Mark, dom_id, display_swaps, esc, esc_lines, get, mark_text
 from ui.render.sources import DocMeta
 
 
@@ -68,17 +68,60 @@ def document_html(parsed: Any, citations: Iterable[Any] = (), meta: DocMeta | No
     if meta.date:
         facts.insert(1 if meta.publisher else 0, f"日付：{meta.date}")
     lead = len(text) - len(text.lstrip())  # leading blank lines are not shown (offsets stay the same)
+    body = mark_text(text[lead:], lead, marks, anchors, labels=True, swaps=display_swaps(text, 0, get(doc, "format", "text")))
     return (
         f'<div class="document" data-doc="{esc(doc_id)}"><h3>{esc(meta.title or get(doc, "title", ""))}</h3>'
         f'<p class="doc-meta">{esc("　".join(facts))}</p>{jump}'
         f'<div class="doc-layout">{document_tree_html(parsed)}'
-        f'<div class="doc-text">{mark_text(text[lead:], lead, marks, anchors, labels=True)}</div></div></div>'
+        f'<div class="doc-text">{body}</div></div></div>'
     )
 
 
 def message_html(text: str, kind: str = "info") -> str:
     """A one-line status for the 資料 tab (deleting, nothing chosen …)."""
     return f'<p class="doc-msg doc-msg-{esc(kind)}" role="status">{esc_lines(text)}</p>'
+
+
+# --- an upload under way: one bar per file ----------------------------------------------------------------
+
+# What a file's state is called (assistant.library: waiting … saving, done, refused).
+FILE_STATE_TEXT = {
+    "waiting": "ほかの資料の追加・削除が終わるのを待っています",
+    "checking": "ファイルを確認しています",
+    "reading": "資料を読み込んでいます",
+    "embedding": "質問に使えるように準備しています",
+    "saving": "登録しています",
+    "done": "登録しました",
+    "refused": "追加できません",
+}
+
+
+def upload_progress_html(progress: Any) -> str:
+    """While an upload runs (an `assistant.library.UploadProgress`): one line per file with its own bar,
+    filled by the file's passages made ready so far (empty until its turn comes, full once it is ready)."""
+    rows = []
+    for f in get(progress, "files", ()) or ():
+        name, state = get(f, "name", ""), get(f, "state", "")
+        done, total = int(get(f, "done", 0) or 0), int(get(f, "total", 0) or 0)
+        if state == "refused":
+            rows.append(f'<li class="upl err" data-file="{esc(name)}" data-state="refused">'
+                        f'<span class="upl-name">{esc(name)}</span>'
+                        f'<span class="upl-text">{esc_lines(get(f, "reason", "") or FILE_STATE_TEXT["refused"])}</span></li>')
+            continue
+        if total:
+            value, top, count = done, total, f"（{done} / {total} 件）"
+        elif state in ("saving", "done"):  # nothing new to prepare (the same content as before): ready
+            value, top, count = 1, 1, ""
+        else:
+            value, top, count = 0, 1, ""
+        percent = round(100 * value / top)
+        rows.append(
+            f'<li class="upl" data-file="{esc(name)}" data-state="{esc(state)}" data-done="{done}" data-total="{total}">'
+            f'<span class="upl-name">{esc(name)}</span>'
+            f'<progress max="{top}" value="{value}" aria-label="{esc(name)}：{percent}%">{percent}%</progress>'
+            f'<span class="upl-text">{esc(FILE_STATE_TEXT.get(state, ""))}{esc(count)}</span></li>')
+    return (f'<div class="upload-progress" role="status" aria-live="polite" data-step="{esc(get(progress, "step", ""))}">'
+            f'<ul>{"".join(rows)}</ul></div>')
 
 
 # --- the upload report ------------------------------------------------------------------------------

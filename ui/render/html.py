@@ -78,6 +78,46 @@ class Mark:
     anchor: str = ""  # optional element id for the first mark with this anchor
 
 
+@dataclass(frozen=True)
+class Swap:
+    """A span shown as other text (a list line's 「- 」 as 「・」, or as nothing), in document offsets; the
+    offsets of everything else stay the same."""
+
+    start: int
+    end: int
+    shown: str = ""
+
+
+# A list line's marker (「- 」「* 」「+ 」) at the start of a line, and what follows it.
+_LIST_MARK = re.compile(r"^[ \t\u3000]*([-*+])[ \t\u3000]+(?=\S)", re.M)
+# An item's own numbering right after such a marker (「- ①A」, 「- (1) …」, 「- 1. …」).
+_NUMBERED = re.compile(r"[\u2460-\u2473]|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．)）]\s")
+# A Markdown heading's marks: the leading #s, and closing #s if any.
+_HEADING_MARK = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)(?:.*?)([ \t]+#+[ \t]*)?$", re.M)
+
+
+def list_marks(text: str, base: int = 0) -> list[Swap]:
+    """How list markers are shown: a marker before an item that numbers itself is dropped (「- ①A ②B」 reads
+    「①A ②B」), any other shows as 「・」. Offsets are the text's own plus `base`."""
+    out = []
+    for m in _LIST_MARK.finditer(text):
+        s, e = m.start(1), m.end()
+        out.append(Swap(base + s, base + e, "" if _NUMBERED.match(text, e) else "・"))
+    return out
+
+
+def display_swaps(text: str, base: int = 0, fmt: str = "text") -> list[Swap]:
+    """What a passage shows instead of its list markers and, in Markdown, its heading marks (「## 第2章」
+    reads 「第2章」), so no raw Markdown reaches the reader while the offsets stay the verbatim text's."""
+    out = list_marks(text, base)
+    if fmt == "markdown":
+        for m in _HEADING_MARK.finditer(text):
+            out.append(Swap(base + m.start(1), base + m.end(1), ""))
+            if m.group(2):
+                out.append(Swap(base + m.start(2), base + m.end(2), ""))
+    return sorted(out, key=lambda w: w.start)
+
+
 def shown(text: str, *, squeeze: bool = False, breaks: bool = False) -> str:
     """Escaped display form of document text: emphasis markers hidden; with `squeeze`, runs of blank lines
     show as one line break; with `breaks`, line breaks become <br>."""
@@ -96,6 +136,7 @@ def mark_text(
     labels: bool = False,
     squeeze: bool = False,
     breaks: bool = False,
+    swaps: Sequence[Swap] = (),
 ) -> str:
     """Escape `text` (which starts at document offset `base`) and wrap each mark's span in <mark>.
 
@@ -103,7 +144,7 @@ def mark_text(
     Marks outside the text are clipped; empty ones are ignored. `anchors` are (offset, id) pairs that
     become empty <span id=…> elements, for in-page links to blocks and sections. With `labels`, each
     mark starts with a small [n]. `squeeze` and `breaks` as in `shown` (offsets are computed on the
-    original text).
+    original text). Each of `swaps` shows its span as its own text instead.
     """
     n = len(text)
     clipped = []
@@ -119,6 +160,12 @@ def mark_text(
         pos = min(max(offset - base, 0), n)
         points.add(pos)
         anchor_at.setdefault(pos, []).append(ident)
+    swapped: list[tuple[int, int, str]] = []
+    for w in swaps:
+        s, e = max(w.start - base, 0), min(w.end - base, n)
+        if s < e:
+            swapped.append((s, e, w.shown))
+            points.update((s, e))
     ordered = sorted(points)
     out: list[str] = []
     used_anchor: set[str] = set()
@@ -127,9 +174,10 @@ def mark_text(
             out.append(f'<span class="anchor" id="{esc(ident)}"></span>')
         if b is None:
             break
-        segment = shown(text[a:b], squeeze=squeeze, breaks=breaks)
+        inside = next((w for w in swapped if w[0] <= a and b <= w[1]), None)
+        segment = shown(text[a:b], squeeze=squeeze, breaks=breaks) if inside is None else esc(inside[2]) if a == inside[0] else ""
         covering = [m for s, e, m in clipped if s <= a and b <= e]
-        if not covering:
+        if not covering or (inside is not None and not segment and not any(s == a for s, _e, _m in clipped)):
             out.append(segment)
             continue
         names = list(dict.fromkeys(m.label for m in covering if m.label))

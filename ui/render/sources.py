@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from ui.render.html import Mark, esc, get, mark_text, unit_tag
+from ui.render.html import Mark, display_swaps, esc, get, mark_text, unit_tag
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class DocMeta:
     noun: str = ""  # what the document calls its units (its profile's unit_noun); "" when it has none
     publisher: str = ""
     date: str = ""
+    deleted: bool = False  # the document was deleted after the answer cited it
 
 
 def group_by_passage(citations: Sequence[Any]) -> list[list[Any]]:
@@ -65,11 +66,16 @@ def citation_card(
     ref = any(bool(get(x, "reference", False)) for x in group)
     label = "".join(f"[{n}]" for n in numbers) if label is None else label
     badge = '<span class="badge ref">参考</span>' if ref else ""
+    if meta.deleted:
+        badge += '<span class="badge gone">削除済み</span>'
+    gone = ('<p class="src-gone">この資料は削除されました。引用は回答した時点の記載です（「資料」タブでは読めません）。</p>'
+            if meta.deleted else "")
     marks = [Mark(get(x, "start", 0), get(x, "end", 0), str(get(x, "n", "")), "ref" if get(x, "reference") else "")
              for x in group]
     if passage is not None:
-        body = mark_text(get(passage, "text", ""), get(passage, "start", 0), marks, labels=len(group) > 1,
-                         squeeze=True, breaks=True)
+        text, start = get(passage, "text", ""), get(passage, "start", 0)
+        body = mark_text(text, start, marks, labels=len(group) > 1, squeeze=True, breaks=True,
+                         swaps=display_swaps(text, start, get(passage, "format", "text")))
     else:  # the passage is gone (its document was removed): the cited text itself, highlighted
         body = "<br>".join(
             mark_text(get(x, "text", ""), get(x, "start", 0), [m], breaks=True) for x, m in zip(group, marks)
@@ -78,10 +84,10 @@ def citation_card(
     return (
         f'<article class="src{" src-ref" if ref else ""}"{ident} data-n="{esc(",".join(numbers))}"'
         f' data-turn="{esc(turn)}" data-block="{esc(get(first, "block", ""))}" data-doc="{esc(get(first, "doc_id", ""))}"'
-        f' data-reference="{str(ref).lower()}" tabindex="-1">'
+        f' data-reference="{str(ref).lower()}" data-deleted="{str(meta.deleted).lower()}" tabindex="-1">'
         f'<header><span class="src-n">{esc(label)}</span>{badge}'
         f'<span class="src-title">{esc(meta.title or get(first, "title", ""))}</span></header>'
-        f"{meta_line(group, meta)}"
+        f"{meta_line(group, meta)}{gone}"
         f'<blockquote class="src-passage">{body}</blockquote>'
         "</article>"
     )
