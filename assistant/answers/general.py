@@ -16,6 +16,7 @@ from assistant.answers.context import Context
 from assistant.answers._decline import missing_information, not_stated
 from assistant.answers._kinds import answer_phrase, in_asked_unit, pieces
 from assistant.answers.draft import Draft, item_name
+from assistant.answers._table import asked_cell, labelled_row, row_cells
 from assistant.answers._passages import diverse, list_after, retrieved
 from assistant.plan import Located, Part, display_name
 from assistant.types import Intent
@@ -104,7 +105,9 @@ def answer(ctx: Context) -> Draft:
     chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
     d = Draft()
     first = chosen[0]
-    phrase = answer_phrase(ctx, kind, first.located) if kind else ""
+    # a table row answers from the column the question names (目標 of 現状 and 目標), else its asked kind
+    phrase = asked_cell(ctx, first.located) if row_cells(first.located) else ""
+    phrase = phrase or (answer_phrase(ctx, kind, first.located) if kind and not row_cells(first.located) else "")
     where = first.located
     if kind and not phrase:  # the asked time or name is often in the sentence just before or after
         for near in _beside(ctx, first.located):
@@ -121,12 +124,15 @@ def answer(ctx: Context) -> Draft:
         subject = ctx.evidence.subject(u, first)
         d.lead(f"{subject}について、資料には次のように書かれています。" if subject else "資料には次のように書かれています。")
     for s in chosen:
-        before = _antecedent(ctx, s.located)
+        before = None if row_cells(s.located) else _antecedent(ctx, s.located)
         if where is not first.located and where.span.start < first.located.span.start and s is first:
             before = where
         if before is not None and before not in [c.located for c in chosen]:
             d.quote(before.span.text, d.cite_span(before))
-        d.quote(s.located.span.text, d.cite_span(s.located, s.score))
+        if row_cells(s.located):  # a table row with its column names
+            d.item(labelled_row(s.located), [d.cite_span(s.located, s.score)])
+        else:
+            d.quote(s.located.span.text, d.cite_span(s.located, s.score))
         if s is first and where is not first.located and where.span.start > first.located.span.start:
             d.quote(where.span.text, d.cite_span(where))
         for item in _list_after(ctx, s.located)[:MAX_LIST_ITEMS]:

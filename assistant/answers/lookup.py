@@ -15,11 +15,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from corpus.model import Cell
 from assistant.answers._kinds import answer_phrase, pieces
 from assistant.answers._decline import not_stated
 from assistant.answers._notes import reading_notes
 from assistant.answers._passages import retrieved
+from assistant.answers._table import column_terms, header_row, labelled_row, row_cells
 from assistant.answers._tree import breadcrumb
 from assistant.answers.context import Context
 from assistant.answers.draft import Draft, item_name
@@ -71,7 +71,7 @@ def answer(ctx: Context) -> Draft | None:
     u = ctx.u
     ev = ctx.evidence
     # a table's header row names its columns: read with each row, it is no answer of its own
-    passages = [x for x in retrieved(ctx) if not _header_row(x)]
+    passages = [x for x in retrieved(ctx) if not header_row(x)]
     ranked = [s for s in ev.rank(u, ctx.hits, passages, k=0) if s.overlap >= MIN_OVERLAP or _kinds(ctx, s.located)]
     if not ranked:
         return None
@@ -81,7 +81,7 @@ def answer(ctx: Context) -> Draft | None:
     cands = []
     for s in ranked:
         own = ev.terms_of(s.located) & q_terms
-        columns = (_column_terms(ctx, s.located) & q_terms) - own  # a row's column names say what its figures are
+        columns = (column_terms(ctx, s.located) & q_terms) - own  # a row's column names say what its figures are
         cands.append(_Candidate(s, own | columns, _kinds(ctx, s.located), math.fsum(weight[t] for t in columns) / total))
     cands.sort(key=lambda c: (-(c.scored.score + KIND_BONUS * len(c.kinds) + c.columns), c.loc.chunk.doc_id, c.loc.span.start))
     first = cands[0]
@@ -127,32 +127,6 @@ def answer(ctx: Context) -> Draft | None:
         chosen.append(other)
         kids[id(other)] = []
     return _draft(ctx, chosen, kids)
-
-
-def _row(loc: Located) -> tuple[list[Cell], list[Cell]]:
-    """(its header's cells, its own cells) when the passage is a row of a table with a header row."""
-    own = [c for c in loc.chunk.cells if loc.span.start <= c.start < loc.span.end]
-    if not own or len({(c.table, c.row) for c in own}) != 1:
-        return [], []
-    header = [c for c in loc.chunk.cells if c.table == own[0].table and c.row == 0]
-    return header, own
-
-
-def _header_row(loc: Located) -> bool:
-    header, own = _row(loc)
-    return bool(own) and own[0].row == 0 and any(c.table == own[0].table and c.row > 0 for c in loc.chunk.cells)
-
-
-def _column_terms(ctx: Context, loc: Located) -> frozenset[str]:
-    header, own = _row(loc)
-    return ctx.evidence.content_terms(" ".join(c.text for c in header)) if own and own[0].row > 0 else frozenset()
-
-
-def _row_cells(loc: Located) -> list[tuple[str, str]]:
-    header, own = _row(loc)
-    if not own or own[0].row == 0 or len(header) != len(own):
-        return []
-    return [(h.text, v.text) for h, v in zip(header, own)]
 
 
 def _announced(ctx: Context, loc: Located) -> list[Located]:
@@ -203,9 +177,8 @@ def _draft(ctx: Context, chosen: list[_Candidate], kids: dict[int, list[Located]
     order = sorted(chosen, key=lambda c: (c.loc.chunk.doc_id != first.loc.chunk.doc_id, c.loc.chunk.doc_id, c.loc.span.start))
     for c in order:
         n = d.cite_span(c.loc, c.scored.score)
-        cells = _row_cells(c.loc)
-        if len(cells) > 1:  # a table row read with its column names: which figure is the present, which the target
-            d.item(cells[0][1] + "（" + "、".join(f"{h}：{v}" for h, v in cells[1:]) + "）", [n])
+        if row_cells(c.loc):  # a table row read with its column names: which figure is the present, which the target
+            d.item(labelled_row(c.loc), [n])
         else:
             d.quote(c.loc.span.text, n)
         if c is first:  # 「次の3つの重点分野に取り組む。」 points at the list that follows it

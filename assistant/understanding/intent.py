@@ -11,6 +11,7 @@ from assistant.plan import display_name
 from assistant.profile import DocKind
 from assistant.types import Intent
 from assistant.understanding.headings import titled_documents
+from assistant.understanding.words import noun_runs
 from assistant.understanding.model import Entities, Move, Understanding
 
 def _narrative_topic(e: Entities, kb: Knowledge) -> bool:
@@ -90,6 +91,24 @@ def _outline_shape(e: Entities, kb: Knowledge) -> Intent | None:
     return None
 
 
+def _whole_plan(e: Entities, kb: Knowledge) -> tuple[str, ...]:
+    """The units of the one plan the question names by title when it asks for what the plan's units list (its
+    item noun: 分野, 施策) and names no unit, field or section itself."""
+    if len(e.documents) != 1 or e.units or e.fields or e.sections or e.asks or e.followup:
+        return ()
+    profile = kb.profile(e.documents[0])
+    if not profile.has_units or not profile.item_noun or profile.item_noun not in e.norm or "count" in e.cues:
+        return ()
+    if profile.legend is not None:
+        return ()  # a plan with a legend says what it covers there (its categories), not by reading every unit
+    units = kb.plan.units([e.documents[0]])
+    # the units' items are what is asked when a heading above the units names them so (「地域別の重点分野」)
+    runs = ["".join(t.surface for t in run) for run in noun_runs(e.question)]
+    phrase = next((r for r in runs if profile.item_noun in r), "")
+    above = {h for u in units for h in u.path[:-1]}
+    return tuple(u.name for u in units) if phrase and any(phrase in h for h in above) else ()
+
+
 def _part_shape(e: Entities, kb: Knowledge, named: list) -> Intent | None:
     """A question about one part of a headed document: its sections or list when it counts or enumerates, its
     reasons, or its outline when it asks about the part itself (its only words name the part)."""
@@ -155,6 +174,9 @@ def classify(e: Entities, kb: Knowledge) -> Understanding:
         rank="most" if "most" in c else ("fewest" if "fewest" in c else None),
     )
     plan_words = bool(e.units or e.fields or e.sections or e.unit_noun_named)
+    whole = _whole_plan(e, kb)
+    if whole:  # 「静岡県の計画の重点分野は？」: what every unit of the named plan lists
+        return replace(u, units=whole, intent=Intent.UNIT_ITEMS)
     if (len(e.documents) == 1 and "overview" in c and kb.profile(e.documents[0]).kind is not DocKind.PROSE
             and not (e.units or e.fields or e.sections or e.asks or e.followup)):
         return replace(u, intent=Intent.OUTLINE)  # 「北九州市の計画のポイントをまとめて」: that document's outline

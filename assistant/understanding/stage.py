@@ -25,6 +25,8 @@ from assistant.understanding.words import runs
 
 # A placeholder for forgotten words in a quote: 〇〇, ○○, ××, XX.
 _PLACEHOLDER = re.compile(r"(?:[〇○◯●×xX＊*]{2,}|[〇○◯●])")
+# A time the question states (2030年度, 令和8年): it qualifies what is asked, it is not asked.
+_STATED_TIME = re.compile(r"(?:令和|平成|昭和)?\d+(?:年度|年|月|日)")
 # An interrogative (いくら) asks for its own kind only this far (characters) from another kind's word.
 WEAK_REACH = 6
 
@@ -93,13 +95,14 @@ def asked_kinds(q: Question, lex) -> list[str]:
     いくら」: a name, then an amount); an interrogative (weak cue) counts only where no kind's word says
     what is asked in that clause."""
     found: list[tuple[int, str]] = []
+    said = _STATED_TIME.sub(lambda m: " " * len(m.group(0)), q.norm)
     for k in lex.kinds.values():
-        m = k.cue.search(q.norm)
+        m = k.cue.search(said)
         if m:
             found.append((m.start(), k.name))
     strong = [name for _, name in sorted(found)]
     for k in lex.kinds.values():
-        m = k.weak_cue.search(q.norm)
+        m = k.weak_cue.search(said)
         if m and k.name not in strong and not any(abs(pos - m.start()) <= WEAK_REACH for pos, _ in found):
             strong.append(k.name)
     return strong
@@ -134,9 +137,11 @@ def extract(q: Question, kb: Knowledge) -> Entities:
     topics = [t for t in words.topics if not any(squash(t) in w for w in title_words)]
     phrases = [p for p in words.phrases if not any(squash(p) in w for w in title_words)]
     kinds = asked_kinds(q, lex)
-    # the kind the question is mainly about: the first of the lexicon's order whose word the question uses
-    asks = next((k.name for k in lex.kinds.values() if k.cue.search(q.norm)), None) or next(
-        (k.name for k in lex.kinds.values() if k.weak_cue.search(q.norm)), None)
+    # the kind the question is mainly about: the first of the lexicon's order whose word the question uses (a
+    # time it states, 「2030年度の目標」, asks no date)
+    said = _STATED_TIME.sub(lambda m: " " * len(m.group(0)), q.norm)
+    asks = next((k.name for k in lex.kinds.values() if k.cue.search(said)), None) or next(
+        (k.name for k in lex.kinds.values() if k.weak_cue.search(said)), None)
     if asks == "location" and not units:
         asks = None  # 「どこで検討されている？」 without a unit asks which units: they are the places
     if asks == "name" and any(t.surface in lex.kinds["person"].words for t in q.tokens):
