@@ -33,7 +33,7 @@ NAV_DOCUMENT = 0.5
 
 def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> ParsedDocument:
     tok = tokenizer or default_tokenizer()
-    tree = build_tree(document.text, document.format, tok)
+    tree = build_tree(document.text, document.format, tok, document.layout)
     if document.format == MARKDOWN and not any(n.kind is Kind.SECTION for n in tree.root.children):
         tree = plain.build(document.text, tok)  # Markdown without any heading: read its layout instead
     if document.untitled and tree.title:  # the document's own H1 names it better than its file name

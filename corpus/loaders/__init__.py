@@ -88,6 +88,7 @@ def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, collection: str = 
         date=str(meta.get("date") or found.date or ""),
         format="markdown" if suffix in MARKDOWN_SUFFIXES else "text",
         collection=collection,
+        layout=found.layout,
     )
 
 
