@@ -39,6 +39,8 @@ _HEADING_STYLE = re.compile(
     r"\s*([1-9])$", re.I,
 )
 _TITLE_STYLE = re.compile(r"^(?:title|表題|タイトル)$", re.I)
+# Word's list styles of a deeper level ("List Bullet 2", 「箇条書き 2」): a list of its own, nested by its name.
+_LIST_LEVEL_STYLE = re.compile(r"^(?:list(?: bullet| number| continue)?|箇条書き|段落番号)\s*([2-9])$", re.I)
 _HEADING_MARKS = {1: "■ ", 2: "□ "}
 # deleted text, text boxes, the duplicate fallback of mc:AlternateContent, and ruby readings (furigana)
 _SKIP_IN_PARAGRAPH = {
@@ -58,7 +60,8 @@ def read(data: bytes, name: str) -> Extracted:
       "□ text" (2) or "● text" (deeper); "Title" / 「表題」 is a plain line and the layout's title.
     - Word's automatic list numbering, which is not part of the text, is written out from the numbering
       definitions: "1. ", "(1) ", "①" as defined by the level's format; bullets of any glyph become "・ ".
-      An entry of level N is indented by N-1 pairs of spaces and is an entry of depth N in the layout.
+      An entry of level N (its numbering level, deeper in a "List Bullet N" style) is indented by N-1 pairs
+      of spaces and is an entry of depth N in the layout.
       (Numbering restarts via lvlOverride/startOverride are not followed.)
     - a table becomes one line per row, cells joined with " | " (a merged cell once per row; nested tables
       inline); the layout holds each cell's span, so a cell may itself contain "|".
@@ -202,6 +205,8 @@ class _DocxWriter:
             self.blocks.append(_Block("heading", label + text, [(s + shift, e + shift, t) for s, e, t in links], level))
         elif numbered is not None:
             label, number, depth = numbered
+            style = _LIST_LEVEL_STYLE.match((para.style.name or "").strip()) if para.style is not None else None
+            depth += int(style.group(1)) - 1 if style else 0
             self.blocks.append(_Block("entry", text, links, depth, label, number))
         else:
             kind = "list" if _TYPED_LIST.match(text) is not None else "para"

@@ -21,8 +21,9 @@ HEADINGS: list[tuple[re.Pattern[str], int | None]] = [
     (re.compile(r"^[ \t]*[□◇][ \t　]*(?P<name>\S.*?)[ \t　]*$"), 2),
     (re.compile(r"^[ \t]*●[ \t　]*(?P<name>\S.*?)[ \t　]*$"), 3),
 ]
+# 「1.」「1）」 number an item; 「3.1」 (a section number) and 「1.5倍」 (a figure) do not.
 BULLET = re.compile(
-    r"^[ \t　]*(?:(?P<bullet>[-・•*＊‐])|[(（](?P<paren>[0-9０-９]{1,3})[)）]|(?P<dot>[0-9０-９]{1,3})[.．)）])[ \t　]*"
+    r"^[ \t　]*(?:(?P<bullet>[-・•*＊‐])|[(（](?P<paren>[0-9０-９]{1,3})[)）]|(?P<dot>[0-9０-９]{1,3})[.．)）](?![0-9０-９]))[ \t　]*"
 )
 CIRCLED_RE = re.compile(f"[{CIRCLED}]")
 # A numbered line at most this long, without a full stop, directly followed by prose, titles that prose.

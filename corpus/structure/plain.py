@@ -48,6 +48,7 @@ class _Hints:
     entries: dict[int, tuple[int, object]] = field(default_factory=dict)  # first line -> (last line, Entry)
     tables: dict[int, tuple[int, object]] = field(default_factory=dict)  # first line -> (last line, Table)
     inert: set[int] = field(default_factory=set)  # lines of entries and tables: no rule reads them again
+    linked: set[int] = field(default_factory=set)  # lines that are mostly a link to another file: no heading
     skip: set[int] = field(default_factory=set)  # lines that are only layout (a heading's underline)
     links: tuple[Link, ...] = ()
 
@@ -72,6 +73,12 @@ class _Hints:
             hints.tables[first] = (last, t)
             hints.inert.update(range(first, last + 1))
         hints.links = layout.links
+        covered: dict[int, int] = {}
+        for link in layout.links:
+            if link.local:
+                k = lines.at(link.start)
+                covered[k] = covered.get(k, 0) + link.end - link.start
+        hints.linked = {k for k, n in covered.items() if 2 * n >= len(lines[k].text.strip())}
         return hints
 
 
@@ -96,7 +103,7 @@ def _marked_headings(lines: Lines, hints: _Hints) -> list[_Heading]:
     for i, ln in enumerate(lines):
         if i in hints.headings:
             out.append(hints.headings[i])
-        elif i in hints.inert or i in hints.skip:
+        elif i in hints.inert or i in hints.skip or i in hints.linked:
             continue
         elif (found := heading_of(ln.text)) is not None:
             out.append(_Heading(i, *found))
@@ -289,9 +296,10 @@ def _attach_links(root: Draft, links: tuple[Link, ...]) -> None:
     for link in links:
         node, owner = root, None
         while True:
+            # an entry owns the links of its line (its marker included), a section those of its heading
             own = node.kind in (Kind.PARAGRAPH, Kind.CELL) or (
-                node.kind in (Kind.ITEM, Kind.SECTION) and node.head_start <= link.start < max(node.head_end, node.head_start + 1)
-                and (node.kind is Kind.SECTION or node.level > 0))
+                node.kind is Kind.ITEM and node.level > 0 and node.start <= link.start < node.head_end) or (
+                node.kind is Kind.SECTION and node.head_start <= link.start < node.head_end)
             if own:
                 owner = node
             if id(node) not in starts:
