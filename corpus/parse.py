@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import replace
+from corpus.limits import check_sections
 from corpus.model import Block, Cell, Document, Item, Link, ParsedDocument, Section, Sentence
 from corpus.structure import MARKDOWN, build_tree, plain
 from corpus.structure.display import plain_markdown
@@ -34,10 +35,12 @@ NAV_DOCUMENT = 0.5
 
 
 def parse_document(document: Document, tokenizer: Tokenizer | None = None) -> ParsedDocument:
+    """Raises `corpus.limits.TooLarge` for a tree of more headings than any document has (`MAX_SECTIONS`)."""
     tok = tokenizer or default_tokenizer()
     tree = build_tree(document.text, document.format, tok, document.layout)
     if document.format == MARKDOWN and not any(n.kind is Kind.SECTION for n in tree.root.children):
         tree = plain.build(document.text, tok)  # Markdown without any heading: read its layout instead
+    check_sections(document.file_name or document.doc_id, sum(1 for n in tree.walk() if n.kind is Kind.SECTION))
     if document.untitled and tree.title:  # the document's own H1 names it better than its file name
         document = replace(document, title=tree.title, untitled=False)
     nav = _navigation_items(tree, document.text)

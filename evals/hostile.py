@@ -2,8 +2,9 @@
 into its work folder, and both measure what reading them costs. Nothing here is committed as a file.
 
 Each case is a function `(folder) -> Path` that writes one file and returns its path; `CASES` names them in
-the order the tests and the bench use, and `GOOD` writes an ordinary document that must still be indexed
+the order the tests and the bench use, and `good` writes an ordinary document that must still be indexed
 beside them (its question and the words its answer must contain are `GOOD_QUESTION` / `GOOD_FACT`).
+`CLI_WITH_PEAK` runs the real command line and reports its process's peak RSS.
 """
 
 from __future__ import annotations
@@ -33,26 +34,33 @@ def good(folder: Path) -> Path:
     return path
 
 
+ONE_LINE_SENTENCE = "九州の半導体産業の集積を進め、人材を育成する。"
+
+
 def one_line_markdown(folder: Path, megabytes: int = 30) -> Path:
     """A Markdown file of `megabytes` MB on a single line (no line break at all)."""
-    sentence = "九州の半導体産業の集積を進め、人材を育成する。".encode("utf-8")
+    sentence = ONE_LINE_SENTENCE.encode("utf-8")
     path = folder / "one_line.md"
+    count = -(-megabytes * 1024 * 1024 // len(sentence))
     with path.open("wb") as f:
-        block = sentence * (1024 * 1024 // len(sentence))
-        for _ in range(megabytes):
-            f.write(block)
+        for done in range(0, count, 1000):
+            f.write(sentence * min(1000, count - done))
     return path
 
 
 def many_headings(folder: Path, n: int = 100_000) -> Path:
+    """`n` Markdown headings, one a line (about 1.1 million characters: within the text limit)."""
     path = folder / "headings.md"
-    path.write_text("".join(f"## 見出し{i}\n本文{i}。\n" for i in range(n)), encoding="utf-8")
+    path.write_text("".join(f"## 見出し{i}\n" for i in range(n)), encoding="utf-8")
     return path
 
 
+_NAMES = "海山川森港島空林湖谷野原岬浜里丘泉峰湾関"
+
+
 def items_on_one_line(folder: Path, n: int = 50_000) -> Path:
-    """`n` circled-number items inside one line of running text (①…⑳ over and over)."""
-    items = "".join(f"{CIRCLED[i % len(CIRCLED)]}分野{i}" for i in range(n))
+    """`n` circled-number items inside one line of running text (①…⑳ over and over, each a one-kanji name)."""
+    items = "".join(f"{CIRCLED[i % len(CIRCLED)]}{_NAMES[(i // len(CIRCLED)) % len(_NAMES)]}" for i in range(n))
     path = folder / "items.txt"
     path.write_text(f"■ 一覧\n本計画では{items}を検討している。\n", encoding="utf-8")
     return path
@@ -125,19 +133,35 @@ def hostile_html(folder: Path) -> Path:
 
 
 def broken_shift_jis(folder: Path) -> Path:
-    """A Shift_JIS text whose bytes are broken in places (lone lead bytes, bytes no Shift_JIS uses)."""
-    good_part = "■ 北浜地区\n北浜地区では造船と港湾物流を検討している。\n".encode("cp932")
-    broken = good_part[:20] + b"\x82" + good_part[20:40] + b"\xff\xfe" + good_part[40:] + b"\x81\n"
+    """A Shift_JIS text with broken bytes in places: a lone lead byte, bytes Shift_JIS never uses, a lead byte
+    with an impossible trail byte, and a character cut in half at the end (a truncated copy)."""
+    lines = "".join(f"■ 北浜地区{k}\n北浜地区{k}では造船と港湾物流を検討している。人材の育成も進める。\n\n" for k in range(1, 21))
+    data = lines.encode("cp932")
+    cuts = [len(data) // 5, 2 * len(data) // 5, 3 * len(data) // 5]
+    broken = (data[: cuts[0]] + b"\x82" + data[cuts[0] : cuts[1]] + b"\xff\xfd" + data[cuts[1] : cuts[2]]
+              + b"\x81\x7f" + data[cuts[2] :] + "港".encode("cp932")[:1])
     path = folder / "broken_sjis.txt"
-    path.write_bytes(broken * 20)
+    path.write_bytes(broken)
     return path
 
 
 def injection(folder: Path) -> Path:
     path = folder / "injection.md"
-    path.write_text(f"# 注意書き\n\n{INJECTION}\n\n## 本文\n\n森里町では林業の振興を検討している。\n", encoding="utf-8")
+    path.write_text(f"# 森里町の計画\n\n## 利用者への注意\n\n{INJECTION}\n\n## 重点分野\n\n森里町では林業の振興を検討している。\n",
+                    encoding="utf-8")
     return path
 
+
+# `python -c CLI_WITH_PEAK ARGS...`: the real `assistant ARGS...`, then a last stderr line
+# {"code": exit code, "peak_mb": the process's peak RSS (VmHWM: its own, not a parent's)}.
+CLI_WITH_PEAK = r"""
+import json, re, sys
+from pathlib import Path
+from cli.main import main
+code = main(sys.argv[1:])
+peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)) // 1024
+print(json.dumps({"code": code, "peak_mb": peak}), file=sys.stderr)
+"""
 
 CASES: dict[str, Callable[[Path], Path]] = {
     "one_line_markdown": one_line_markdown,

@@ -52,10 +52,28 @@ def _parse(source: str):
     import lxml.html
 
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    source = _without_internal_subset(_XML_DECLARATION.sub("", source, count=1))
     try:  # lxml refuses str input that still declares an encoding: it was decoded already
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", source, count=1), parser=parser)
+        return lxml.html.document_fromstring(source, parser=parser)
     except lxml.etree.ParserError:  # "Document is empty"
         return None
+
+
+_DOCTYPE = re.compile(r"\s*<!doctype\b[^\[>]*\[", re.I)
+
+
+def _without_internal_subset(source: str) -> str:
+    """A doctype with an internal subset (entity declarations: how an "entity bomb" is built) replaced by a
+    plain one. HTML has no such thing; the HTML parser expands none of it but showed its end 「]>」 as text.
+    References to the entities stay as the literal text they are (「&a9;」)."""
+    m = _DOCTYPE.match(source)
+    if not m:
+        return source
+    end = source.find("]>", m.end())
+    if end < 0:
+        end = source.find(">", m.end())
+        return source if end < 0 else "<!DOCTYPE html>" + source[end + 1 :]
+    return "<!DOCTYPE html>" + source[end + 2 :]
 
 
 def _meta(root) -> dict[str, str]:
@@ -100,6 +118,7 @@ _HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "t
 _LINE_TAGS = {"br", "li", "tr", "dt", "dd", "option"}
 _HEADING_TAGS = {"h1": "■ ", "h2": "□ ", "h3": "● ", "h4": "● ", "h5": "● ", "h6": "● "}
 _SPACES = re.compile(r"[ \t\n\f\u00a0]+")
+_MAX_INDENT_DEPTH = 16  # entries nested deeper are indented like this in the text (a page nests 1,000 deep)
 _MAX_HREF = 2048  # a link target longer than this is no address (a hostile page's megabyte of text)
 _CJK_NEWLINE = re.compile(f"(?<=[{CJK}])[ \\t]*\\n\\s*(?=[{CJK}])")
 
@@ -242,7 +261,7 @@ class _TextWriter:
                     self.lists[-1][1] += 1
                 else:
                     marker = "・ "
-                self.pending = "  " * (depth - 1) + marker
+                self.pending = "  " * (min(depth, _MAX_INDENT_DEPTH) - 1) + marker  # the layout keeps the depth
                 if not self.heading_depth:
                     self._entry = self._wait([depth, marker.strip(), number, None])
         elif tag == "table":

@@ -96,10 +96,14 @@ def line_items(text: str, start: int, end: int, tok: Tokenizer) -> list[tuple[in
     return []
 
 
+# A noun phrase opening running text is read within this many characters (a hostile line runs for megabytes).
+MAX_PHRASE = 64
+
+
 def phrase_length(text: str, tok: Tokenizer) -> int:
     """Length of the noun phrase that opens `text` (名詞, 接尾辞 and joiners such as ・)."""
     length = 0
-    for t in tok.tokens(text):
+    for t in tok.tokens(text[:MAX_PHRASE]):
         if t.pos in _PHRASE_POS or t.surface in _PHRASE_JOINERS or t.surface.isascii() and t.surface.isalnum():
             if t.begin != length:
                 break
