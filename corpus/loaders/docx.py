@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from corpus.layout import Entry, Heading, Table, Writer
+from corpus.layout import Entry, Heading, Layout, Table, Writer
 from corpus.loaders.checks import size_text
 from corpus.loaders.extracted import Extracted, clean_date, clean_name, clean_title
 from corpus.store import DocumentError
@@ -117,6 +117,7 @@ def check_archive(data: bytes, name: str) -> None:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise DocumentError(f"{bomb}（{m.filename} の圧縮率が {m.file_size // max(m.compress_size, 1):,} 倍）")
 
+
 @dataclass
 class _Block:
     kind: str  # heading | entry (Word's numbering) | list (typed by hand) | para | table
@@ -135,7 +136,7 @@ class _DocxWriter:
         self.blocks: list[_Block] = []
         self.title = ""
 
-    def render(self) -> tuple[str, object]:
+    def render(self) -> tuple[str, Layout]:
         self._container(self.document.element.body)
         out = Writer()
         out.title = self.title
@@ -199,10 +200,11 @@ class _DocxWriter:
             self.title = " ".join(text.split())
         level = _heading_level(para)
         numbered = self.numbering.marker(para)
-        if level is not None:
+        if level is not None:  # a heading is one line (a break inside it is a space: same length, same offsets)
             label = numbered[0] if numbered else ""
             shift = len(label)
-            self.blocks.append(_Block("heading", label + text, [(s + shift, e + shift, t) for s, e, t in links], level))
+            self.blocks.append(_Block("heading", label + text.replace("\n", " "),
+                                      [(s + shift, e + shift, t) for s, e, t in links], level))
         elif numbered is not None:
             label, number, depth = numbered
             style = _LIST_LEVEL_STYLE.match((para.style.name or "").strip()) if para.style is not None else None

@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from corpus.layout import Layout
+from corpus.layout import Entry, Layout, Table
 from corpus.structure.build import (
     Draft, Line, Lines, ListNester, indent_of, inline_items, is_row, list_item, numbered_marker, split_lines, table,
 )
@@ -45,8 +45,8 @@ class _Hints:
     """A `Layout` by line: what the loader said about each line."""
 
     headings: dict[int, _Heading] = field(default_factory=dict)
-    entries: dict[int, tuple[int, object]] = field(default_factory=dict)  # first line -> (last line, Entry)
-    tables: dict[int, tuple[int, object]] = field(default_factory=dict)  # first line -> (last line, Table)
+    entries: dict[int, tuple[int, Entry]] = field(default_factory=dict)  # first line -> (last line, entry)
+    tables: dict[int, tuple[int, Table]] = field(default_factory=dict)  # first line -> (last line, table)
     inert: set[int] = field(default_factory=set)  # lines of entries and tables: no rule reads them again
     linked: set[int] = field(default_factory=set)  # lines that are mostly a link to another file: no heading
     skip: set[int] = field(default_factory=set)  # lines that are only layout (a heading's underline)
@@ -66,10 +66,10 @@ class _Hints:
             hints.entries[first] = (last, e)
             hints.inert.update(range(first, last + 1))
         for t in layout.tables:
-            starts = [cells[0][0] for cells in t.rows if cells]
+            starts = [cells[0][0] for cells in t.rows if cells]  # a row is a line; its first cell lies on it
             if not starts:
                 continue
-            first, last = lines.at(starts[0]), lines.at(max(cells[-1][1] for cells in t.rows if cells))
+            first, last = lines.at(starts[0]), lines.at(starts[-1])
             hints.tables[first] = (last, t)
             hints.inert.update(range(first, last + 1))
         hints.links = layout.links
@@ -203,32 +203,25 @@ def content(text: str, lines: Lines, lo: int, hi: int, tok: Tokenizer, hints: _H
 
     k = lo
     while k < hi:
-        ln = lines[k]
-        if k in hints.tables:
+        ln, given = lines[k], hints.tables.get(k) or hints.entries.get(k)
+        k = given[0] + 1 if given else k + 1  # the next line to read
+        if ln.blank or k - 1 in hints.skip or given:
             close_para()
             close_rows()
+        if given and isinstance(given[1], Table):
             lists = None
-            last, given = hints.tables[k]
-            nodes.append(_given_table(text, lines, given))
-            k = last + 1
+            nodes.append(_given_table(text, lines, given[1]))
             continue
-        if k in hints.entries:
-            close_para()
-            close_rows()
-            last, entry = hints.entries[k]
-            item = _given_entry(text, lines[k], entry, tok)
+        if given:  # an entry: nested by the depth the loader gives (the text indents it alike)
+            item = _given_entry(text, ln, given[1], tok)
             if lists is None:
                 lists = ListNester()
             fresh = lists.root is None
-            lists.add(item, 2 * (entry.depth - 1))
+            lists.add(item, 2 * (given[1].depth - 1))
             if fresh:
                 nodes.append(lists.root)
-            k = last + 1
             continue
-        k += 1
         if ln.blank or k - 1 in hints.skip:
-            close_para()
-            close_rows()
             continue
         if is_row(ln.text):
             close_para()
@@ -252,7 +245,7 @@ def content(text: str, lines: Lines, lo: int, hi: int, tok: Tokenizer, hints: _H
     return nodes
 
 
-def _given_entry(text: str, line: Line, entry, tok: Tokenizer) -> Draft:
+def _given_entry(text: str, line: Line, entry: Entry, tok: Tokenizer) -> Draft:
     """A list entry as the loader gave it; a circled number opening its text is its marker (「・①人口増加」)."""
     s, e = trim_span(text, entry.start, entry.end)
     marker, number = entry.marker, entry.number
@@ -266,7 +259,7 @@ def _given_entry(text: str, line: Line, entry, tok: Tokenizer) -> Draft:
     return item
 
 
-def _given_table(text: str, lines: Lines, given) -> Draft:
+def _given_table(text: str, lines: Lines, given: Table) -> Draft:
     node = Draft(Kind.TABLE, 0, 0)
     for cells in given.rows:
         if not cells:
