@@ -13,7 +13,8 @@ Measures, in one run on this machine (medians and ratios; no lone absolute figur
 - the llama-index starter pipeline (SentenceSplitter + VectorStoreIndex on Chroma, top-2), as reference;
 - hostile documents (`evals/hostile.py`, issue 20 §7): each added alone by a real `assistant index FILE` to
   a data folder holding the bundled plans: what became of it, its wall time and the process's peak RSS
-  (`assistant bench --hostile-only` runs this stage alone and adds it to the last report).
+  (`assistant bench --hostile-only` runs this stage alone and adds it to the last report; so does
+  `--contention-only` for the contention stage).
 """
 
 from __future__ import annotations
@@ -789,13 +790,30 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
     return r
 
 
+def _previous(out: Path) -> Report:
+    previous = out / "bench.json"
+    return Report(**json.loads(previous.read_text(encoding="utf-8"))) if previous.exists() else Report()
+
+
 def hostile_only(out: Path) -> Report:
     """The hostile-documents stage alone, added to the last report (bench.json) in place of its previous one."""
-    previous = out / "bench.json"
-    r = Report(**json.loads(previous.read_text(encoding="utf-8"))) if previous.exists() else Report()
+    r = _previous(out)
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
         r.hostile = measure_hostile(Path(tmp))
     r.load["hostile"] = load_average()
+    write_report(r, out)
+    return r
+
+
+def contention_only(out: Path, n: int, reference_questions: int) -> Report:
+    """The contention stage alone (on the reference documents, indexed again), in place of the last report's:
+    its ratios compare figures of this stage only. The reference stage's own figures are not replaced."""
+    r = _previous(out)
+    with tempfile.TemporaryDirectory(prefix="bench-contention-") as tmp:
+        work = Path(tmp)
+        _, bot, settings, known = measure_reference(work, reference_questions, 0)
+        r.contention = measure_contention(bot, settings, work, n, list(known))
+    r.load["contention"] = load_average()
     write_report(r, out)
     return r
 
@@ -810,13 +828,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=REPORTS, help="レポートの出力先")
     p.add_argument("--soak", type=int, metavar="N", help="UI に N 問を20セッションで送り、メモリの推移だけを計測する（soak.md）")
     p.add_argument("--ui-only", action="store_true", help="UI の同時接続（20・50セッション）だけを計測する（ui_concurrency.md）")
+    p.add_argument("--contention-only", action="store_true",
+                   help="競合時の回答時間（別プロセスの索引作成・UI と同じ経路のアップロード）だけを計測し、前回のレポートに加える")
     p.add_argument("--hostile-only", action="store_true",
                    help="攻撃的な文書の読み込み（時間・ピーク RSS）だけを計測し、前回のレポートに加える（bench.md）")
     args = p.parse_args(argv)
     from evals import soak  # the UI measurements live in their own module
 
-    if args.hostile_only:
-        hostile_only(args.out)
+    if args.hostile_only or args.contention_only:
+        if args.contention_only:
+            contention_only(args.out, args.contention_questions, args.reference_questions)
+        if args.hostile_only:
+            hostile_only(args.out)
         print(f"wrote {args.out / 'bench.md'}")
         return 0
     if args.soak:

@@ -88,7 +88,7 @@ def test_questions_stay_answered_during_an_upload_and_an_index_run_on_busy_cores
     url, data = app
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    for k in range(1, 21):
+    for k in range(1, 31):
         (inbox / f"coast{k:02d}.md").write_text(plan(k), encoding="utf-8")
     uploads = [{"name": f"内湾{k}.md", "mimeType": "text/markdown", "buffer": plan(100 + k).encode("utf-8")} for k in range(3)]
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]  # other users of the CPU
@@ -113,7 +113,7 @@ def test_questions_stay_answered_during_an_upload_and_an_index_run_on_busy_cores
         out, err = indexer.communicate(timeout=HANG)
         # the upload may index the folder's copies first, when it takes the writer lock between their copy and
         # the indexer's turn: either way every document is indexed once
-        assert indexer.returncode == 0 and ("追加 20" in out or "最新" in out), out + err
+        assert indexer.returncode == 0 and ("追加 30" in out or "最新" in out), out + err
         writing_ended = time.monotonic()
     finally:
         asker.halt.set()
@@ -126,7 +126,7 @@ def test_questions_stay_answered_during_an_upload_and_an_index_run_on_busy_cores
         page.close()
     assert not asker.is_alive(), "a question hung"
     during = [r for r in asker.results if r[0] < writing_ended and r[1] > started]
-    assert len(during) >= 3, f"only {len(during)} questions were asked while the index was written"
+    assert len(during) >= 2, f"only {len(during)} questions were asked while the index was written"
     for asked, answered, answer, error in asker.results:
         assert error == "" and answer is not None, error
         assert "error" not in answer and answer["answerable"] and answer["citations"], answer
