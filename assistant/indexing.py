@@ -22,9 +22,9 @@ from corpus.limits import check_chunks
 from corpus.model import Chunk, Document, ParsedDocument
 from corpus.parse import parse_document
 from corpus.store import DocumentError, load_bundled_documents
+from index import reserve
 from index.chroma import connect, forget
 from index.embedders import Embedder, make_embedder
-from index import reserve
 from index.errors import IndexCorruptError, IndexDiskFullError, storage_errors
 from index.lock import writer_lock
 from index.store import ChunkStore, IndexInfo, Progress, UpdateReport, document_hash, fingerprint_of

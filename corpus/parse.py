@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import replace
+
 from corpus.limits import check_sections
 from corpus.model import Block, Cell, Document, Item, Link, ParsedDocument, Section, Sentence
 from corpus.structure import MARKDOWN, build_tree, plain
@@ -26,6 +27,7 @@ from corpus.structure.display import plain_markdown
 from corpus.structure.markers import sentence_spans
 from corpus.text import Tokenizer, default_tokenizer, trim_span
 from corpus.tree import Kind, Node, Tree
+from corpus.tree import Link as TreeLink
 
 PREAMBLE = "前文"
 # A list is a table of contents when at least this share of its entries are links to other files.
@@ -165,7 +167,7 @@ def _navigation_items(tree: Tree, text: str) -> dict[int, int]:
     return out
 
 
-def _is_link_entry(links, own: str) -> bool:
+def _is_link_entry(links: tuple[TreeLink, ...], own: str) -> bool:
     """Most of the entry as shown (without the link targets' syntax) is the text of links to other files."""
     local = [l for l in links if l.local]
     return bool(local) and sum(l.end - l.start for l in local) >= 0.5 * len(plain_markdown(own).strip())

@@ -795,12 +795,21 @@ def _previous(out: Path) -> Report:
     return Report(**json.loads(previous.read_text(encoding="utf-8"))) if previous.exists() else Report()
 
 
+def _stage_note(r: Report, stage: str, option: str) -> None:
+    """Say in the report that one stage was measured again on its own (the others keep their run's figures)."""
+    note = (f"The {stage} section was measured on its own on {time.strftime('%Y-%m-%d')} "
+            f"(`assistant bench {option}`, load average {load_average()[0]} at its end); the other sections are "
+            f"from the run above.")
+    r.notes = [n for n in r.notes if not n.startswith(f"The {stage} section was measured on its own")] + [note]
+
+
 def hostile_only(out: Path) -> Report:
     """The hostile-documents stage alone, added to the last report (bench.json) in place of its previous one."""
     r = _previous(out)
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
         r.hostile = measure_hostile(Path(tmp))
     r.load["hostile"] = load_average()
+    _stage_note(r, "hostile-documents", "--hostile-only")
     write_report(r, out)
     return r
 
@@ -814,6 +823,7 @@ def contention_only(out: Path, n: int, reference_questions: int) -> Report:
         _, bot, settings, known = measure_reference(work, reference_questions, 0)
         r.contention = measure_contention(bot, settings, work, n, list(known))
     r.load["contention"] = load_average()
+    _stage_note(r, "contention", "--contention-only")
     write_report(r, out)
     return r
 
