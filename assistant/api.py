@@ -27,7 +27,7 @@ from assistant.router import Routed, route
 from assistant.config import Settings
 from assistant.evidence import Evidence
 from assistant.generation import EXTRACTIVE, GENERATIVE, Generator
-from assistant.indexing import ensure_index, open_store, read_corpus, update_index, writing
+from assistant.indexing import ensure_index, open_store, read_corpus, reading, update_index, writing
 from assistant.knowledge import Knowledge, title_keys
 from assistant.lexicon import Lexicon
 from assistant.library import (
@@ -133,14 +133,16 @@ class Assistant:
     def load(cls, settings: Settings | None = None, progress=None) -> "Assistant":
         """Open the index, building it first if there is none. Raises index.errors.* with a Japanese message."""
         settings = settings or Settings.from_env()
-        store = open_store(settings)
         embedder = make_embedder(settings.embedder)
         from index.threads import bulk
 
-        with bulk(background=False):  # missing or of an older format: rebuilt while the user waits, on every core
-            ensure_index(settings, embedder=embedder, progress=progress)
-        info = store.require(embedder)
-        return cls(settings, info, embedder, store)
+        def read() -> "Assistant":
+            store = open_store(settings)
+            with bulk(background=False):  # missing or of an older format: rebuilt while the user waits, on every core
+                ensure_index(settings, embedder=embedder, progress=progress)
+            return cls(settings, store.require(embedder), embedder, store)
+
+        return reading(settings, read)  # on a full disk too (index.reserve)
 
     # --- understanding ---------------------------------------------------------------------------------
 

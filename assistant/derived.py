@@ -38,6 +38,7 @@ from corpus.analysis import AnalysisTable
 from corpus.model import Chunk
 from corpus.text import Tokenizer, squash
 from index.lexical import LexicalIndex
+from index.reserve import has_room
 from index.store import IndexInfo
 from index.substrings import SubstringIndex
 from assistant.fields import FieldVocabulary
@@ -310,6 +311,9 @@ def obtain(root: Path, info: IndexInfo, embedder: str, chunks: Callable[[], list
     started = time.perf_counter()
     d = derive(chunks(), lexicon, places, tokenizer)
     log.info("derived views built in %.2f s", time.perf_counter() - started)
+    if not has_room(root):
+        log.warning("the disk of %s is nearly full: derived views not kept (they are derived again at the next start)", root)
+        return d
     try:
         shutil.rmtree(folder, ignore_errors=True)
         save(folder, key, d, lexicon, places)

@@ -7,6 +7,7 @@ library holds by then, so a `--rebuild` running meanwhile can never drop documen
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -14,18 +15,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from corpus.chunk import chunk_document
+from corpus.limits import check_chunks
 from corpus.model import Chunk, Document, ParsedDocument
 from corpus.parse import parse_document
-from corpus.store import load_bundled_documents
+from corpus.store import DocumentError, load_bundled_documents
+from index import reserve
 from index.chroma import connect, forget
 from index.embedders import Embedder, make_embedder
-from index.errors import IndexCorruptError, storage_errors
+from index.errors import IndexCorruptError, IndexDiskFullError, storage_errors
 from index.lock import writer_lock
 from index.store import ChunkStore, IndexInfo, Progress, UpdateReport, document_hash, fingerprint_of
 from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Corpus:
     documents: list[ParsedDocument]
     issues: list[CorpusIssue] = field(default_factory=list)
     snapshot: tuple = ()  # the documents folder when it was read: (path, size, mtime) of every file
+    chunked: dict[str, list[Chunk]] = field(default_factory=dict, repr=False)  # by doc_id, as `prepare` made them
 
     @property
     def errors(self) -> list[tuple[str, str]]:
@@ -48,7 +55,7 @@ class Corpus:
 
     @cached_property
     def chunks(self) -> list[Chunk]:
-        return [c for p in self.documents for c in chunk_document(p)]
+        return [c for p in self.documents for c in self.chunked.get(p.document.doc_id) or chunk_document(p)]
 
     @property
     def doc_hashes(self) -> dict[str, str]:
@@ -88,7 +95,30 @@ def read_corpus(settings: Settings) -> Corpus:
             continue
         ids.add(d.doc_id)
         unique.append(d)
-    return Corpus([parse_document(d) for d in unique], issues, snapshot)
+    parsed, chunked = [], {}
+    for d in unique:
+        try:
+            p, chunks = prepare(d)
+        except DocumentError as exc:
+            issues.append(CorpusIssue(d.source_path, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad document must never stop the others
+            log.exception("reading %s failed", d.source_path)
+            name = Path(d.source_path).name or d.doc_id
+            issues.append(CorpusIssue(d.source_path, f"{name}: 読み込み中に予期しないエラーが発生しました（{type(exc).__name__}）"))
+            continue
+        parsed.append(p)
+        chunked[d.doc_id] = chunks
+    return Corpus(parsed, issues, snapshot, chunked)
+
+
+def prepare(document: Document) -> tuple[ParsedDocument, list[Chunk]]:
+    """One document's tree and chunks, within the limits of `corpus.limits` (raises `DocumentError` with the
+    reason past one): what indexing embeds, and what an upload is checked against before it is kept."""
+    parsed = parse_document(document)
+    chunks = chunk_document(parsed)
+    check_chunks(Path(document.source_path).name or document.doc_id, len(chunks))
+    return parsed, chunks
 
 
 def folder_snapshot(folder: Path) -> tuple:
@@ -120,9 +150,35 @@ def lock_path(settings: Settings) -> Path:
 
 @contextmanager
 def writing(settings: Settings, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the index's writer lock (re-entrant); `on_wait` is called if another process holds it."""
+    """Hold the index's writer lock (re-entrant); `on_wait` is called if another process holds it. A writer
+    keeps the room readers need on a full disk (`index.reserve`), made before it writes and after."""
     with writer_lock(lock_path(settings), on_wait=on_wait):
-        yield
+        if not settings.chroma_url:
+            reserve.keep(Path(settings.index_dir))
+        try:
+            yield
+        finally:
+            if not settings.chroma_url:
+                reserve.keep(Path(settings.index_dir))
+
+
+def reading(settings: Settings, read: Callable[[], T]) -> T:
+    """`read()` (opening or reading the index), and on a full disk, once more after releasing the room kept
+    for reading (`index.reserve`). If that is not enough, the error says what reading needs."""
+    try:
+        return read()
+    except IndexDiskFullError as exc:
+        if settings.chroma_url:
+            raise
+        first = exc
+    freed = reserve.release(Path(settings.index_dir))
+    if freed:
+        log.warning("the disk of %s is full: released %d bytes kept for reading and reading again", settings.index_dir, freed)
+        try:
+            return read()
+        except IndexDiskFullError as again:
+            first = again
+    raise IndexDiskFullError(settings.where, first.free, reading=True) from first
 
 
 def _current(corpus: Corpus | None, settings: Settings) -> Corpus:

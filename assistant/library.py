@@ -7,7 +7,8 @@ way in (`corpus.loaders.checks`: a supported suffix, a regular file, a size from
 empty). It is stored only inside `documents_dir`, under `sanitize_upload_name(original name)`; the client's
 path and name are never used as a path. The bytes are copied (with the size limit enforced again while
 copying) into a hidden staging folder inside `documents_dir` (hidden folders are not read as documents), read
-there once with `corpus.loaders.load_file`, and only a file that reads as a document is moved into place. So
+there once with `corpus.loaders.load_file` and parsed and chunked within the limits of `corpus.limits`
+(`assistant.indexing.prepare`), and only a file that reads as such a document is moved into place. So
 an unreadable upload is reported with the loader's Japanese reason and never enters the library, and it never
 replaces a good document of the same name.
 """
@@ -102,6 +103,8 @@ def stage_uploads(
 
 
 def _stage_one(item: Any, root: Path, staging: Path, limit: int, taken: set[str]) -> Accepted | Refused:
+    from assistant.indexing import prepare
+
     src, original = source_of(item)
     shown_original = printable(original)
     name = loaders.sanitize_upload_name(original)
@@ -126,7 +129,7 @@ def _stage_one(item: Any, root: Path, staging: Path, limit: int, taken: set[str]
     try:
         copied = _copy_bounded(src, staged, limit)
         checks.check_size(name, copied, limit)  # None: it grew after stat()
-        loaders.load_file(staged, limit)
+        prepare(loaders.load_file(staged, limit))  # within the limits of what is indexed (corpus.limits)
     except OSError as exc:
         return Refused(name, f"{name}: ファイルを保存できません（{exc.strerror or type(exc).__name__}）")
     except DocumentError as exc:

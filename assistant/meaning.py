@@ -19,6 +19,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from index.reserve import has_room
+
 log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.05
@@ -77,7 +79,7 @@ def cached_vectors(names: Sequence[str], embedder, cache_dir: Path | None, kind:
         except (OSError, ValueError):
             log.warning("vectors %s unreadable: recomputing", path)
     vectors = np.asarray([embedder.embed_query(n) for n in names], dtype=np.float32).reshape(len(names), embedder.dim)
-    if path is not None:
+    if path is not None and has_room(path.parent):  # a nearly full disk is left to the index
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npy")

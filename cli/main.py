@@ -187,15 +187,18 @@ def _plain(text: str) -> str:
 
 
 def _status(settings, out) -> int:
-    from assistant.indexing import open_store, read_corpus
+    from assistant.indexing import open_store, read_corpus, reading
 
-    store = open_store(settings)
-    info = store.active()
+    def read():
+        store = open_store(settings)
+        info = store.active()
+        return info, (store.documents(info) if info is not None else [])
+
+    info, entries = reading(settings, read)  # on a full disk too (index.reserve)
     corpus = read_corpus(settings)
     if info is None:
         out.print("索引はまだありません。`assistant index` で作成してください。")
         return 0
-    entries = store.documents(info)
     incomplete = [e for e in entries if not e.complete]
     indexed = {e.doc_id: e.doc_hash for e in entries if e.complete}
     if incomplete:

@@ -32,6 +32,8 @@ class Document:
     untitled: bool = False
     # The folder it was added with, relative to the library ("" for a file added on its own): a collection.
     collection: str = ""
+    # What its loader knows of the text's structure (a `corpus.layout.Layout`: Word, HTML, PDF), or None.
+    layout: Any = field(default=None, compare=False, repr=False)
 
     @property
     def file_name(self) -> str:

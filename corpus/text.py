@@ -87,16 +87,35 @@ class Tokenizer:
 
         mode = SplitMode.A if fine else SplitMode.C
         out = []
-        for m in self._sudachi.tokenize(text, mode):
-            tags = m.part_of_speech()
-            kind = tags[2] if tags[1] == "固有名詞" else ""
-            out.append(Token(m.surface(), m.normalized_form(), tags[0], m.begin(), m.end(), kind, m.reading_form()))
+        for offset, piece in _pieces(text):
+            for m in self._sudachi.tokenize(piece, mode):
+                tags = m.part_of_speech()
+                kind = tags[2] if tags[1] == "固有名詞" else ""
+                out.append(Token(m.surface(), m.normalized_form(), tags[0], offset + m.begin(), offset + m.end(), kind,
+                                 m.reading_form()))
         return out
 
     def search_terms(self, text: str) -> list[str]:
         """Tokens for BM25: normalised content words, compounds plus their parts."""
         norm = normalize(text)
         return content_terms(self.tokens(norm)) + content_terms(self.tokens(norm, fine=True))
+
+
+# Sudachi refuses input over 49,149 bytes; longer text is tokenised in pieces of at most this many characters
+# (4 bytes each at most), cut after a full stop or line break where there is one.
+_PIECE = 12_000
+
+
+def _pieces(text: str):
+    """(offset, piece) of `text` in pieces Sudachi accepts."""
+    start = 0
+    while len(text) - start > _PIECE:
+        window = text[start : start + _PIECE]
+        cut = max(window.rfind("。"), window.rfind("\n"))
+        end = start + (cut + 1 if cut > _PIECE // 2 else _PIECE)
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
 
 
 def content_terms(tokens: list[Token]) -> list[str]:

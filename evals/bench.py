@@ -5,11 +5,16 @@ Measures, in one run on this machine (medians and ratios; no lone absolute figur
   p50/p95 as a ratio to the query embedder timed in the same run, and indexing throughput as a ratio to the
   embedder's own throughput on the same passages;
 - contention: warm ask p50 while another process embeds (`assistant index --rebuild` of the same
-  documents), as a ratio to its quiet value just before;
+  documents), and while this process takes an upload through the UI's path (`Assistant.add_documents`), as
+  ratios to its quiet value just before;
 - warm latency per intent on the bundled plans; cold start and peak RSS of `assistant ask` / `assistant ui`;
 - real-vocabulary scale corpora (1k, 10k, 100k chunks, `evals/synthetic.py`): vocabulary, build, first load
   (deriving the views), cold start (process start → first answer), peak RSS, latency per intent;
-- the llama-index starter pipeline (SentenceSplitter + VectorStoreIndex on Chroma, top-2), as reference.
+- the llama-index starter pipeline (SentenceSplitter + VectorStoreIndex on Chroma, top-2), as reference;
+- hostile documents (`evals/hostile.py`, issue 20 §7): each added alone by a real `assistant index FILE` to
+  a data folder holding the bundled plans: what became of it, its wall time and the process's peak RSS
+  (`assistant bench --hostile-only` runs this stage alone and adds it to the last report; so does
+  `--contention-only` for the contention stage).
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class Report:
     scaling: list = field(default_factory=list)
     starter: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    hostile: list = field(default_factory=list)
 
 
 def _log(msg: str) -> None:
@@ -238,7 +244,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def measure_contention(bot, settings, work: Path, n: int, passages: list[str]) -> dict:
     """The same questions quiet, then while `assistant index --rebuild` embeds the same documents in another
-    process, then while this process embeds `passages` as a UI upload does (`upload`)."""
+    process, then while this process takes an upload of `passages` through the UI's path (`upload`)."""
     from evals.synthetic import reference_questions
 
     questions = reference_questions(n, seed=29)
@@ -274,30 +280,41 @@ def measure_contention(bot, settings, work: Path, n: int, passages: list[str]) -
     q_s, b_s = summary(quiet), summary(busy)
     return {"quiet": q_s, "busy": b_s, "p50_ratio": b_s["p50"] / q_s["p50"] if busy else None,
             "indexer_cores_busy": cpu, "indexer": "assistant index --rebuild (same documents, separate process)",
-            "upload": measure_upload(bot, questions, passages, q_s, 3 * n)}
+            "upload": measure_upload(bot, questions, passages, q_s, 3 * n, work)}
 
 
-def measure_upload(bot, questions: list[str], passages: list[str], quiet: dict, limit: int) -> dict:
-    """Questions in this process while it embeds `passages` the way the UI's upload does before it takes the
-    answer lock (`CachedEmbedder(bot.embedder).prime`: a low-priority background thread on every core)."""
+def measure_upload(bot, questions: list[str], passages: list[str], quiet: dict, limit: int, work: Path) -> dict:
+    """Questions in this process while it takes an upload the way the UI does: `Assistant.add_documents` of
+    as many files as the upload box takes at once (`assistant.library.MAX_FILES`), holding `passages` as new
+    documents, in a background thread (copy and check the files, parse them, embed on every core at nice
+    +10, write the index, swap the snapshot), exactly as the 資料 tab's handler calls it."""
     import threading
 
-    from index.embedders import CachedEmbedder
+    from assistant.library import MAX_FILES
 
+    folder = work / "upload"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k in range(MAX_FILES):
+        part = passages[k::MAX_FILES]
+        body = "\n\n".join(f"## 追加資料{k}の{j}節\n\n{text}" for j, text in enumerate(part))
+        path = folder / f"upload_{k:02d}.md"
+        path.write_text(f"# 追加資料{k}\n\n{body}\n", encoding="utf-8")
+        files.append(str(path))
     done = threading.Event()
     took: dict = {}
 
     def upload() -> None:
         t = time.perf_counter()
         try:
-            CachedEmbedder(bot.embedder).prime(passages)
+            took["report"] = bot.add_documents(files)
         finally:
             took["s"] = time.perf_counter() - t
             done.set()
 
-    _log(f"contention: beside an upload in this process ({len(passages)} passages)")
+    _log(f"contention: beside an upload in this process ({len(files)} files, {len(passages)} passages)")
     threading.Thread(target=upload, name="bench-upload", daemon=True).start()
-    time.sleep(1.0)  # its first batches under way
+    time.sleep(1.0)  # the upload under way
     busy, k = [], 0
     while not done.is_set() and len(busy) < limit:
         q = questions[k % len(questions)]
@@ -306,10 +323,58 @@ def measure_upload(bot, questions: list[str], passages: list[str], quiet: dict, 
         bot.ask(q)
         if not done.is_set():
             busy.append((time.perf_counter() - t) * 1000)
-    done.wait()  # a priming cannot be stopped: let it finish before the next stage
+    done.wait()  # an upload cannot be stopped: let it finish before the next stage
+    report = took.get("report")
+    embedded = report.embedded if report is not None else 0
     b_s = summary(busy)
-    return {"busy": b_s, "p50_ratio": b_s["p50"] / quiet["p50"] if busy else None, "passages": len(passages),
-            "passages_per_s": len(passages) / took["s"] if took.get("s") else None}
+    return {"busy": b_s, "p50_ratio": b_s["p50"] / quiet["p50"] if busy else None, "files": len(files),
+            "passages": embedded, "added": report.count("added") if report is not None else 0,
+            "failed": report.failed if report is not None else "no report", "seconds": took.get("s"),
+            "passages_per_s": embedded / took["s"] if took.get("s") else None}
+
+
+def measure_hostile(work: Path) -> list[dict]:
+    """Each hostile document added alone with a real `assistant index FILE` to its own copy of a data folder
+    that already holds the bundled plans: wall time (process start to exit: imports, reading, parsing,
+    embedding what is kept), the process's peak RSS, and what became of the file."""
+    from evals import hostile
+
+    base = work / "hostile-base"
+    subprocess.run([sys.executable, "-m", "cli", "--data-dir", str(base), "index"], cwd=REPO, check=True,
+                   capture_output=True, timeout=1800)
+    before = _indexed_chunks(base)
+    files = hostile.write_all(work / "hostile-documents")
+    out = []
+    for name, path in files.items():
+        data = work / f"hostile-{name}"
+        shutil.copytree(base, data)
+        mb = path.stat().st_size / 1e6
+        _log(f"hostile: {name} ({mb:.1f} MB)")
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", hostile.CLI_WITH_PEAK, "--data-dir", str(data), "index", str(path)],
+                              cwd=REPO, capture_output=True, text=True, timeout=7200)
+        seconds = time.perf_counter() - t
+        report = json.loads(proc.stderr.strip().splitlines()[-1])
+        refused = next((ln.split("追加しなかった文書", 1)[1].strip() for ln in proc.stdout.splitlines()
+                        if "追加しなかった文書" in ln), "")
+        out.append({"case": name, "file": path.name, "mb": round(mb, 2), "code": report["code"],
+                    "outcome": "refused" if refused else "indexed", "reason": refused,
+                    "chunks": _indexed_chunks(data) - before, "seconds": round(seconds, 1), "peak_mb": report["peak_mb"]})
+        shutil.rmtree(data, ignore_errors=True)
+    return out
+
+
+def _indexed_chunks(data: Path) -> int:
+    from assistant.config import Settings
+    from assistant.indexing import open_store
+
+    store = open_store(Settings(data_dir=data))
+    info = store.active()
+    chunks = info.chunks if info else 0
+    from index.chroma import forget
+
+    forget(Path(Settings(data_dir=data).index_dir))
+    return chunks
 
 
 def thread_policy() -> dict:
@@ -555,9 +620,7 @@ def write_report(r: Report, out: Path) -> None:
               f"| quiet | {_f(con.get('quiet', {}).get('p50'))} | {_f(con.get('quiet', {}).get('p95'))} |",
               f"| beside the indexer | {_f(con.get('busy', {}).get('p50'))} | {_f(con.get('busy', {}).get('p95'))} |",
               f"| beside an upload in the same process ({up.get('busy', {}).get('n')} questions) | {_f(up.get('busy', {}).get('p50'))} | {_f(up.get('busy', {}).get('p95'))} |", "",
-              f"The upload case embeds {up.get('passages')} passages as the UI's upload does before it takes the answer lock "
-              f"(`CachedEmbedder.prime`: a background thread on every core at nice +10), at {_f(up.get('passages_per_s'))} passages/s "
-              f"while the questions are asked.", "",
+              _upload_case(up), "",
               f"Thread policy (threadpoolctl, question path): {r.threads.get('pools')}; OMP_NUM_THREADS={r.threads.get('OMP_NUM_THREADS')}, "
               f"OMP_WAIT_POLICY={r.threads.get('OMP_WAIT_POLICY')}. Bulk embedding (`assistant index`, UI uploads) runs on all cores at nice +10.", ""]
     lines += ["## Warm query latency per kind (bundled plans)", "", "| kind | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|"]
@@ -597,8 +660,28 @@ def write_report(r: Report, out: Path) -> None:
     lines += ["", "## Reference: llama-index starter pipeline (top-2 retrieval, same embedder)", "", "| corpus | build s | p50 ms | p95 ms |", "|---|---|---|---|"]
     for label, s in r.starter.items():
         lines.append(f"| {label} | {_f(s['build_s'])} | {_f(s['p50'])} | {_f(s['p95'])} |")
+    if r.hostile:
+        lines += ["", "## Hostile documents (issue 20 §7)", "",
+                  "Each added alone by a real `assistant index FILE` to a data folder that holds the bundled plans "
+                  "(`evals/hostile.py`; limits in `corpus/limits.py`). Time: process start to exit, embedding what "
+                  "is kept included. Peak RSS: that process (VmHWM).", "",
+                  "| case | file | MB | outcome | chunks added | time s | peak RSS MB |", "|---|---|---|---|---|---|---|"]
+        for h in r.hostile:
+            outcome = f"refused: {h['reason']}" if h["outcome"] == "refused" else "indexed"
+            lines.append(f"| {h['case']} | {h['file']} | {h['mb']} | {outcome} | {h['chunks']} | {h['seconds']} | {h['peak_mb']} |")
     lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes] + ["", "![benchmark](bench.png)", ""]
     (out / "bench.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _upload_case(up: dict) -> str:
+    if "files" not in up:  # a report from before the upload case took the UI's own path
+        return (f"The upload case embeds {up.get('passages')} passages as the UI's upload does before it takes the answer "
+                f"lock (`CachedEmbedder.prime`: a background thread on every core at nice +10), at "
+                f"{_f(up.get('passages_per_s'))} passages/s while the questions are asked.")
+    return (f"The upload case is the UI's upload path itself: `Assistant.add_documents` of {up.get('files')} files "
+            f"({up.get('added')} added, {up.get('passages')} passages embedded) in a background thread of the process "
+            f"that answers (copy and check, parse, embed on every core at nice +10, write the index, swap the snapshot), "
+            f"at {_f(up.get('passages_per_s'))} passages/s over the whole upload while the questions are asked.")
 
 
 def _chart(r: Report, path: Path) -> None:
@@ -699,7 +782,48 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         write_report(r, out)
         _log("starter pipeline")
         r.starter = measure_starter(questions, work)
+        write_report(r, out)
+        r.hostile = measure_hostile(work)
+        r.load["hostile"] = load_average()
     r.load["end"] = load_average()
+    write_report(r, out)
+    return r
+
+
+def _previous(out: Path) -> Report:
+    previous = out / "bench.json"
+    return Report(**json.loads(previous.read_text(encoding="utf-8"))) if previous.exists() else Report()
+
+
+def _stage_note(r: Report, stage: str, option: str) -> None:
+    """Say in the report that one stage was measured again on its own (the others keep their run's figures)."""
+    note = (f"The {stage} section was measured on its own on {time.strftime('%Y-%m-%d')} "
+            f"(`assistant bench {option}`, load average {load_average()[0]} at its end); the other sections are "
+            f"from the run above.")
+    r.notes = [n for n in r.notes if not n.startswith(f"The {stage} section was measured on its own")] + [note]
+
+
+def hostile_only(out: Path) -> Report:
+    """The hostile-documents stage alone, added to the last report (bench.json) in place of its previous one."""
+    r = _previous(out)
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
+        r.hostile = measure_hostile(Path(tmp))
+    r.load["hostile"] = load_average()
+    _stage_note(r, "hostile-documents", "--hostile-only")
+    write_report(r, out)
+    return r
+
+
+def contention_only(out: Path, n: int, reference_questions: int) -> Report:
+    """The contention stage alone (on the reference documents, indexed again), in place of the last report's:
+    its ratios compare figures of this stage only. The reference stage's own figures are not replaced."""
+    r = _previous(out)
+    with tempfile.TemporaryDirectory(prefix="bench-contention-") as tmp:
+        work = Path(tmp)
+        _, bot, settings, known = measure_reference(work, reference_questions, 0)
+        r.contention = measure_contention(bot, settings, work, n, list(known))
+    r.load["contention"] = load_average()
+    _stage_note(r, "contention", "--contention-only")
     write_report(r, out)
     return r
 
@@ -714,9 +838,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=REPORTS, help="レポートの出力先")
     p.add_argument("--soak", type=int, metavar="N", help="UI に N 問を20セッションで送り、メモリの推移だけを計測する（soak.md）")
     p.add_argument("--ui-only", action="store_true", help="UI の同時接続（20・50セッション）だけを計測する（ui_concurrency.md）")
+    p.add_argument("--contention-only", action="store_true",
+                   help="競合時の回答時間（別プロセスの索引作成・UI と同じ経路のアップロード）だけを計測し、前回のレポートに加える")
+    p.add_argument("--hostile-only", action="store_true",
+                   help="攻撃的な文書の読み込み（時間・ピーク RSS）だけを計測し、前回のレポートに加える（bench.md）")
     args = p.parse_args(argv)
     from evals import soak  # the UI measurements live in their own module
 
+    if args.hostile_only or args.contention_only:
+        if args.contention_only:
+            contention_only(args.out, args.contention_questions, args.reference_questions)
+        if args.hostile_only:
+            hostile_only(args.out)
+        print(f"wrote {args.out / 'bench.md'}")
+        return 0
     if args.soak:
         soak.soak(args.soak, args.out)
         print(f"wrote {args.out / 'soak.md'}")

@@ -51,8 +51,17 @@ class IndexReadOnlyError(IndexError_):
 
 
 class IndexDiskFullError(IndexError_):
-    def __init__(self, where: str, free: int | None) -> None:
+    def __init__(self, where: str, free: int | None, reading: bool = False) -> None:
         room = f"、空き {free / (1024 * 1024):.1f} MB" if free is not None else ""
+        self.free = free
+        if reading:  # see index/reserve.py: what reading writes, and the room kept for it
+            super().__init__(
+                f"ディスクの空き容量がないため、索引（{where}）を読み込めません{room}。"
+                "索引のデータベース（chroma.sqlite3）は開くたびに記録を書き込み、途中で止まった書き込みの残りも"
+                "読むときに反映するため、読むだけでも数 MB の空きが必要です（そのための予備の領域も使い切っています）。"
+                "空き容量を増やしてから、もう一度実行してください。"
+            )
+            return
         super().__init__(
             f"ディスクの空き容量が足りないため、索引（{where}）に書き込めません{room}。"
             "空き容量を増やしてから `assistant index` をもう一度実行してください（途中まで書いた文書はそのとき作り直します）。"

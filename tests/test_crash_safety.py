@@ -292,3 +292,88 @@ def test_a_real_full_disk_gives_its_own_message_and_the_next_run_completes(tmp_p
     assert steps["again"]["code"] == 0 and "追加 1" in steps["again"]["out"], steps["again"]
     answer = json.loads(steps["ask"]["out"])
     assert [(c["doc_id"], c["block"]) for c in answer["citations"]] == [("big", f"区域{BLOCKS:03d}")]
+
+
+READ_WHEN_FULL = r"""
+import json, os, shutil, subprocess, sys
+data, plan, question = sys.argv[1], sys.argv[2], sys.argv[3]
+def cli(*args):
+    out = subprocess.run([sys.executable, "-m", "cli", "--data-dir", data, *args], capture_output=True, text=True, timeout=600)
+    return {"code": out.returncode, "out": out.stdout, "err": out.stderr[-2000:]}
+def fill(name, leave=0):
+    with open(os.path.join(os.path.dirname(data), name), "wb", buffering=0) as f:
+        free = shutil.disk_usage(data).free
+        try:
+            os.posix_fallocate(f.fileno(), 0, max(free - leave, 4096))
+        except OSError:
+            pass
+        if leave:
+            return
+        f.seek(0, os.SEEK_END)
+        while True:  # the last blocks, until not one byte more fits
+            try:
+                f.write(b"x" * 4096)
+            except OSError:
+                break
+steps = {"first": cli("index")}
+reserve = os.path.join(data, ".index.reserve")
+steps["reserve_after_index"] = os.path.getsize(reserve) if os.path.exists(reserve) else 0
+shutil.copy(plan, os.path.join(data, "documents", "big.md"))
+fill("filler1", leave=300 * 1024)
+steps["full"] = cli("index")  # fails midway: the disk is full and the log holds records not yet applied
+fill("filler2")
+steps["free_before_reading"] = shutil.disk_usage(data).free
+steps["status"] = cli("index", "--status")
+steps["ask"] = cli("ask", "--json", question)
+fill("filler3")  # the room the reserve gave is taken too
+steps["status_without_room"] = cli("index", "--status")
+for name in ("filler1", "filler2", "filler3"):
+    os.remove(os.path.join(os.path.dirname(data), name))
+steps["again"] = cli("index")
+steps["reserve_after_again"] = os.path.getsize(reserve) if os.path.exists(reserve) else 0
+print(json.dumps(steps, ensure_ascii=False))
+"""
+
+
+def test_reading_works_while_the_disk_is_full(tmp_path):
+    """Issue 20 §7: with the data folder's disk full, `assistant index --status` and `assistant ask` both stopped
+    with 「ディスクの空き容量が足りないため、索引…に書き込めません」: Chroma writes when it opens a folder (a row
+    per client) and applies, on the first read, the log records a failed write left. The index now keeps room
+    for reading (index/reserve.py): status and ask work on a disk full to the last byte, after an indexing run
+    that failed on it; when even that room is taken, the message says what reading needs. A real 64 MB tmpfs
+    in a private mount namespace."""
+    from index.reserve import RESERVE_BYTES
+
+    reason = _private_mounts_available()
+    if reason:
+        pytest.skip(reason)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    plan = big_plan(tmp_path / "inbox")
+    script = f'mount -t tmpfs -o size=64m tmpfs "{disk}" && mkdir -p "{disk}/data/documents" && ' \
+             f'exec "{sys.executable}" -c "$0" "{disk}/data" "{plan}" "九州で検討されているクラスターの分野は？"'
+    out = subprocess.run(["unshare", "-m", "sh", "-c", script, READ_WHEN_FULL], cwd=REPO, capture_output=True,
+                         text=True, timeout=1800, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr[-3000:]
+    steps = json.loads(out.stdout.strip().splitlines()[-1])
+    assert steps["first"]["code"] == 0, steps["first"]
+    assert steps["full"]["code"] == 3 and "ディスクの空き容量が足りない" in steps["full"]["out"], steps["full"]
+    assert steps["free_before_reading"] < 16 * 1024, steps["free_before_reading"]
+
+    status = steps["status"]
+    assert status["code"] == 0 and "Traceback" not in status["err"], status
+    assert "空き容量" not in status["out"] and "cluster_plan" in status["out"], status["out"]
+    assert all("未完了" in line for line in status["out"].splitlines() if " big " in line)
+    ask = steps["ask"]
+    assert ask["code"] == 0, ask
+    answer = json.loads(ask["out"])
+    assert answer["answerable"] and {c["block"] for c in answer["citations"]} == {"九州"}
+
+    without = steps["status_without_room"]
+    assert without["code"] == 3 and "Traceback" not in without["err"], without
+    assert "索引（" in without["out"] and "を読み込めません" in without["out"]
+    assert "開くたびに記録を書き込み" in without["out"] and "読むだけでも数 MB の空きが必要です" in without["out"]
+
+    assert steps["again"]["code"] == 0 and "追加 1" in steps["again"]["out"], steps["again"]
+    # the room for reading: made by the first index, used by the reads, made again once there is room
+    assert steps["reserve_after_index"] == steps["reserve_after_again"] == RESERVE_BYTES

@@ -771,3 +771,72 @@ def test_publisher_and_date_come_from_each_format_and_the_sidecar_wins(tmp_path)
 
     (tmp_path / "d.txt").write_text("本文。", encoding="utf-8")
     assert (load_file(tmp_path / "d.txt").publisher, load_file(tmp_path / "d.txt").date) == ("", "")
+
+
+# --- hostile files (issue 20 §7): the parts, fast; tests/test_hostile.py runs them through real processes ----
+
+
+def test_shift_jis_with_a_few_broken_bytes_is_read_with_them_replaced(tmp_path):
+    """It was refused as 「文字コードを判別できません」: no reading decodes broken bytes strictly."""
+    from evals.hostile import broken_shift_jis
+
+    doc = load_file(broken_shift_jis(tmp_path))
+    assert "北浜地区1では造船と港湾物流を検討している。" in doc.text and "北浜地区20" in doc.text
+    assert 0 < doc.text.count("\ufffd") <= 4
+    parsed = parse_document(doc)
+    assert [b.name for b in parsed.blocks][:2] == ["北浜地区1", "北浜地区2"]
+
+
+def test_binary_with_a_japanese_looking_stretch_is_still_refused(tmp_path):
+    """Replacing broken bytes is for a few of them: random high bytes after a Japanese word stay refused."""
+    rng = random.Random(5)
+    path = tmp_path / "noise.txt"
+    path.write_bytes("九州の計画".encode("cp932") + bytes(rng.randrange(128, 256) for _ in range(3000)))
+    with pytest.raises(DocumentError, match=r"noise\.txt: 文字コードを判別できません"):
+        load_file(path)
+
+
+def test_an_html_doctype_with_an_entity_bomb_leaves_no_trace_in_the_text(tmp_path):
+    """The doctype's internal subset ended as 「]>」 in the text; its entities are never expanded."""
+    from evals.hostile import hostile_html
+
+    doc = load_file(hostile_html(tmp_path))
+    assert doc.text.startswith("■ 本当の見出し") and "]>" not in doc.text and "偽の本文" not in doc.text
+    assert "爆発" not in doc.text and len(doc.text) < 100
+
+
+def test_a_list_nested_a_thousand_deep_keeps_what_follows_it(tmp_path):
+    """markdown-it gives up past its nesting limit: the heading after the list was lost."""
+    from corpus.tree import Kind
+    from evals.hostile import nested_lists
+
+    parsed = parse_document(load_file(nested_lists(tmp_path)))
+    items = [n for n in parsed.tree.walk() if n.kind is Kind.ITEM]
+    assert len(items) == 1000 and all(parsed.document.text[n.head_start : n.head_end] == f"階層{k}" for k, n in enumerate(items))
+    assert [b.name for b in parsed.blocks] == ["前文", "後続の節"]
+    assert any("入れ子の後の本文" in s.text for b in parsed.blocks for s in b.sentences)
+
+
+def test_text_longer_than_sudachi_takes_is_tokenised_in_pieces():
+    from corpus.text import default_tokenizer
+
+    text = "九州の半導体産業の集積を進め、人材を育成する。" * 3000  # 72,000 characters, 216 KB
+    tokens = default_tokenizer().tokens(text)
+    assert "".join(t.surface for t in tokens) == text and all(text[t.begin : t.end] == t.surface for t in tokens)
+
+
+def test_the_size_limits_refuse_with_the_count_and_the_limit(tmp_path, monkeypatch):
+    from corpus import limits
+
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1000)
+    path = tmp_path / "long.md"
+    path.write_text("長" * 1001, encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"long\.md: 本文が長すぎるため読み込みません（1,001 文字。上限は 1,000 文字です）"):
+        load_file(path)
+    monkeypatch.setattr(limits, "MAX_SECTIONS", 3)
+    path.write_text("".join(f"## 見出し{k}\n" for k in range(4)), encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"long\.md: 見出しが多すぎるため読み込みません（4 個。上限は 3 個です）"):
+        parse_document(load_file(path))
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2)
+    with pytest.raises(DocumentError, match=r"plan\.pdf: ページ数が多すぎるため読み込みません（3 ページ。上限は 2 ページです）"):
+        load_file(make_pdf(tmp_path / "plan.pdf"))

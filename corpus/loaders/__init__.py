@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from corpus.limits import check_text
 from corpus.loaders import docx, html, pdf, text
 from corpus.loaders.checks import (
     DEFAULT_MAX_BYTES,
@@ -55,7 +56,8 @@ _READERS = {**dict.fromkeys(TEXT_SUFFIXES, text.read), ".pdf": pdf.read, ".docx"
 def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, collection: str = "") -> Document:
     """Read one file into a `Document`; raises `DocumentError` (Japanese message naming the file).
 
-    The size is checked with stat() before anything is read. Title, publisher and date: the sidecar
+    The size is checked with stat() before anything is read, the text's length once it is read
+    (`corpus.limits`). Title, publisher and date: the sidecar
     `<stem>.json` first, else what the format records (PDF information dictionary, DOCX core properties,
     HTML <title> and <meta>); without either, the file stem, which the parser replaces with the document's
     own H1 if it has one (`Document.untitled`). `collection`: the folder the file was added with (see `load_paths`).
@@ -75,6 +77,7 @@ def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, collection: str = 
     found = _READERS[suffix](data, name)
     if not found.text.strip():
         raise DocumentError(f"{name}: 本文がありません（空の文書です）")
+    check_text(name, found.text)
     return Document(
         doc_id=doc_id_for(path),
         title=str(meta.get("title") or found.title or path.stem),
@@ -88,6 +91,7 @@ def load_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, collection: str = 
         date=str(meta.get("date") or found.date or ""),
         format="markdown" if suffix in MARKDOWN_SUFFIXES else "text",
         collection=collection,
+        layout=found.layout,
     )
 
 

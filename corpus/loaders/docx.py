@@ -1,5 +1,7 @@
 """Word (.docx, python-docx): body paragraphs and tables in document order, headings and Word's automatic
-numbering written out so that `corpus.parse` sees the structure.
+numbering written out, and what the file says of its structure passed on as a `corpus.layout.Layout`
+(headings with their level, list entries with their depth, table cells, hyperlinks), so the heading tree is
+the document's own and not a guess from the text.
 
 A .docx is a zip archive; its central directory is checked before python-docx inflates anything, so a
 small file that expands to gigabytes (a "zip bomb") is refused without using the memory.
@@ -10,11 +12,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 
+from corpus.layout import Entry, Heading, Layout, Table, Writer
 from corpus.loaders.checks import size_text
 from corpus.loaders.extracted import Extracted, clean_date, clean_name, clean_title
 from corpus.store import DocumentError
 from corpus.text import CIRCLED
+from corpus.tree import Link
 
 # Limits on the archive's members as the central directory declares them (zipfile never inflates a
 # member past its declared size). Real documents stay far below: the XML of a 1,000-page report is tens
@@ -26,31 +31,44 @@ MAX_RATIO = 100  # inflated / compressed, for members above RATIO_FLOOR
 RATIO_FLOOR = 4 * 1024 * 1024
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_HEADING_STYLE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.I)
+# Heading styles by name, as Word stores them ("heading 1") and as localised copies or other tools name them.
+_HEADING_STYLE = re.compile(
+    r"^(?:heading|見出し|überschrift|titre|titolo|título|kop|rubrik|overskrift|nagłówek|заголовок|标题|標題|제목)"
+    r"\s*([1-9])$", re.I,
+)
+_TITLE_STYLE = re.compile(r"^(?:title|表題|タイトル)$", re.I)
+# Word's list styles of a deeper level ("List Bullet 2", 「箇条書き 2」): a list of its own, nested by its name.
+_LIST_LEVEL_STYLE = re.compile(r"^(?:list(?: bullet| number| continue)?|箇条書き|段落番号)\s*([2-9])$", re.I)
 _HEADING_MARKS = {1: "■ ", 2: "□ "}
 # deleted text, text boxes, the duplicate fallback of mc:AlternateContent, and ruby readings (furigana)
 _SKIP_IN_PARAGRAPH = {
     f"{{{_W}}}del", f"{{{_W}}}moveFrom", f"{{{_W}}}txbxContent", f"{{{_MC}}}Fallback", f"{{{_W}}}rt",
 }
 _TYPED_LIST = re.compile(f"^(?:[・\\-－•◦{CIRCLED}]|[(（]?[0-9０-９]{{1,3}}[.．)）])")
+_FIELD_LINK = re.compile(r'HYPERLINK\s+(?:\\l\s+"(?P<anchor>[^"]*)"|"(?P<target>[^"]*)")(?:\s+\\l\s+"(?P<sub>[^"]*)")?')
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def read(data: bytes, name: str) -> Extracted:
-    """Body text of a .docx in document order (paragraphs, tables, content controls).
+    """Body text of a .docx in document order (paragraphs, tables, content controls), and its `Layout`.
 
-    Rendering choices, made so `corpus.parse` sees the structure:
-    - a paragraph whose style (or a style it is based on) is "Heading N" / "見出し N", or that has an
-      outline level, becomes a heading line: level 1 "■ text", level 2 "□ text", deeper "● text".
-      "Title" is a plain line (the parser takes a lone first line as the title anyway).
+    Rendering choices (the layout carries the structure; the text stays readable on its own):
+    - a paragraph whose style (or a style it is based on) is a heading style ("Heading N", "見出し N" and
+      localised names) or that has an outline level is a heading of that level, written "■ text" (1),
+      "□ text" (2) or "● text" (deeper); "Title" / 「表題」 is a plain line and the layout's title.
     - Word's automatic list numbering, which is not part of the text, is written out from the numbering
       definitions: "1. ", "(1) ", "①" as defined by the level's format; bullets of any glyph become "・ ".
+      An entry of level N (its numbering level, deeper in a "List Bullet N" style) is indented by N-1 pairs
+      of spaces and is an entry of depth N in the layout.
       (Numbering restarts via lvlOverride/startOverride are not followed.)
-    - a table becomes one line per row, cells joined with " | " (a merged cell once per row; nested
-      tables inline).
-    - paragraphs are separated by a blank line; consecutive list paragraphs and the rows of a table
-      are on adjacent lines. Empty paragraphs are dropped.
+    - a table becomes one line per row, cells joined with " | " (a merged cell once per row; nested tables
+      inline); the layout holds each cell's span, so a cell may itself contain "|".
+    - paragraphs are separated by a blank line; consecutive list paragraphs and the rows of a table are
+      on adjacent lines. Empty paragraphs are dropped.
+    - hyperlinks (w:hyperlink to an address or a bookmark, and HYPERLINK fields given as w:fldSimple) are
+      links in the layout, pointing where the file says.
     Paragraph text includes runs, hyperlinks, fields' results and tracked insertions; deleted text,
     text boxes, headers, footers, footnotes and comments are not read. Title, publisher (author) and
     date (created) come from the core properties.
@@ -68,7 +86,8 @@ def read(data: bytes, name: str) -> Extracted:
         import docx
 
         document = docx.Document(io.BytesIO(data))
-        text = _DocxWriter(document).render()
+        writer = _DocxWriter(document)
+        text, layout = writer.render()
     except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
         raise DocumentError(corrupt) from exc
     title = publisher = date = None
@@ -77,7 +96,7 @@ def read(data: bytes, name: str) -> Extracted:
         title, publisher, date = clean_title(props.title), clean_name(props.author), clean_date(props.created)
     except Exception:  # noqa: BLE001
         pass
-    return Extracted(text, title, publisher, date)
+    return Extracted(text, title, publisher, date, layout=layout)
 
 
 def check_archive(data: bytes, name: str) -> None:
@@ -98,22 +117,58 @@ def check_archive(data: bytes, name: str) -> None:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise DocumentError(f"{bomb}（{m.filename} の圧縮率が {m.file_size // max(m.compress_size, 1):,} 倍）")
 
+
+@dataclass
+class _Block:
+    kind: str  # heading | entry (Word's numbering) | list (typed by hand) | para | table
+    text: str = ""
+    links: list[tuple[int, int, str]] = field(default_factory=list)  # in `text`
+    level: int = 0  # heading level, or entry depth
+    marker: str = ""
+    number: int | None = None
+    rows: list[list[str]] = field(default_factory=list)
+
+
 class _DocxWriter:
     def __init__(self, document) -> None:
         self.document = document
         self.numbering = _Numbering(document)
-        self.blocks: list[tuple[str, list[str]]] = []  # (kind, lines)
+        self.blocks: list[_Block] = []
+        self.title = ""
 
-    def render(self) -> str:
+    def render(self) -> tuple[str, Layout]:
         self._container(self.document.element.body)
-        out: list[str] = []
+        out = Writer()
+        out.title = self.title
         prev = None
-        for kind, lines in self.blocks:
-            if out:
-                out.append("\n" if kind == prev == "list" else "\n\n")
-            out.append("\n".join(lines))
-            prev = kind
-        return "".join(out)
+        for b in self.blocks:
+            if out.pos:
+                out.write("\n" if b.kind in ("entry", "list") and prev in ("entry", "list") else "\n\n")
+            prev = b.kind
+            if b.kind == "table":
+                rows = []
+                for r, cells in enumerate(b.rows):
+                    if r:
+                        out.write("\n")
+                    spans = []
+                    for c, cell in enumerate(cells):
+                        if c:
+                            out.write(" | ")
+                        spans.append(out.write(cell))
+                    rows.append(tuple(spans))
+                out.tables.append(Table(tuple(rows)))
+                continue
+            if b.kind == "heading":
+                out.write(_HEADING_MARKS.get(b.level, "● "))
+            elif b.kind == "entry":
+                out.write("  " * (b.level - 1) + b.marker)
+            start, end = out.write(b.text)
+            out.links += [Link(start + s, start + e, target) for s, e, target in b.links]
+            if b.kind == "heading":
+                out.headings.append(Heading(start, end, b.level))
+            elif b.kind == "entry":
+                out.entries.append(Entry(start, end, b.level, b.marker.strip(), b.number))
+        return out.text(), out.layout()
 
     def _container(self, element) -> None:
         for child in element.iterchildren():
@@ -123,7 +178,7 @@ class _DocxWriter:
             elif tag == f"{{{_W}}}tbl":
                 rows = self._table_rows(child)
                 if rows:
-                    self.blocks.append(("table", rows))
+                    self.blocks.append(_Block("table", rows=rows))
             elif tag == f"{{{_W}}}sdt":
                 content = child.find(f"{{{_W}}}sdtContent")
                 if content is not None:
@@ -134,37 +189,48 @@ class _DocxWriter:
     def _paragraph(self, p) -> None:
         from docx.text.paragraph import Paragraph
 
-        text = _paragraph_text(p).strip()
+        raw, links = _paragraph_text(p, self.document.part)
+        text = raw.strip()
         if not text:
             return
+        cut = len(raw) - len(raw.lstrip())
+        links = [(max(s - cut, 0), min(e - cut, len(text)), t) for s, e, t in links if min(e - cut, len(text)) > max(s - cut, 0)]
         para = Paragraph(p, self.document._body)
+        if not self.title and any(_TITLE_STYLE.match((st.name or "").strip()) for st in _style_chain(para)[:1]):
+            self.title = " ".join(text.split())
         level = _heading_level(para)
-        marker = self.numbering.marker(para)
-        if marker is not None:
-            text = marker + text
-        if level is not None:
-            self.blocks.append(("heading", [_HEADING_MARKS.get(level, "● ") + text]))
+        numbered = self.numbering.marker(para)
+        if level is not None:  # a heading is one line (a break inside it is a space: same length, same offsets)
+            label = numbered[0] if numbered else ""
+            shift = len(label)
+            self.blocks.append(_Block("heading", label + text.replace("\n", " "),
+                                      [(s + shift, e + shift, t) for s, e, t in links], level))
+        elif numbered is not None:
+            label, number, depth = numbered
+            style = _LIST_LEVEL_STYLE.match((para.style.name or "").strip()) if para.style is not None else None
+            depth += int(style.group(1)) - 1 if style else 0
+            self.blocks.append(_Block("entry", text, links, depth, label, number))
         else:
-            is_list = marker is not None or _TYPED_LIST.match(text) is not None
-            self.blocks.append(("list" if is_list else "para", [text]))
+            kind = "list" if _TYPED_LIST.match(text) is not None else "para"
+            self.blocks.append(_Block(kind, text, links))
 
-    def _table_rows(self, tbl) -> list[str]:
+    def _table_rows(self, tbl) -> list[list[str]]:
         rows = []
         for tr in tbl.iterchildren(f"{{{_W}}}tr"):
             cells = [self._cell_text(tc) for tc in _row_cells(tr)]
             if any(cells):
-                rows.append(" | ".join(cells))
+                rows.append(cells)
         return rows
 
     def _cell_text(self, tc) -> str:
         parts = []
         for child in tc.iterchildren():
             if child.tag == f"{{{_W}}}p":
-                parts.append(_paragraph_text(child))
+                parts.append(_paragraph_text(child)[0])
             elif child.tag == f"{{{_W}}}tbl":
-                parts.append(" / ".join(self._table_rows(child)))
+                parts.append(" / ".join(" | ".join(cells) for cells in self._table_rows(child)))
             elif child.tag == f"{{{_W}}}sdt":
-                parts.extend(_paragraph_text(p) for p in child.iter(f"{{{_W}}}p"))
+                parts.extend(_paragraph_text(p)[0] for p in child.iter(f"{{{_W}}}p"))
         return " ".join(" ".join(part.split()) for part in parts if part.strip())
 
 
@@ -179,8 +245,16 @@ def _row_cells(tr) -> list:
     return out
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p, part=None) -> tuple[str, list[tuple[int, int, str]]]:
+    """A paragraph's text, and its hyperlinks as (start, end, target) in that text (when `part`, the
+    document part holding the relationships, is given)."""
     parts: list[str] = []
+    links: list[tuple[int, int, str]] = []
+    size = [0]
+
+    def add(piece: str) -> None:
+        parts.append(piece)
+        size[0] += len(piece)
 
     def walk(element) -> None:
         for child in element.iterchildren():
@@ -188,19 +262,45 @@ def _paragraph_text(p) -> str:
             if not isinstance(tag, str) or tag in _SKIP_IN_PARAGRAPH:
                 continue
             if tag == f"{{{_W}}}t":
-                parts.append(child.text or "")
+                add(child.text or "")
             elif tag == f"{{{_W}}}tab":
-                parts.append("\t")
+                add("\t")
             elif tag in (f"{{{_W}}}br", f"{{{_W}}}cr"):
                 kind = child.get(f"{{{_W}}}type")
-                parts.append("\n" if kind in (None, "textWrapping") else "")
+                add("\n" if kind in (None, "textWrapping") else "")
             elif tag == f"{{{_W}}}noBreakHyphen":
-                parts.append("-")
+                add("-")
+            elif tag in (f"{{{_W}}}hyperlink", f"{{{_W}}}fldSimple") and part is not None:
+                start = size[0]
+                walk(child)
+                target = _link_target(child, part)
+                if target and size[0] > start:
+                    links.append((start, size[0], target))
             else:
                 walk(child)
 
     walk(p)
-    return "".join(parts)
+    return "".join(parts), links
+
+
+def _link_target(element, part) -> str:
+    """Where a w:hyperlink (relationship id or bookmark) or a HYPERLINK field points, or ""."""
+    if element.tag == f"{{{_W}}}fldSimple":
+        m = _FIELD_LINK.search(element.get(f"{{{_W}}}instr") or "")
+        if not m:
+            return ""
+        if m.group("anchor") is not None:
+            return "#" + m.group("anchor")
+        return m.group("target") + (f"#{m.group('sub')}" if m.group("sub") else "")
+    rid = element.get(f"{{{_R}}}id")
+    anchor = element.get(f"{{{_W}}}anchor")
+    if rid:
+        try:
+            target = part.rels[rid].target_ref
+        except (KeyError, AttributeError):
+            return ""
+        return target + (f"#{anchor}" if anchor else "")
+    return f"#{anchor}" if anchor else ""
 
 
 def _style_chain(para) -> list:
@@ -215,7 +315,7 @@ def _style_chain(para) -> list:
 def _heading_level(para) -> int | None:
     chain = _style_chain(para)
     for style in chain:
-        m = _HEADING_STYLE.match((style.name or "").strip())
+        m = _HEADING_STYLE.match((style.name or "").strip()) or _HEADING_STYLE.match((style.style_id or "").strip())
         if m:
             return int(m.group(1))
     # An outline level on the paragraph or its style chain (custom heading styles).
@@ -254,7 +354,9 @@ class _Numbering:
                 start = _child_val(lvl, "start")
                 self.levels[(aid, ilvl)] = (fmt, "%1." if text is None else text, int(start) if start else 1)
 
-    def marker(self, para) -> str | None:
+    def marker(self, para) -> tuple[str, int | None, int] | None:
+        """(the label as written, e.g. "1. " or "①", its number when it counts, the entry's depth from 1),
+        or None for a paragraph without numbering."""
         num_id, ilvl = self._num_pr(para)
         if num_id is None or num_id == "0":
             return None
@@ -267,7 +369,7 @@ class _Numbering:
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
         if fmt == "bullet":
-            return "・ "
+            return "・ ", None, ilvl + 1
         if fmt == "none":
             return None
 
@@ -279,7 +381,8 @@ class _Numbering:
         label = re.sub(r"%([1-9])", fill, template).strip()
         if not label:
             return None
-        return label if label[-1] in CIRCLED else label + " "
+        number = counters[ilvl] if fmt not in ("bullet", "none") else None
+        return (label if label[-1] in CIRCLED else label + " "), number, ilvl + 1
 
     def _num_pr(self, para) -> tuple[str | None, int]:
         num_id, ilvl = None, None

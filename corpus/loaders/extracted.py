@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from corpus.layout import Layout
+
 
 @dataclass(frozen=True)
 class Extracted:
@@ -15,6 +17,7 @@ class Extracted:
     publisher: str | None = None
     date: str | None = None  # ISO "YYYY-MM-DD" when it could be read as a date
     page_starts: tuple[int, ...] = ()
+    layout: Layout | None = None  # what the format knows of the text's structure (see `corpus.layout`)
 
 
 def _printable(value: object, limit: int) -> str | None:

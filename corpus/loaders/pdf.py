@@ -1,14 +1,23 @@
-"""PDF (pypdf): the text layer page by page, with the offset where every page starts."""
+"""PDF (pypdf): the text layer page by page, with the offset where every page starts, and its headings
+from the text layer's fonts: lines set larger than the body text, or in bold, are headings, the largest
+size the top level (`corpus.layout`). Lines with a heading mark or number (■, 第N章, (1) …) that look like
+the body are left to the plain-text rules."""
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
+from collections import Counter
+from dataclasses import dataclass
 
+from corpus.layout import Heading, Layout
+from corpus.limits import check_pages
 from corpus.loaders.extracted import Extracted, clean_date, clean_name, clean_title
 from corpus.loaders.text import CJK, normalize_newlines
 from corpus.store import DocumentError
+from corpus.structure.markers import heading_of
 
 PAGE_SEPARATOR = "\n\n"
 _CJK_PAIR = re.compile(f"[{CJK}]( ?)(?=[{CJK}])")
@@ -50,16 +59,23 @@ def read(data: bytes, name: str) -> Extracted:
         if not opened:
             raise DocumentError(f"{name}: パスワードで保護された PDF です。保護を解除してから追加してください")
     try:
+        count = len(reader.pages)
+    except Exception as exc:  # noqa: BLE001
+        raise DocumentError(corrupt) from exc
+    check_pages(name, count)  # from the page tree, before any page is read
+    try:
         pages = list(reader.pages)
     except Exception as exc:  # noqa: BLE001
         raise DocumentError(corrupt) from exc
     texts: list[str] = []
+    styles: list[list[_Style | None]] = []
     for number, page in enumerate(pages, start=1):
         try:
-            raw = page.extract_text() or ""
+            raw, runs = _page_text(page)
         except Exception as exc:  # noqa: BLE001
             raise DocumentError(f"{name}: {number} ページ目の文字を取り出せません（PDF が壊れている可能性があります）") from exc
         texts.append(clean_pdf_text(raw))
+        styles.append(_line_styles(texts[-1], runs))
     if not any(t.strip() for t in texts):
         raise DocumentError(
             f"{name}: PDF に文字情報（テキスト層）がありません。画像だけの PDF は OCR で文字を付けてから追加してください"
@@ -78,7 +94,8 @@ def read(data: bytes, name: str) -> Extracted:
             date = clean_date(info.creation_date)
     except Exception:  # noqa: BLE001
         pass
-    return Extracted(PAGE_SEPARATOR.join(texts), title, publisher, date, tuple(page_starts))
+    return Extracted(PAGE_SEPARATOR.join(texts), title, publisher, date, tuple(page_starts),
+                     layout=_layout(texts, styles))
 
 
 def clean_pdf_text(text: str) -> str:
@@ -101,3 +118,145 @@ def _unspace_cjk(line: str) -> str:
     if len(gaps) >= 3 and sum(1 for g in gaps if g) >= 0.8 * len(gaps):
         return _CJK_SPACE.sub("", line)
     return line
+
+
+# --- headings from the text layer's fonts -----------------------------------------------------------
+
+# A heading is a short line at least this much larger than the body text, or bold where the body is not.
+LARGER = 1.15
+MAX_HEADING_CHARS = 60
+_BOLD_NAME = re.compile(r"bold|heavy|black|semibold|demi|[-,]b$|w[6-9]$", re.I)
+_FILL_STROKE = 2  # text rendering mode "fill, then stroke": how tools embolden a font that has no bold
+
+
+@dataclass(frozen=True)
+class _Style:
+    size: float  # effective font size (the text matrix and the transformation applied), rounded to 0.5 pt
+    bold: bool
+
+
+def _page_text(page) -> tuple[str, list[tuple[str, _Style]]]:
+    """pypdf's text of the page, and every piece of text it drew with its style, in drawing order."""
+    runs: list[tuple[str, _Style]] = []
+    mode = {"tr": 0, "saved": []}
+
+    def before(op, args, cm, tm) -> None:
+        # A rendering mode set inside a text object is taken to end with it (fpdf2 and others set it there
+        # and never reset it); one set outside lasts, saved and restored with the graphics state.
+        if op == b"Tr" and args:
+            mode["tr"] = int(args[0])
+        elif op in (b"q", b"BT"):
+            mode["saved"].append(mode["tr"])
+
+    def after(op, args, cm, tm) -> None:  # after ET: pypdf hands over a text object's pieces at its end
+        if op in (b"Q", b"ET") and mode["saved"]:
+            mode["tr"] = mode["saved"].pop()
+
+    def visit(text, cm, tm, font, size) -> None:
+        if text and text.strip():
+            runs.append((text, _Style(_effective(size, cm, tm), _is_bold(font) or mode["tr"] == _FILL_STROKE)))
+
+    raw = page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=after) or ""
+    return raw, runs
+
+
+def _effective(size, cm, tm) -> float:
+    try:
+        a, b, c, d = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                      tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        scale = math.sqrt(abs(a * d - b * c)) or 1.0
+        return round(float(size) * scale * 2) / 2
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+
+
+def _is_bold(font) -> bool:
+    if not font:
+        return False
+    try:
+        if _BOLD_NAME.search(str(font.get("/BaseFont", "")).split("+")[-1]):
+            return True
+        fonts = [font, *(f.get_object() for f in font.get("/DescendantFonts", []))]
+        for f in fonts:
+            descriptor = f.get("/FontDescriptor")
+            if descriptor is None:
+                continue
+            descriptor = descriptor.get_object()
+            if float(descriptor.get("/FontWeight", 0)) >= 600 or int(descriptor.get("/Flags", 0)) & (1 << 18):
+                return True
+    except Exception:  # noqa: BLE001 - a broken font dictionary only loses the boldness
+        return False
+    return False
+
+
+def _chars(text: str) -> str:
+    """The characters of `text` as `clean_pdf_text` keeps them, without white space (to align the two)."""
+    text = _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), _PDF_CONTROLS.sub("", text))
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def _line_styles(page_text: str, runs: list[tuple[str, _Style]]) -> list[_Style | None]:
+    """The style of each line of the page's text: the style most of its characters were drawn in, found by
+    walking the drawn pieces in order alongside the text (both come from the content stream in order);
+    None for a line that could not be matched."""
+    drawn = [(ch, style) for text, style in runs for ch in _chars(text)]
+    out: list[_Style | None] = []
+    i = 0
+    for line in page_text.split("\n"):
+        wanted = _chars(line)
+        got: list[_Style] = []
+        for ch in wanted:
+            j = i
+            while j < len(drawn) and j < i + 64 and drawn[j][0] != ch:
+                j += 1
+            if j < len(drawn) and drawn[j][0] == ch:
+                got.append(drawn[j][1])
+                i = j + 1
+        out.append(Counter(got).most_common(1)[0][0] if wanted and len(got) * 2 >= len(wanted) else None)
+    return out
+
+
+def _layout(texts: list[str], styles: list[list[_Style | None]]) -> Layout | None:
+    """Headings from the styles: short lines larger than the body size (the most used one) rank by size, the
+    largest level 1; bold short lines at body size come one level below them. A line that repeats on many
+    pages (a running header) is not a heading."""
+    sizes: Counter[float] = Counter()
+    bold = 0
+    lines = []  # (offset of the line, its text, its style)
+    pos = 0
+    for k, (text, page) in enumerate(zip(texts, styles)):
+        if k:
+            pos += len(PAGE_SEPARATOR)
+        for line, style in zip(text.split("\n"), page):
+            if style is not None:
+                n = len(line.strip())
+                sizes[style.size] += n
+                bold += n if style.bold else 0
+                lines.append((pos, line, style))
+            pos += len(line) + 1
+        pos -= 1
+    if not sizes:
+        return None
+    body = sizes.most_common(1)[0][0]
+    bold_means = bold < 0.5 * sum(sizes.values())  # where everything is bold, bold says nothing
+    candidates = []
+    for offset, line, style in lines:
+        name = line.strip()
+        if not name or len(name) > MAX_HEADING_CHARS or name.endswith(("。", "、", "，", ",")):
+            continue
+        larger = style.size >= body * LARGER
+        if larger or (bold_means and style.bold and style.size >= body * 0.95):
+            candidates.append((offset, line, style, larger))
+    repeats = Counter(line.strip() for _, line, _, _ in candidates)
+    pages = len(texts)
+    candidates = [c for c in candidates if repeats[c[1].strip()] <= max(2, pages // 2)]
+    ranks = sorted({style.size for _, _, style, larger in candidates if larger}, reverse=True)
+    headings = []
+    for offset, line, style, larger in candidates:
+        level = ranks.index(style.size) + 1 if larger else len(ranks) + 1
+        found = heading_of(line)
+        skip = found[2] if found else len(line) - len(line.lstrip())
+        start, end = offset + skip, offset + len(line.rstrip())
+        if end > start:
+            headings.append(Heading(start, end, level))
+    return Layout(headings=tuple(headings)) if headings else None

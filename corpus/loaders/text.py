@@ -39,7 +39,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
     Order: a BOM; the `declared` encoding (HTML meta) if it decodes strictly; ISO-2022-JP when the bytes are
     7-bit with JIS escape sequences (they are valid ASCII, hence before UTF-8); strict UTF-8; then strict CP932, EUC-JP and EUC-JIS-2004 ranked by
-    how Japanese the result looks (`_japanese_score`; CP932 wins ties). EUC-JP bytes often decode
+    how Japanese the result looks (`_japanese_score`; CP932 wins ties); when none decodes strictly, the same
+    with each broken byte replaced by U+FFFD, if at most 2 % of the text is broken (`_damaged_japanese`). EUC-JP bytes often decode
     "successfully" as CP932 half-width katakana, which the score counts as noise. When no Japanese
     reading is plausible (or it is Latin-1 text misread as kanji, see `_misread_latin`): CP1252 if it
     reads as Western European prose, else charset-normalizer's guess (unreliable on short Japanese
@@ -87,6 +88,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     best = max(decoded) if decoded else None
     if best and best[0] >= 0.8 and not _misread_latin(best[2]):
         return _checked(best[2]), best[3]
+    if best is None and (damaged := _damaged_japanese(data)) is not None:
+        return damaged
     # Not Japanese: Western European text in CP1252 (mostly ASCII letters), else charset-normalizer.
     try:
         western = data.decode("cp1252")
@@ -100,6 +103,26 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if best:
         return _checked(best[2]), best[3]
     raise ValueError("文字コードを判別できません（テキストファイルではない可能性があります）")
+
+
+# A Japanese file with a few broken bytes (a truncated copy, a lone lead byte) is read with each broken
+# byte shown as U+FFFD when at most this share of its characters are broken and the rest reads as Japanese.
+MAX_BROKEN_SHARE = 0.02
+
+
+def _damaged_japanese(data: bytes) -> tuple[str, str] | None:
+    """(text, codec) of the best Japanese reading that replaces its few undecodable bytes, or None."""
+    readings = []
+    for rank, c in enumerate(_JP_CANDIDATES):
+        text = data.decode(c, errors="replace")
+        broken = text.count("\ufffd")
+        if broken <= max(1, MAX_BROKEN_SHARE * len(text)):
+            score = _japanese_score(text.replace("\ufffd", ""))
+            readings.append((score, -broken, -rank, text, c))
+    best = max(readings) if readings else None
+    if best is None or best[0] < 0.8 or _misread_latin(best[3]):
+        return None
+    return _checked(best[3]), best[4]
 
 
 _JAPANESE_MARKS = re.compile("[\u3000-\u30ff\uff01-\uff5e]")  # kana, 、。「」・ and full-width forms

@@ -19,17 +19,30 @@ from corpus.text import Tokenizer, trim_span
 from corpus.tree import Kind, Link, Tree
 
 _ONLY_IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
+# markdown-it stops reading a container nested deeper than its `maxNesting` and silently drops the rest of
+# it (headings after a list nested a thousand deep were lost). Lines indented deeper than MAX_INDENT columns
+# are read as if indented MAX_INDENT: a list stays nested about MAX_INDENT / 2 deep, and what is deeper
+# becomes its siblings. Only the parser's copy changes; offsets point into the text as written.
+MAX_INDENT = 40
+_DEEP = re.compile(f"^[ \t]{{{MAX_INDENT + 1},}}", re.M)
 
 
 @lru_cache(maxsize=1)
 def parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    md = MarkdownIt("commonmark").enable("table")
+    md.options["maxNesting"] = 64  # MAX_INDENT's nesting with room to spare, far from the recursion limit
+    return md
 
 
 def build(text: str, tok: Tokenizer) -> Tree:
     return _Builder(text, tok).build()
+
+
+def _shallow(text: str) -> str:
+    """`text` with every line's indentation cut to MAX_INDENT columns (same lines, same line count)."""
+    return _DEEP.sub(" " * MAX_INDENT, text)
 
 
 class _Builder:
@@ -46,7 +59,7 @@ class _Builder:
 
     def build(self) -> Tree:
         text, lines = self.text, self.lines
-        tokens = parser().parse(text)
+        tokens = parser().parse(_shallow(text))
         i = 0
         while i < len(tokens):
             t = tokens[i]

@@ -21,8 +21,9 @@ HEADINGS: list[tuple[re.Pattern[str], int | None]] = [
     (re.compile(r"^[ \t]*[□◇][ \t　]*(?P<name>\S.*?)[ \t　]*$"), 2),
     (re.compile(r"^[ \t]*●[ \t　]*(?P<name>\S.*?)[ \t　]*$"), 3),
 ]
+# 「1.」「1）」 number an item; 「3.1」 (a section number) and 「1.5倍」 (a figure) do not.
 BULLET = re.compile(
-    r"^[ \t　]*(?:(?P<bullet>[-・•*＊‐])|[(（](?P<paren>[0-9０-９]{1,3})[)）]|(?P<dot>[0-9０-９]{1,3})[.．)）])[ \t　]*"
+    r"^[ \t　]*(?:(?P<bullet>[-・•*＊‐])|[(（](?P<paren>[0-9０-９]{1,3})[)）]|(?P<dot>[0-9０-９]{1,3})[.．)）](?![0-9０-９]))[ \t　]*"
 )
 CIRCLED_RE = re.compile(f"[{CIRCLED}]")
 # A numbered line at most this long, without a full stop, directly followed by prose, titles that prose.
@@ -95,10 +96,14 @@ def line_items(text: str, start: int, end: int, tok: Tokenizer) -> list[tuple[in
     return []
 
 
+# A noun phrase opening running text is read within this many characters (a hostile line runs for megabytes).
+MAX_PHRASE = 64
+
+
 def phrase_length(text: str, tok: Tokenizer) -> int:
     """Length of the noun phrase that opens `text` (名詞, 接尾辞 and joiners such as ・)."""
     length = 0
-    for t in tok.tokens(text):
+    for t in tok.tokens(text[:MAX_PHRASE]):
         if t.pos in _PHRASE_POS or t.surface in _PHRASE_JOINERS or t.surface.isascii() and t.surface.isalnum():
             if t.begin != length:
                 break
