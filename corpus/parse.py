@@ -57,13 +57,17 @@ def _blocks(doc: Document, tree: Tree, nav: dict[int, int]) -> list[Block]:
     text = doc.text
     tops = [n for n in tree.root.children if n.kind is Kind.SECTION]
     lead = [n for n in tree.root.children if n.kind is not Kind.SECTION]
+    under_title = False
     if tree.title and len(tops) == 1 and tops[0].name == tree.title and tops[0].sections():
         title = tops[0]
+        under_title = any(n.kind is not Kind.SECTION for n in title.children)
         lead += [n for n in title.children if n.kind is not Kind.SECTION]
         tops = title.sections()
     blocks: list[Block] = []
     lead_text = [n for n in lead if text[n.start : n.end].strip()]
-    if lead_text and _line_count(text, lead_text) > 1:  # more than a title line: keep it searchable
+    # more than a title line, or any text under a heading that titles the document (a one-line paragraph under
+    # an H1 is content): keep it searchable
+    if lead_text and (_line_count(text, lead_text) > 1 or under_title):
         start, end = trim_span(text, min(n.start for n in lead_text), max(n.end for n in lead_text))
         section = _section(doc, PREAMBLE, (PREAMBLE,), PREAMBLE, lead_text, (-1, -1), nav)
         blocks.append(Block(doc.doc_id, PREAMBLE, start, end, (replace(section, start=start, end=end),)))

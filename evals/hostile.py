@@ -102,8 +102,8 @@ def many_tables_docx(folder: Path, tables: int = 10_000) -> Path:
 
     template = io.BytesIO()
     docx.Document().save(template)
-    table = (f'<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表{{k}}</w:t></w:r></w:p></w:tc>'
-             f'<w:tc><w:p><w:r><w:t>値{{k}}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>')
+    table = ('<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表{k}</w:t></w:r></w:p></w:tc>'
+             '<w:tc><w:p><w:r><w:t>値{k}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>')
     body = "".join(table.format(k=k) for k in range(tables))
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body>'
            f"<w:p><w:r><w:t>多数の表</w:t></w:r></w:p>{body}</w:body></w:document>")
