@@ -174,7 +174,7 @@ def launch(
         print(warning, file=sys.stderr, flush=True)
     if bot is None:
         from assistant import Assistant
-        from assistant.config import Settings
+        from assistant import Settings
 
         bot = Assistant.load(settings or Settings.from_env())
     demo = build_app(bot, limits)
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None, settings=None) -> int:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
     from assistant import Assistant
-    from assistant.config import Settings
+    from assistant import Settings
 
     print("索引を読み込んでいます…", file=sys.stderr, flush=True)
     try:

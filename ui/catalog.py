@@ -13,8 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from assistant.library import is_user_document
-from assistant.places import prefectures_of
+from assistant import is_user_document, prefectures_of
 from ui.japan import unit_colors
 from ui.render.sources import DocMeta
 

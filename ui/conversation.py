@@ -12,10 +12,7 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
-from assistant import CONTEXT_TURNS
-from assistant.feedback import MAX_COMMENT_CHARS
-from assistant.limits import MAX_QUESTION_CHARS
-from assistant.types import Citation
+from assistant import CONTEXT_TURNS, Citation, MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
 
 MAX_TURNS = 40  # per conversation; older turns are dropped (the browser keeps many conversations)
 HISTORY_MESSAGES = 2 * CONTEXT_TURNS  # the turns the assistant re-reads (assistant.history caps them anyway)

@@ -8,8 +8,7 @@ import time
 
 import gradio as gr
 
-from assistant.types import Intent
-from assistant.validation import check_question
+from assistant import Intent, check_question
 from ui.conversation import HISTORY_MESSAGES
 from ui.pages.base import Page
 from ui.pages.chat import ERROR_TEXT

@@ -14,9 +14,7 @@ from datetime import datetime
 
 import gradio as gr
 
-from assistant import EXTRACTIVE, GENERATIVE, feedback
-from assistant.types import Intent
-from assistant.validation import check_question
+from assistant import EXTRACTIVE, GENERATIVE, Intent, check_question, feedback
 from index.errors import IndexError_
 from ui import conversation as C
 from ui.pages.base import PRIVATE, Page

@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant.library import MAX_FILES, WAITING, AddReport, size_text
+from assistant import MAX_FILES, WAITING, AddReport, size_text
 from corpus import loaders
 from index.errors import IndexError_
 from ui import conversation as C

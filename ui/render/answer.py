@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from assistant import strength_label
-from assistant.render import reference_list
+from assistant import reference_list, strength_label
 from ui.content import content
 from ui.conversation import MAX_COMMENT_CHARS as MAX_COMMENT
 from ui.conversation import STRENGTHS, as_citation

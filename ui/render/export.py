@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from assistant.render import reference_line
+from assistant import reference_line
 from ui.conversation import as_citation
 
 VERDICT_WORDS = {"up": "👍 役に立った", "down": "👎 役に立たなかった"}  # the answer's vote, as its buttons say it
