@@ -14,7 +14,9 @@ Measures, in one run on this machine (medians and ratios; no lone absolute figur
 - hostile documents (`evals/hostile.py`, issue 20 §7): each added alone by a real `assistant index FILE` to
   a data folder holding the bundled plans: what became of it, its wall time and the process's peak RSS
   (`assistant bench --hostile-only` runs this stage alone and adds it to the last report; so does
-  `--contention-only` for the contention stage).
+  `--contention-only` for the contention stage);
+- the real-documents suite (evals/realdocs.py): warm ask against the query embedder on its questions
+  (`--realdocs-only` runs this stage alone).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ REPORTS = REPO / "evals" / "reports"
 TARGETS = {
     "ask_p50_ratio": 1.5, "ask_p95_ratio": 2.0, "contention_ratio": 2.0, "p95_10k_ms": 100.0, "p95_100k_ms": 300.0,
     "cold_start_100k_s": 5.0, "ask_rss_100k_mb": 1536.0, "index_ratio": 0.8, "vocabulary_100k_x_seed": 20.0,
+    "realdocs_p50_ratio": 2.0,
 }
 
 
@@ -70,6 +73,7 @@ class Report:
     starter: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     hostile: list = field(default_factory=list)
+    realdocs: dict = field(default_factory=dict)  # the real-documents suite's questions: warm ask against the embedder
 
 
 def _log(msg: str) -> None:
@@ -235,6 +239,42 @@ def measure_reference(work: Path, n_questions: int, index_chunks: int) -> tuple[
         "intents": intents,
     }
     return result, bot, settings, dict(zip(texts, vectors))
+
+
+def measure_realdocs(rounds: int = 2) -> dict:
+    """Warm ask on the real-documents suite (a policy platform added as a folder, its 50 questions with their
+    earlier turns) against the query embedder on the same questions, alternating, in the same run."""
+    from assistant import Assistant
+    from evals import realdocs as R
+    from evals.folders import local_settings
+
+    bot = Assistant.load(local_settings(R.folder(log=_log)))
+    items = R.load_items()
+    bot.ask(items[0]["question"])  # warm: the documents' parts are read when a question first reaches them
+    asks, embeds = [], []
+    for _ in range(rounds):
+        for item in items:
+            history = [m for turn in item["history"] for m in ({"role": "user", "content": turn},
+                                                               {"role": "assistant", "content": ""})]
+            t = time.perf_counter()
+            bot.embedder.embed_query(item["question"])
+            embeds.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            bot.ask(item["question"], history=history)
+            asks.append((time.perf_counter() - t) * 1000)
+    ask, embed = summary(asks), summary(embeds)
+    return {"n": len(asks), "ask": ask, "embed": embed, "p50_ratio": ask["p50"] / embed["p50"],
+            "p95_ratio": ask["p95"] / embed["p95"]}
+
+
+def realdocs_only(out: Path) -> Report:
+    """The real-documents latency stage alone, added to the last report in place of its previous one."""
+    r = _previous(out)
+    r.realdocs = measure_realdocs()
+    r.load["realdocs"] = load_average()
+    _stage_note(r, "real-documents", "--realdocs-only")
+    write_report(r, out)
+    return r
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -594,6 +634,7 @@ def write_report(r: Report, out: Path) -> None:
         ("100k chunks: vocabulary / the seed's (bundled plans)", s100 and seed and s100["vocabulary"] / seed,
          TARGETS["vocabulary_100k_x_seed"], "×", True),
         ("reference docs: indexing / embedder alone", ref.get("index_ratio"), TARGETS["index_ratio"], "×", True),
+        ("real documents: warm ask p50 / embedder p50", r.realdocs.get("p50_ratio"), TARGETS["realdocs_p50_ratio"], "×", False),
     ]
     lines = ["# Performance benchmark", "",
              f"Machine: {r.machine}. One run; medians and ratios from that run. Load average (1/5/15 min) at each "
@@ -613,6 +654,15 @@ def write_report(r: Report, out: Path) -> None:
               f"(`assistant index` itself runs at nice +10), the embedder alone on half of them before the pipeline and on the other half after it: "
               f"embedder alone {_f(ref.get('embedder_chunks_per_s'))} chunks/s, whole pipeline (read, parse, chunk, "
               f"index-time analysis, embed, Chroma writes) {_f(ref.get('pipeline_chunks_per_s'))} chunks/s, ratio **{_f(ref.get('index_ratio'), 2)}**.", ""]
+    rd = r.realdocs
+    if rd:
+        lines += ["## Real documents (a policy platform added as a folder)", "",
+                  f"The real-documents suite's 50 questions (with their earlier turns) asked {rd.get('n')} times in all, each "
+                  "right after the query embedder embeds it:", "",
+                  "| | p50 ms | p95 ms |", "|---|---|---|",
+                  f"| warm ask | {_f(rd['ask']['p50'])} | {_f(rd['ask']['p95'])} |",
+                  f"| query embedder alone | {_f(rd['embed']['p50'])} | {_f(rd['embed']['p95'])} |",
+                  f"| ratio | {_f(rd['p50_ratio'], 2)}× | {_f(rd['p95_ratio'], 2)}× |", ""]
     lines += ["## Contention", "",
               f"The same {con.get('quiet', {}).get('n')} questions quiet, then while {con.get('indexer')} embeds "
               f"({_f(con.get('indexer_cores_busy'), 2)} cores busy in it during the measurement; {con.get('busy', {}).get('n')} questions):", "",
@@ -785,6 +835,9 @@ def run(sizes: list[int], n_questions: int, index_chunks: int, out: Path, refere
         write_report(r, out)
         r.hostile = measure_hostile(work)
         r.load["hostile"] = load_average()
+        _log("real documents: warm ask against the embedder")
+        r.realdocs = measure_realdocs()
+        r.load["realdocs"] = load_average()
     r.load["end"] = load_average()
     write_report(r, out)
     return r
@@ -840,12 +893,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ui-only", action="store_true", help="UI の同時接続（20・50セッション）だけを計測する（ui_concurrency.md）")
     p.add_argument("--contention-only", action="store_true",
                    help="競合時の回答時間（別プロセスの索引作成・UI と同じ経路のアップロード）だけを計測し、前回のレポートに加える")
+    p.add_argument("--realdocs-only", action="store_true",
+                   help="実文書（政策集）の質問での回答時間だけを計測し、前回のレポートに加える（bench.md）")
     p.add_argument("--hostile-only", action="store_true",
                    help="攻撃的な文書の読み込み（時間・ピーク RSS）だけを計測し、前回のレポートに加える（bench.md）")
     args = p.parse_args(argv)
     from evals import soak  # the UI measurements live in their own module
 
-    if args.hostile_only or args.contention_only:
+    if args.hostile_only or args.contention_only or args.realdocs_only:
+        if args.realdocs_only:
+            realdocs_only(args.out)
         if args.contention_only:
             contention_only(args.out, args.contention_questions, args.reference_questions)
         if args.hostile_only:
