@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -45,9 +46,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(bot):
-    """The Gradio app on a free loopback port, serving the session's assistant."""
+@contextlib.contextmanager
+def serving(bot):
+    """The Gradio app on a free loopback port, serving `bot`: its address while the block runs."""
     from ui.app import launch
 
     port = free_port()
@@ -56,6 +57,22 @@ def app_url(bot):
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+
+
+def own_app(tmp_path_factory, name: str):
+    """(url, settings) of an app over a data folder of its own (the bundled documents, then what tests add)."""
+    from assistant import Assistant, Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp(name))
+    with serving(Assistant.load(settings)) as url:
+        yield url, settings
+
+
+@pytest.fixture(scope="module")
+def app_url(bot):
+    """The Gradio app on a free loopback port, serving the session's assistant."""
+    with serving(bot) as url:
+        yield url
 
 
 def stop(proc: subprocess.Popen, timeout: float = 15) -> None:

@@ -9,7 +9,6 @@ chosen on the dev fixture (`python -m evals.verifier`); this test reads the sepa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

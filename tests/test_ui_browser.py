@@ -22,7 +22,7 @@ import pytest
 
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.render import reference_list
-from tests.conftest import REPO, free_port, stop, wait_until
+from tests.conftest import REPO, free_port, own_app, stop, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -461,17 +461,7 @@ SANRIKU = ("■ 三陸\n\n①スマート漁業 ②水産加工\n分野でのク
 
 @pytest.fixture(scope="module")
 def upload_app(tmp_path_factory):
-    from assistant import Assistant
-    from assistant.config import Settings
-    from ui.app import launch
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-upload-data"))
-    port = free_port()
-    demo = launch(host="127.0.0.1", port=port, bot=Assistant.load(settings), block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", settings
-    finally:
-        demo.close()
+    yield from own_app(tmp_path_factory, "browser-upload-data")
 
 
 def open_groups(page) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, own_app
 from tests.test_ui_browser import (  # noqa: F401 - fixtures and helpers shared with the other browser tests
     answers,
     ask,
@@ -37,17 +37,7 @@ OVERVIEW = "成長戦略の概要（17の戦略分野、危機管理投資・成
 @pytest.fixture(scope="module")
 def docs_app(tmp_path_factory):
     """(url, settings) of an app over a data folder of its own: the bundled documents, then whatever the tests add."""
-    from assistant import Assistant
-    from assistant.config import Settings
-    from ui.app import launch
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("docs-browser-data"))
-    port = free_port()
-    demo = launch(host="127.0.0.1", port=port, bot=Assistant.load(settings), block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/", settings
-    finally:
-        demo.close()
+    yield from own_app(tmp_path_factory, "docs-browser-data")
 
 
 def pick(page, selector: str, *options: str) -> None:

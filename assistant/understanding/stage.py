@@ -52,7 +52,10 @@ def understand(question: str, history: Sequence[dict], kb: Knowledge, search: Se
         e = replace(e, notes=(*e.notes, picked[1]))
     e = followups.merge(e, previous, kb.vocab, recent, kb.lexicon.item_nouns)
     # Names the question reached indirectly (a reading, a place, a slip) are searched as written in the documents.
-    query = " ".join((_without(e.norm, e.title_words), *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
+    # words naming a collection leave its search (its pages all share them; its top page repeats them); a document's
+    # own title words stay (its title page is found by them)
+    named = e.title_words if e.collection and not e.documents else ()
+    query = " ".join((_without(e.norm, named), *e.carried, *(n for n in (*e.units, *e.fields) if n not in e.norm)))
     within = doc_ids or e.documents or _parts_scope(e, kb) or e.collection or (e.scope if e.followup else None)
     hits = search(query, within, earlier=False)
     e = wording.read_unknown(scope.apply(e, hits, kb, doc_ids), hits, kb)

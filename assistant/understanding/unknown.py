@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from corpus.text import Token, squash
 from assistant.knowledge import Knowledge
 from assistant.understanding.read import Question
-from assistant.understanding.words import CONTENT_POS, FOCUS_PARTICLES, NOUNISH, focus, is_kana_word, noun_runs
+from assistant.understanding.words import CONTENT_POS, FOCUS_PARTICLES, NOUNISH, core_of, focus, is_kana_word, noun_runs
 
 _HOW_CUES = ("count", "compare", "which", "why", "define", "continue", "reference", "most", "fewest", "difference", "both", "each",
              "enumerate", "overview", "locate", "across", "ordinal")
@@ -88,11 +88,7 @@ def read_words(q: Question, kb: Knowledge, taken: list[bool], units: list[str], 
     subjects: list[str] = []
     how = [lex.cues[c] for c in _HOW_CUES] + [p for k in lex.kinds.values() for p in (k.cue, k.weak_cue)]
     for run in noun_runs(q):
-        core = list(run)
-        while core and (core[0].surface in lex.generic or core[0].pos not in CONTENT_POS):
-            core.pop(0)
-        while core and (core[-1].surface in lex.generic or core[-1].pos not in CONTENT_POS):
-            core.pop()
+        core = core_of(run, lex)
         text = "".join(t.surface for t in core)  # 「防災分野の」 → 防災
         key = squash(text)
         if len(key) >= 3 and kb.in_documents(key) and key not in field_keys and key not in place_keys and text not in lex.generic:

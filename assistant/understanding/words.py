@@ -29,18 +29,19 @@ def noun_runs(q: Question) -> list[list[Token]]:
     return runs
 
 
+def core_of(run: list[Token], lexicon) -> list[Token]:
+    """A noun run without generic words or non-content words at either end (「防災分野の」 → 防災)."""
+    core = list(run)
+    while core and (core[0].surface in lexicon.generic or core[0].pos not in CONTENT_POS):
+        core.pop(0)
+    while core and (core[-1].surface in lexicon.generic or core[-1].pos not in CONTENT_POS):
+        core.pop()
+    return core
+
+
 def noun_phrases(q: Question, lexicon) -> list[str]:
     """The question's compound nouns without generic words at either end (「防災分野の」 → 防災)."""
-    out = []
-    for run in noun_runs(q):
-        core = list(run)
-        while core and (core[0].surface in lexicon.generic or core[0].pos not in CONTENT_POS):
-            core.pop(0)
-        while core and (core[-1].surface in lexicon.generic or core[-1].pos not in CONTENT_POS):
-            core.pop()
-        if core:
-            out.append(q.norm[core[0].begin : core[-1].end])
-    return out
+    return [q.norm[core[0].begin : core[-1].end] for run in noun_runs(q) if (core := core_of(run, lexicon))]
 
 
 def in_compound(q: Question, pos: int) -> bool:
