@@ -19,6 +19,7 @@ from assistant.answers.draft import Draft, item_name
 from assistant.answers._table import asked_cell, labelled_row, row_cells
 from assistant.answers._passages import diverse, list_after, retrieved
 from assistant.plan import Located, Part, display_name
+from assistant.profile import DocKind
 from assistant.types import Intent
 
 INTENT = Intent.GENERAL
@@ -27,6 +28,9 @@ INTENT = Intent.GENERAL
 MIN_OVERLAP = 0.2
 # A second passage is quoted only when it scores this close to the first.
 RUNNER_UP = 0.8
+# About running text (an article), what answers is often in the sentences around the best one: more of them.
+PROSE_RUNNER_UP = 0.6
+PROSE_PASSAGES = 3
 # Sentences holding the kind of information asked for get this bonus.
 KIND_BONUS = 0.1
 # ... and this much more when the figure is in the unit the question counts in (人, 社, 件)
@@ -102,7 +106,8 @@ def answer(ctx: Context) -> Draft:
         good = sorted((replace(s, score=s.score + bonus(s)) for s in good), key=lambda s: -s.score)
         if u.plan_context:  # about a plan, a sentence that only names the kind (予算と人員を配分) does not answer
             good = [s for s in good if found[id(s.located)]] or good
-    chosen = diverse(good, limit=2, runner_up=RUNNER_UP)
+    prose = ctx.kb.profile(good[0].located.chunk.doc_id).kind is DocKind.PROSE
+    chosen = diverse(good, limit=PROSE_PASSAGES if prose else 2, runner_up=PROSE_RUNNER_UP if prose else RUNNER_UP)
     d = Draft()
     first = chosen[0]
     # a table row answers from the column the question names (目標 of 現状 and 目標), else its asked kind
