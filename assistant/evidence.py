@@ -30,6 +30,8 @@ PHRASE_BONUS = 0.25
 CONTEXT_WEIGHT = 1.0
 # A figure answers a plan question only in a passage that holds this share of the question's topic words.
 COVER = 0.6
+# A word carried from earlier turns counts this much of one the question writes.
+CARRIED_WEIGHT = 0.5
 # Retrieval rank adds a little: 0.3 for the top chunk, less further down.
 RANK_PRIOR = 0.3
 
@@ -108,7 +110,9 @@ class Evidence:
     def rank(self, u: Understanding, hits: Sequence[Hit], units: Sequence[Located], k: int = 3) -> list[Scored]:
         """Passages ranked by content-word overlap with the question, phrase matches and chunk rank."""
         q_terms = self.question_terms(u) & self.lexical.known  # a word no passage has cannot tell passages apart
-        idf = {t: self.lexical.idf(t) for t in q_terms}
+        # in a follow-up the words carried from earlier turns set the context; the question's own words, the focus
+        carried = q_terms - self.content_terms(" ".join((u.normalized, *u.readings))) if u.carried else frozenset()
+        idf = {t: self.lexical.idf(t) * (CARRIED_WEIGHT if t in carried else 1.0) for t in q_terms}
         # fsum: exact whatever the set's order (a float sum in hash order broke ties differently per process)
         q_weight = math.fsum(idf.values()) or 1.0
         phrases = [squash(p) for p in (*u.phrases, *u.quoted) if len(squash(p)) >= 2]

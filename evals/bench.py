@@ -867,6 +867,17 @@ def hostile_only(out: Path) -> Report:
     return r
 
 
+def reference_only(out: Path, reference_questions: int, index_chunks: int) -> Report:
+    """The reference-documents stage alone (indexing and warm asks on JSQuAD), in place of the last report's."""
+    r = _previous(out)
+    with tempfile.TemporaryDirectory(prefix="bench-reference-") as tmp:
+        r.reference, _, _, _ = measure_reference(Path(tmp), reference_questions, index_chunks)
+    r.load["reference"] = load_average()
+    _stage_note(r, "reference-documents", "--reference-only")
+    write_report(r, out)
+    return r
+
+
 def contention_only(out: Path, n: int, reference_questions: int) -> Report:
     """The contention stage alone (on the reference documents, indexed again), in place of the last report's:
     its ratios compare figures of this stage only. The reference stage's own figures are not replaced."""
@@ -895,12 +906,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="競合時の回答時間（別プロセスの索引作成・UI と同じ経路のアップロード）だけを計測し、前回のレポートに加える")
     p.add_argument("--realdocs-only", action="store_true",
                    help="実文書（政策集）の質問での回答時間だけを計測し、前回のレポートに加える（bench.md）")
+    p.add_argument("--reference-only", action="store_true",
+                   help="参照文書（JSQuAD）の索引作成と回答時間だけを計測し、前回のレポートに加える（bench.md）")
     p.add_argument("--hostile-only", action="store_true",
                    help="攻撃的な文書の読み込み（時間・ピーク RSS）だけを計測し、前回のレポートに加える（bench.md）")
     args = p.parse_args(argv)
     from evals import soak  # the UI measurements live in their own module
 
-    if args.hostile_only or args.contention_only or args.realdocs_only:
+    if args.hostile_only or args.contention_only or args.realdocs_only or args.reference_only:
+        if args.reference_only:
+            reference_only(args.out, args.reference_questions, args.index_chunks)
         if args.realdocs_only:
             realdocs_only(args.out)
         if args.contention_only:

@@ -50,6 +50,16 @@ def test_an_abbreviation_is_read_as_the_term_whose_words_it_starts(party):
     assert a.answerable and "40 ％" in a.text, a.text
 
 
+def test_one_kanji_is_read_as_the_documents_longer_word(party):
+    """「風」 is never a word of its own in the platform, which writes 風力 and 風車: a follow-up that moves to it
+    is read with the documents' word (and it, not the earlier turn's words, picks the passage)."""
+    first = "電気自動車の普及の課題は？"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": party.ask(first).text}]
+    a = party.ask("風のほうはどう？", history=history)
+    assert a.answerable and files(a) == {"05_energy.md"}, a.text
+    assert re.search(r"風→風(力|車)", a.text) and "洋上風力" in a.text, a.text
+
+
 def test_a_chapter_named_by_its_short_title_counts_its_sections(party):
     a = party.ask("産業の章にはいくつの政策がありますか")
     assert a.intent == "items" and a.text.startswith("3つです"), a.text

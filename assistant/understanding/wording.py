@@ -1,6 +1,6 @@
 """Words the documents never use, read as the documents' own wording in the passages the search found:
-a katakana word spelt otherwise (a long vowel or a small kana apart), or a word with a one-character
-typing slip. Only the passages found are read,
+a katakana word spelt otherwise (a long vowel or a small kana apart), a word with a one-character
+typing slip, an abbreviation, or one kanji standing for the documents' longer word (島 for 島しょ). Only the passages found are read,
 so a reading is what retrieval (dense meaning and BM25) already brought up, checked by spelling; the
 answer says how each word was read.
 """
@@ -15,6 +15,7 @@ from corpus.text import normalize, squash
 from index.search import Hit
 from assistant.knowledge import Knowledge
 from assistant.understanding.model import Entities
+from assistant.understanding.words import noun_runs
 
 # Passages of this many first hits are read for the documents' wording.
 READ_HITS = 3
@@ -31,7 +32,8 @@ _TERM = re.compile(r"[一-龥々〆ヵヶァ-ヺー]{2,}")
 def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
     """`e` with the unknown words that the passages found write otherwise read as those words (topics now),
     and a note for each reading."""
-    if not e.unknown_terms:
+    lone = _lone_kanji(e, kb)
+    if not e.unknown_terms and not lone:
         return e
     chunks = [kb.plan.chunks[h.chunk_id] for h in hits[:READ_HITS] if h.chunk_id in kb.plan.chunks]
     text = "\n".join(normalize(c.text) for c in chunks)
@@ -43,6 +45,9 @@ def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
             continue
         found = _katakana_variant(word, text) or _slip(word, text) or _abbreviation(word, text, kb)
         if found:
+            readings[word] = found
+    for word in lone:
+        if found := _longer_word(word, text, kb):
             readings[word] = found
     if not readings:
         return e
@@ -58,6 +63,25 @@ def read_unknown(e: Entities, hits: Sequence[Hit], kb: Knowledge) -> Entities:
         readings=tuple(dict.fromkeys(readings.values())),
         notes=(*e.notes, *(f"{w}→{r}" for w, r in readings.items())),
     )
+
+
+def _lone_kanji(e: Entities, kb: Knowledge) -> list[str]:
+    """One-kanji nouns standing alone in the question (「島のほうが」) that no passage has as a word of its own:
+    the documents write them longer (島しょ). A name's or field's character is not one."""
+    names = "".join((*e.units, *e.fields))
+    return [t.surface for run in noun_runs(e.question) if len(run) == 1 for t in run
+            if len(t.surface) == 1 and _KANJI.fullmatch(t.surface) and t.pos == "名詞" and not t.kind
+            and t.surface not in names and t.surface not in kb.lexicon.generic and t.surface not in kb.lexical.known]
+
+
+def _longer_word(word: str, text: str, kb: Knowledge) -> str:
+    """The passages' most frequent word that a one-kanji word of the question begins (島 → 島しょ): the
+    question says it short; not a name (島根 is a place)."""
+    counts: dict[str, int] = {}
+    for t in kb.tokenizer.tokens(text):
+        if len(t.surface) > 1 and t.surface.startswith(word) and t.pos == "名詞" and not t.kind:
+            counts[t.surface] = counts.get(t.surface, 0) + 1
+    return max(counts, key=lambda w: (counts[w], -len(w)), default="")
 
 
 def _edits(a: str, b: str) -> int:
