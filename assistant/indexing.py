@@ -38,7 +38,8 @@ T = TypeVar("T")
 class CorpusIssue:
     path: str
     reason: str  # Japanese, names the file
-    kind: Literal["unreadable", "duplicate"] = "unreadable"
+    # unreadable / duplicate: left out; replaced: used, with characters that could not be read shown as U+FFFD
+    kind: Literal["unreadable", "duplicate", "replaced"] = "unreadable"
 
 
 @dataclass
@@ -51,7 +52,12 @@ class Corpus:
     @property
     def errors(self) -> list[tuple[str, str]]:
         """(file, Japanese reason) of every document left out, for whatever reason."""
-        return [(i.path, i.reason) for i in self.issues]
+        return [(i.path, i.reason) for i in self.issues if i.kind != "replaced"]
+
+    @property
+    def notices(self) -> list[tuple[str, str]]:
+        """(file, Japanese note) of documents used although some of their characters could not be read."""
+        return [(i.path, i.reason) for i in self.issues if i.kind == "replaced"]
 
     @cached_property
     def chunks(self) -> list[Chunk]:
@@ -64,6 +70,10 @@ class Corpus:
     @property
     def fingerprint(self) -> str:
         return fingerprint_of(self.doc_hashes)
+
+
+# What a text decoder puts where bytes could not be read (see corpus.loaders.text).
+UNREADABLE = "\ufffd"
 
 
 def read_corpus(settings: Settings) -> Corpus:
@@ -109,6 +119,10 @@ def read_corpus(settings: Settings) -> Corpus:
             continue
         parsed.append(p)
         chunked[d.doc_id] = chunks
+        if broken := d.text.count(UNREADABLE):
+            name = Path(d.source_path).name or d.doc_id
+            issues.append(CorpusIssue(d.source_path, f"{name}: 読み取れない文字が {broken} か所あり、「{UNREADABLE}」に置き換えて"
+                                      "取り込みました（元のファイルが壊れていないか確かめてください）", "replaced"))
     return Corpus(parsed, issues, snapshot, chunked)
 
 

@@ -221,6 +221,7 @@ class FileOutcome:
     status: str  # added | changed | unchanged | refused
     original: str = ""  # the user's own name when it differs from `name`
     reason: str = ""  # Japanese, names the file (refused only)
+    note: str = ""  # Japanese, names the file: added, but some characters could not be read
     doc_id: str = ""
     title: str = ""
 
@@ -332,6 +333,7 @@ def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any],
         return AddReport(files=tuple(refused.get(id(r)) or _unindexed(r) for r in results), failed=reason)
     by_path = {os.path.realpath(p.document.source_path): p.document for p in corpus.documents}
     errors = {os.path.realpath(path): reason for path, reason in corpus.errors}
+    notices = {os.path.realpath(path): note for path, note in corpus.notices}
     titles = {p.document.doc_id: p.document.title for p in corpus.documents}
     added, changed = set(report.added if report else ()), set(report.changed if report else ())
     out = []
@@ -348,7 +350,7 @@ def add_files(settings, embedder, indexed: dict[str, str], files: Iterable[Any],
             track.set(i, state=REFUSED, reason=reason)
             continue
         status = "added" if report is None or doc.doc_id in added else "changed" if doc.doc_id in changed else "unchanged"
-        out.append(FileOutcome(r.name, status, original, doc_id=doc.doc_id, title=doc.title))
+        out.append(FileOutcome(r.name, status, original, doc_id=doc.doc_id, title=doc.title, note=notices.get(key, "")))
     track.tell()  # the stored files stay SAVING until the caller has made them answerable (see finished)
     return AddReport(
         files=tuple(out),

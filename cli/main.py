@@ -175,7 +175,8 @@ def _index(args, settings, embedder, out) -> int:
 
 def _print_issues(corpus, out, unreadable: str = "[yellow]読み込めない文書を飛ばしました[/yellow]") -> None:
     for issue in corpus.issues:
-        label = "[cyan]同じ内容の文書[/cyan]" if issue.kind == "duplicate" else unreadable
+        label = {"duplicate": "[cyan]同じ内容の文書[/cyan]", "replaced": "[yellow]一部の文字を読めなかった文書[/yellow]"}.get(
+            issue.kind, unreadable)
         out.print(f"{label} {_plain(issue.reason)}")
 
 

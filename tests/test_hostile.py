@@ -105,6 +105,9 @@ def test_assistant_index_refuses_what_is_too_large_and_indexes_everything_else(d
         line = next((ln for ln in out.stdout.splitlines() if documents[case].name in ln), "")
         assert "追加しなかった文書" in line and reason in line.replace("\n", ""), (case, out.stdout)
     assert not any((data / "documents" / documents[c].parent.name / documents[c].name).exists() for c in REFUSED)
+    # the broken Shift_JIS is indexed, and the user is told that some of its characters could not be read
+    broken = next((ln for ln in out.stdout.splitlines() if documents["broken_shift_jis"].name in ln), "")
+    assert "一部の文字を読めなかった文書" in broken and "読み取れない文字が" in broken, out.stdout
 
     status = run("index", "--status", data_dir=data)
     assert status.returncode == 0, status.stdout + status.stderr
@@ -150,6 +153,8 @@ def test_an_upload_refuses_what_is_too_large_and_adds_everything_else(documents,
         assert f["status"] == "refused" and reason in f["reason"] and f["reason"].startswith(documents[case].name), f
     for case in INDEXED:
         assert outcome[documents[case].name]["status"] == "added", outcome[documents[case].name]
+        broken = case == "broken_shift_jis"
+        assert ("読み取れない文字が" in outcome[documents[case].name]["note"]) == broken, outcome[documents[case].name]
     answer = result["answer"]
     assert answer["answerable"] and hostile.GOOD_FACT in answer["text"]
     assert {c["doc_id"] for c in answer["citations"]} == {"good_plan"}

@@ -319,6 +319,10 @@ def test_the_upload_report_speaks_plainly():
     assert re.search(r'<details class="admin-details"><summary>管理者向けの詳細</summary><p>索引に接続できません</p>', failed)
     nothing = D.upload_report_html(AddReport(files=(), failed="索引が使用中です"))
     assert "資料を追加できませんでした" in inert(nothing) and "保存しました" not in inert(nothing)
+    # a file added with characters that could not be read says so beside its line, escaped
+    noted = D.upload_report_html(AddReport(files=(
+        FileOutcome("古い.txt", "added", doc_id="old", title="古い", note=f"古い.txt: 読み取れない文字が 2 か所{SCRIPT}"),)))
+    assert "「古い」を追加しました⚠ 古い.txt: 読み取れない文字が 2 か所" + SCRIPT in inert(noted) and "<br>⚠" in noted
 
 
 # --- 分野マップ ---------------------------------------------------------------------------------------------------

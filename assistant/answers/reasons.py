@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.answers._notes import reading_notes
 from assistant.answers._passages import address_only, retrieved
 from assistant.answers._tree import breadcrumb, ranked, titled
 from assistant.answers.context import Context
@@ -70,6 +71,7 @@ def answer(ctx: Context) -> Draft | None:
             chosen.append(u)
             break
     d = Draft()
+    reading_notes(ctx, d)
     d.lead(f"「{breadcrumb(chosen[0].head.located, HEADING_CHARS)}」で次のように説明されています。")
     quoted: set[int] = set()
     room = MAX_CHARS

@@ -160,6 +160,8 @@ def upload_report_html(report: Any) -> str:
             text = _STATUS_TEXT.get(status, "{title}").format(title=get(f, "title", "") or name)
             original = get(f, "original", "")
             text = f"{name}（元の名前：{original}）：{text}" if original else f"{name}：{text}"
+            if note := get(f, "note", ""):
+                text += f"\n⚠ {note}"
         else:
             text = get(f, "reason", "") or f"{name}: 追加できませんでした"
         items.append(
