@@ -16,15 +16,14 @@ CIRCLED_NUMBER = {ch: i + 1 for i, ch in enumerate(CIRCLED)}
 
 # Kanji spelling variants that NFKC leaves apart but readers treat as one word.
 _VARIANTS = str.maketrans({"靭": "靱", "嶋": "島", "邉": "辺", "邊": "辺", "澤": "沢", "洲": "州", "ヶ": "ケ"})
-_PROTECT = {ch: f"\ue000{i}\ue001" for i, ch in enumerate(CIRCLED)}
+_PROTECT = str.maketrans({ch: f"\ue000{i}\ue001" for i, ch in enumerate(CIRCLED)})
 _UNPROTECT = re.compile("\ue000(\\d+)\ue001")
 
 
 def normalize(text: str) -> str:
     """NFKC + lower case + variant folding, with ①②③ kept as they are (NFKC would make them digits)."""
-    protected = "".join(_PROTECT.get(ch, ch) for ch in text)
-    folded = unicodedata.normalize("NFKC", protected).lower().translate(_VARIANTS)
-    return _UNPROTECT.sub(lambda m: CIRCLED[int(m.group(1))], folded)
+    folded = unicodedata.normalize("NFKC", text.translate(_PROTECT)).lower().translate(_VARIANTS)
+    return _UNPROTECT.sub(lambda m: CIRCLED[int(m.group(1))], folded) if "\ue000" in folded else folded
 
 
 def katakana(text: str) -> str:

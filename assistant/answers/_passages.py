@@ -66,7 +66,8 @@ def retrieved(ctx) -> list[Located]:
 
 def address_only(loc: Located) -> bool:
     """Only a web address, written bare or as a Markdown link whose text is the address itself."""
-    return bool(_ADDRESS_ONLY.fullmatch(shown(loc.span.text, loc.chunk.format)))
+    text = loc.span.text
+    return "http" in text and bool(_ADDRESS_ONLY.fullmatch(shown(text, loc.chunk.format)))  # rendered only if it may be
 
 
 # A passage that is only a web address (a reference link) says nothing that answers.

@@ -19,10 +19,11 @@ def _slips(q: Question, kb: Knowledge, taken: list[bool]) -> list[tuple[int, int
             start, end = span[0].begin, span[-1].end
             if any(taken[start:end]) or not all(t.pos in NOUNISH or is_kana_word(t.surface) for t in span):
                 continue  # kana typed without conversion is cut oddly (もじ/こう): its words need not be nouns
-            if len(span) == 1 or kb.in_documents(q.norm[start:end]):
-                continue  # one dictionary word (吸収) or a word of the documents is what it says, not a slip
+            if len(span) == 1:
+                continue  # one dictionary word (吸収) is what it says, not a slip
             name = kb.names.get("".join(t.reading for t in span))
-            if name and squash(name) != squash(q.norm[start:end]):
+            # nor is a word of the documents (looked up last: the name lookup is the cheap test)
+            if name and squash(name) != squash(q.norm[start:end]) and not kb.in_documents(q.norm[start:end]):
                 out.append((start, end, name))
                 taken[start:end] = [True] * (end - start)
                 break
