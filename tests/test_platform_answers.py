@@ -53,11 +53,25 @@ def test_an_abbreviation_is_read_as_the_term_whose_words_it_starts(party):
 def test_one_kanji_is_read_as_the_documents_longer_word(party):
     """「風」 is never a word of its own in the platform, which writes 風力 and 風車: a follow-up that moves to it
     is read with the documents' word (and it, not the earlier turn's words, picks the passage)."""
-    first = "電気自動車の普及の課題は？"
-    history = [{"role": "user", "content": first}, {"role": "assistant", "content": party.ask(first).text}]
-    a = party.ask("風のほうはどう？", history=history)
+    a = _after(party, "電気自動車の普及の課題は？", "風のほうはどう？")
     assert a.answerable and files(a) == {"05_energy.md"}, a.text
     assert re.search(r"風→風(力|車)", a.text) and "洋上風力" in a.text, a.text
+
+
+def _after(party, first: str, question: str):
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": party.ask(first).text}]
+    return party.ask(question, history=history)
+
+
+def test_a_follow_up_that_refers_back_stays_in_the_chapter_asked_about(party):
+    """「その中で…」 (and 「その施策の中で…」, whose 施策 heads a section of every policy) after a question about
+    one chapter asks within that chapter: its amounts, or none when it states none."""
+    for question in ("その中で金額が書かれているのはどれ？", "その施策の中で金額が書かれているのはどれ？"):
+        a = _after(party, "子育ての章の施策を教えて", question)
+        assert a.answerable and files(a) == {"04_kosodate.md"}, a.text
+        assert re.search(r"(3|50) 万円", a.text), a.text
+    none = _after(party, "医療の章の施策を教えて", "その中で金額が書かれているのはどれ？")
+    assert not none.answerable and files(none) <= {"03_iryo.md"}, none.text
 
 
 def test_a_chapter_named_by_its_short_title_counts_its_sections(party):

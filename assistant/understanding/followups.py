@@ -74,6 +74,10 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
                          previous_intent=previous.intent)
     if "reference" in c and not current.units and said:
         return carry(units=said, followup="reference", carried=said, move=Move.THEIR_UNITS, previous_intent=previous.intent)
+    if ("reference" in c and current.headings and set(current.headings) <= set(previous.headings)
+            and not (current.units or current.fields or current.parts or current.documents)):
+        # 「その施策の中で…」: the heading the previous question named (under every policy) is its subject again
+        current = replace(current, sections=(), headings=())
     own = c & {"count", "compare", "why", "which"}
     short = len(current.norm) <= _ELLIPSIS_CHARS
     if current.has_entities and short and not own:
@@ -87,10 +91,11 @@ def merge(current: Entities, previous: Understanding | None, vocab: FieldVocabul
             keep = previous.intent in (Intent.UNIT_ITEMS, Intent.UNIT_FIELD, Intent.COUNT, Intent.EXPLAIN)
             units = previous.units if keep else ()
             return carry(units=units, followup="ellipsis", carried=units, move=Move.NEW_FIELD, previous_intent=previous.intent)
-    if not current.has_entities and previous.has_entities and (own or "list" in c) and not current.phrases:
+    if (not current.has_entities and previous.has_entities and (own or c & {"list", "reference", "narrow"})
+            and not current.phrases and not current.parts):
         units = said if "why" in c or not previous.fields else previous.units
         return carry(units=units, fields=previous.fields, sections=previous.sections, headings=previous.headings,
-                     followup="ellipsis", carried=tuple(units or previous.fields or previous.sections), move=Move.SAME_SUBJECT,
+                     parts=previous.parts, followup="ellipsis", carried=tuple(units or previous.fields or previous.sections), move=Move.SAME_SUBJECT,
                      previous_intent=previous.intent)
     words = tuple(dict.fromkeys((*previous.quoted, *previous.phrases, *previous.topics)))
     if (words and not current.has_entities and not previous.has_entities and not (current.quoted or current.documents)
