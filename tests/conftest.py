@@ -84,6 +84,15 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
         proc.kill()
 
 
+def listening(port: int) -> bool:
+    """Whether something accepts connections on this loopback port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_until(condition, timeout: float = 60.0, every: float = 0.25) -> bool:
     """Poll `condition` until it holds or `timeout` passes (a generous bound, never an assertion on speed)."""
     deadline = time.monotonic() + timeout

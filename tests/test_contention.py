@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO, free_port, stop
+from tests.conftest import REPO, free_port, listening, stop, wait_until
 from tests.test_ui_browser import Page, browser  # noqa: F401 - the module's browser fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -45,15 +44,8 @@ def app(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ui.app", "--port", str(port)], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert proc.poll() is None, (tmp_path / "app.log").read_text(encoding="utf-8")[-3000:]
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.5)
+        wait_until(lambda: proc.poll() is not None or listening(port), timeout=300, every=0.5)  # never hang
+        assert proc.poll() is None and listening(port), (tmp_path / "app.log").read_text(encoding="utf-8")[-3000:]
         yield f"http://127.0.0.1:{port}/", data
     finally:
         stop(proc)

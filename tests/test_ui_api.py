@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, stop
+from tests.conftest import free_port, listening, stop, wait_until
 
 from assistant.limits import MAX_QUESTION_CHARS
 
@@ -47,17 +46,11 @@ def app_process_url(settings, bot):
     proc = subprocess.Popen([sys.executable, "-m", "ui.app", "--port", str(port)], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited with {proc.returncode}; see {log.name}", pytrace=False)
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the app did not start within 90 s; see {log.name}", pytrace=False)
-                time.sleep(0.2)
+        wait_until(lambda: proc.poll() is not None or listening(port), timeout=90, every=0.2)  # never hang
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited with {proc.returncode}; see {log.name}", pytrace=False)
+        if not listening(port):
+            pytest.fail(f"the app is not listening after 90 s; see {log.name}", pytrace=False)
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop(proc)

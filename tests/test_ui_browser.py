@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import pytest
 
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.render import reference_list
-from tests.conftest import REPO, free_port, own_app, stop, wait_until
+from tests.conftest import REPO, free_port, listening, own_app, stop, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -604,16 +603,9 @@ class AppProcess:
         self.log = open(ARTIFACTS / "ui_restart.log", "a", encoding="utf-8")
         self.proc = subprocess.Popen([sys.executable, "-m", "ui.app", "--port", str(self.port)], cwd=REPO, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until(lambda: self.proc.poll() is not None or self._listening(), timeout=120, every=0.2)  # never hang
+        wait_until(lambda: self.proc.poll() is not None or listening(self.port), timeout=120, every=0.2)  # never hang
         assert self.proc.poll() is None, f"the app exited; see {self.log.name}"
-        assert self._listening(), f"the app is not listening; see {self.log.name}"
-
-    def _listening(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        assert listening(self.port), f"the app is not listening; see {self.log.name}"
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, stop, wait_until
+from tests.conftest import free_port, listening, stop, wait_until
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -117,16 +117,7 @@ def chroma_server(tmp_path):
     log = open(tmp_path / "chroma.log", "w")
     proc = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path / "db"), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    import socket
-
-    def up() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    assert wait_until(up), (tmp_path / "chroma.log").read_text()
+    assert wait_until(lambda: listening(port)), (tmp_path / "chroma.log").read_text()
     try:
         yield proc, f"http://127.0.0.1:{port}"
     finally:
