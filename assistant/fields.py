@@ -1,9 +1,9 @@
 """Field vocabulary: the fields the plans' units list, and how people name them.
 
-Fields are the atoms of the units' items (「造船・防衛・航空宇宙」 → 造船, 防衛, 航空宇宙) and the legend's
-categories (「乗り物（宇宙・航空 等）」 → 乗り物 = 宇宙 + 航空). A field counts for an item when the field,
+Fields are the atoms of the units' items (「Ａ・Ｂ・Ｃ」 → Ａ, Ｂ, Ｃ) and the legend's
+categories (「Ｃ（Ａ・Ｂ 等）」 → Ｃ = Ａ + Ｂ). A field counts for an item when the field,
 or one of its aliases (`assistant/lexicon/fields.toml`, general vocabulary), occurs inside the item:
-半導体 ⊂ 「AI・半導体」, 宇宙 ⊂ 「航空宇宙」. A whole item named in a question (「水素・アンモニア」) is
+Ａ ⊂ 「Ｘ・Ａ」, Ａ ⊂ 「ＢＡ」. A whole item named in a question (「Ａ・Ｂ」) is
 a field of its own, so an exact compound stays exact.
 
 How firmly a unit states an item (`Strength`) comes from the sentence holding it: a sentence that only
@@ -68,10 +68,10 @@ class FieldVocabulary:
         # An atom that only adds a word to another (造船産業 = 造船 + 産業, 航空宇宙 = 航空 + 宇宙) is no field of its own.
         inside = _automaton([a for a in atoms if len(a) >= 2])
         self.atoms = [a for a in atoms if not (len(inside) and any(b != a for _, (_, b) in inside.iter(a)))]
-        # The legend's categories: 「乗り物（宇宙・航空 等）」 → 乗り物 = (宇宙, 航空); 「AI・半導体」 = (AI, 半導体).
+        # The legend's categories: 「Ｃ（Ａ・Ｂ 等）」 → Ｃ = (Ａ, Ｂ); 「Ａ・Ｂ」 = (Ａ, Ｂ).
         self.categories: dict[str, tuple[str, ...]] = {}
         self.legend_order: list[str] = []  # the legend's category names, in order
-        self.legend_labels: dict[str, str] = {}  # category name → its entry as written (乗り物（宇宙・航空 等）)
+        self.legend_labels: dict[str, str] = {}  # category name → its entry as written (Ｃ（Ａ・Ｂ 等）)
         for doc_id in plan.profiles:
             legend = plan.legend(doc_id)
             for loc in legend.items if legend else ():

@@ -1,16 +1,16 @@
 """Which of the legend's categories each field belongs to (the 分野マップ's row groups).
 
-A plan's legend (凡例) names categories, some with their members: 「乗り物（宇宙・航空 等）」 is 乗り物 = 宇宙 +
-航空. A field is placed under a category by, in this order:
+A plan's legend (凡例) names categories, some with their members: 「Ｃ（Ａ・Ｂ 等）」 is category Ｃ = Ａ +
+Ｂ. A field is placed under a category by, in this order:
 
 1. the legend's words: the field is a category or a member, contains one or names one by an alias
-   (航空宇宙 ⊃ 航空); this is the field vocabulary's own test (`FieldVocabulary.named_by`);
+   (a field ＡＢ contains member Ａ); this is the field vocabulary's own test (`FieldVocabulary.named_by`);
 2. listing: every item of the plan that lists the field lists it with fields of that one category
-   (「GX・洋上風力」, 「情報通信・DX」); inside 「GX（AI、蓄電池…）」 the parenthesised fields belong to the head;
+   (「Ａ・Ｘ」 with Ａ a member); inside 「Ａ（Ｘ、Ｙ…）」 the parenthesised fields belong to the head;
 3. meaning (fields of two characters or more): the embedder finds the field clearly closer to one category's words than to any other
-   (空モビリティ → 乗り物（宇宙・航空 等）). Field and words are embedded in the plan's own frame, 「…の分野」
+   (a new kind of vehicle → the category of vehicles). Field and words are embedded in the plan's own frame, 「…の分野」
    with the item noun its profile found, which reads a short word as the kind of thing the legend sorts;
-4. listing again, now with the fields placed by meaning (水素 → アンモニア of 「水素・アンモニア」).
+4. listing again, now with the fields placed by meaning (Ｘ → Ｙ's category, from 「Ｘ・Ｙ」).
 
 Everything else stays outside the categories (the map shows it under その他). A wrong category is worse than
 none, so the meaning step needs a clear score and margin, chosen on `evals/datasets/legend_dev.tsv` and
@@ -47,7 +47,7 @@ class How(str, Enum):
 @dataclass(frozen=True)
 class Category:
     name: str  # 乗り物
-    label: str  # the legend's entry as written: 乗り物（宇宙・航空 等）
+    label: str  # the legend's entry as written: Ｃ（Ａ・Ｂ 等）
     members: tuple[str, ...]  # 宇宙, 航空
 
     @property

@@ -2,7 +2,7 @@
 
 Two cases, one shape (`assistant.types.Matrix`):
 
-- a plan of units (its profile found them: ■ 九州, 臨海地区 …): units × the fields their items name, ●/○
+- a plan of units (its profile found them: ■ ＜地域＞, ＜名＞＋unit noun …): units × the fields their items name, ●/○
   by how firmly each item is stated, rows grouped under the legend (`assistant.legend`), units north → south
   where they are places (`unit_grid`, the bundled plans' block × field map);
 - anything else (`part_grid`): the parts of the documents chosen (a sibling group of a document's chapters

@@ -3,7 +3,7 @@
 A profile says what kind of document it is and what plan semantics apply to it:
 - its *units*: sibling parts that list items and are named as places (■ 九州, ■ 北海道), or share a unit
   noun as their suffix (臨海地区, 中央地区), or (failing both) number their items with ①②…;
-- its unit noun (ブロック, 地区 …), from the title's 「〜別」 or the units' common suffix;
+- its unit noun, from the title's 「〜別」 or the units' common suffix;
 - its item noun (分野, 施策 …), the one its units' text uses most;
 - its legend (凡例), if any.
 Documents without units (a strategy overview, an article) get no plan semantics at all.

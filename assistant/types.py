@@ -216,7 +216,7 @@ class Matrix:
     their parts × recurring headings and items (`kind` PARTS). Columns are `units`, rows `fields`."""
 
     doc_ids: tuple[str, ...]
-    unit_noun: str  # what the columns are called (ブロック, 地区 …; "" when the documents do not say)
+    unit_noun: str  # what the columns are called (read from the documents; "" when they do not say)
     units: tuple[str, ...]  # columns: north → south where the units are places, else document order
     fields: tuple[str, ...]  # rows: every field (or recurring heading) with at least one cell
     categories: tuple[tuple[str, tuple[str, ...]], ...]  # the legend's (category, its fields); may be empty

@@ -146,7 +146,7 @@ def answer(ctx: Context) -> Draft:
 
 
 def _which_part(ctx: Context, loc: Located) -> str:
-    """The part a passage lies in, named for 「どこ」「どの〜」: a plan's unit by its label (関東ブロック) when the
+    """The part a passage lies in, named for 「どこ」「どの〜」: a plan's unit by its label (＜単位名＞＋unit noun) when the
     question asks for a unit (どこ, どの＋its unit noun); else the heading of the passage's path that holds the
     noun the question asks with (「どの重点施策」: the 重点施策 heading, not its sub-heading); "" otherwise."""
     unit = next((p for p in (ctx.kb.plan.block_of(loc.chunk.chunk_id), ctx.kb.plan.part_at(loc.chunk, loc.span.start))
