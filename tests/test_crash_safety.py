@@ -267,9 +267,9 @@ def _private_mounts_available() -> str | None:
     return None if probe.returncode == 0 else f"cannot mount in a private namespace: {probe.stderr.strip()}"
 
 
-def test_a_real_full_disk_gives_its_own_message_and_the_next_run_completes(tmp_path):
-    """Finding 1 with a real full disk: a 64 MB tmpfs, mounted in a private mount namespace (nothing is
-    visible outside this test), filled to 300 KB free before the big plan is indexed."""
+def _on_a_small_disk(tmp_path, program: str, question: str) -> subprocess.CompletedProcess:
+    """`program` (argv: data folder, big plan, question) with its data folder on a 64 MB tmpfs, mounted in a
+    private mount namespace (nothing is visible outside the test)."""
     reason = _private_mounts_available()
     if reason:
         pytest.skip(reason)
@@ -277,9 +277,15 @@ def test_a_real_full_disk_gives_its_own_message_and_the_next_run_completes(tmp_p
     disk.mkdir()
     plan = big_plan(tmp_path / "inbox")
     script = f'mount -t tmpfs -o size=64m tmpfs "{disk}" && mkdir -p "{disk}/data/documents" && ' \
-             f'exec "{sys.executable}" -c "$0" "{disk}/data" "{plan}" "{LAST}に取り組む地域は？"'
-    out = subprocess.run(["unshare", "-m", "sh", "-c", script, DISK_FULL], cwd=REPO, capture_output=True, text=True,
-                         timeout=1800, env={**os.environ, "PYTHONPATH": str(REPO)})
+             f'exec "{sys.executable}" -c "$0" "{disk}/data" "{plan}" "{question}"'
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, program], cwd=REPO, capture_output=True, text=True,
+                          timeout=1800, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_a_real_full_disk_gives_its_own_message_and_the_next_run_completes(tmp_path):
+    """Finding 1 with a real full disk: a 64 MB tmpfs, mounted in a private mount namespace (nothing is
+    visible outside this test), filled to 300 KB free before the big plan is indexed."""
+    out = _on_a_small_disk(tmp_path, DISK_FULL, f"{LAST}に取り組む地域は？")
     assert out.returncode == 0, out.stderr[-3000:]
     steps = json.loads(out.stdout.strip().splitlines()[-1])
     assert steps["first"]["code"] == 0, steps["first"]
@@ -344,16 +350,7 @@ def test_reading_works_while_the_disk_is_full(tmp_path):
     in a private mount namespace."""
     from index.reserve import RESERVE_BYTES
 
-    reason = _private_mounts_available()
-    if reason:
-        pytest.skip(reason)
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    plan = big_plan(tmp_path / "inbox")
-    script = f'mount -t tmpfs -o size=64m tmpfs "{disk}" && mkdir -p "{disk}/data/documents" && ' \
-             f'exec "{sys.executable}" -c "$0" "{disk}/data" "{plan}" "九州で検討されているクラスターの分野は？"'
-    out = subprocess.run(["unshare", "-m", "sh", "-c", script, READ_WHEN_FULL], cwd=REPO, capture_output=True,
-                         text=True, timeout=1800, env={**os.environ, "PYTHONPATH": str(REPO)})
+    out = _on_a_small_disk(tmp_path, READ_WHEN_FULL, "九州で検討されているクラスターの分野は？")
     assert out.returncode == 0, out.stderr[-3000:]
     steps = json.loads(out.stdout.strip().splitlines()[-1])
     assert steps["first"]["code"] == 0, steps["first"]

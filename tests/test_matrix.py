@@ -13,8 +13,7 @@ import pytest
 from assistant import MapCell, Matrix, MatrixGap, MatrixKind, Strength
 from assistant import legend, matrix
 from corpus.model import Chunk
-
-DATA = Path(__file__).resolve().parents[1] / "evals" / "datasets"
+from evals.legend import load  # the legend's labelled word lists, read as the legend eval reads them
 
 
 # --- legend placement, by hand ------------------------------------------------------------------------------
@@ -71,15 +70,6 @@ def test_meaning_needs_a_clear_score_and_margin_and_two_characters():
     assert legend.by_meaning(words, CATS, fake_vectors({})) == [None, None]  # near nothing: no category
     placed = legend.place(words, CATS, [], named_by, fake_vectors(near))
     assert "空モビリティ" in placed and "光" not in placed  # one character: too little to go on
-
-
-def load(name: str) -> list[tuple[str, str]]:
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, _, gold = line.partition("\t")
-            rows.append((word.strip(), gold.strip()))
-    return rows
 
 
 def test_the_bundled_legend_takes_the_fields_its_words_do_not_name(bot):
